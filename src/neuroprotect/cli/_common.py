@@ -1,0 +1,41 @@
+"""Shared CLI helpers: one-line errors and JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+
+from neuroprotect.errors import InputError
+
+EXIT_INPUT_ERROR = 2
+
+
+def fail(message: str) -> NoReturn:
+    """Print one line on stderr and exit with code 2."""
+    typer.echo(f"error: {' '.join(str(message).split())}", err=True)
+    raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn user-input errors into one line on stderr and exit code 2 (no traceback)."""
+    try:
+        yield
+    except InputError as exc:
+        fail(exc.one_line())
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        fail(str(exc) if not isinstance(exc, KeyError) else f"unknown name {exc}")
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, allow_nan=False, default=str)
+    sys.stdout.write("\n")
+
+
+def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+    return func

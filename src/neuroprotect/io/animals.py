@@ -1,0 +1,70 @@
+"""The animals table of a study: one row per animal, validated against the manifest's groups."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from neuroprotect.errors import InputError
+from neuroprotect.io.tables import Column, read_table
+from neuroprotect.schema import columns as C
+from neuroprotect.schema.manifest import Study
+
+ANIMAL_TABLE_COLUMNS = [
+    Column(C.ANIMAL_ID, "str"),
+    Column(C.GROUP, "str"),
+    Column(C.BODY_WEIGHT_G, "float", required=False, min=0, allow_missing=True, aliases=("body_weight",)),
+    Column(C.SEX, "str", required=False, allow_missing=True),
+    Column(C.EXCLUDED, "bool", required=False),
+    Column(C.EXCLUSION_REASON, "str", required=False, allow_missing=True, aliases=("reason",)),
+]
+
+
+def load_animals(study: Study) -> pd.DataFrame:
+    """Read and check the animals table named by the manifest.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``animal_id, group, body_weight_g, sex, excluded, exclusion_reason, role, dose_mg_kg,
+        source_row``; ``group`` holds the group id (or the blinded code when the study is blinded).
+
+    Raises
+    ------
+    InputError
+        Duplicate animal id, unknown group, bad body weight, excluded animal without a reason.
+    """
+    path = study.resolve(study.animals)
+    table = read_table(path, ANIMAL_TABLE_COLUMNS)
+    if C.EXCLUDED not in table:
+        table[C.EXCLUDED] = False
+    if C.EXCLUSION_REASON not in table:
+        table[C.EXCLUSION_REASON] = None
+    dup = table[C.ANIMAL_ID].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"Expected unique animal ids, but {table[C.ANIMAL_ID].iloc[i]!r} appears more than once",
+            file=path,
+            row=int(table["source_row"].iloc[i]),
+            field=C.ANIMAL_ID,
+        )
+    known = {g.id for g in study.groups}
+    for i, g in enumerate(table[C.GROUP]):
+        if g not in known:
+            raise InputError(
+                f"Expected one of the manifest's groups ({', '.join(sorted(known))}), but got {g!r}",
+                file=path,
+                row=int(table["source_row"].iloc[i]),
+                field=C.GROUP,
+            )
+    for i, (excluded, reason) in enumerate(zip(table[C.EXCLUDED], table[C.EXCLUSION_REASON], strict=True)):
+        if excluded and not reason:
+            raise InputError(
+                "Expected an exclusion_reason for an excluded animal, but it is empty",
+                file=path,
+                row=int(table["source_row"].iloc[i]),
+                field=C.EXCLUSION_REASON,
+            )
+    table[C.ROLE] = [study.group(g).role.value for g in table[C.GROUP]]
+    table[C.DOSE_MG_KG] = [study.group(g).dose_mg_kg for g in table[C.GROUP]]
+    return table

@@ -1,0 +1,229 @@
+"""The study manifest (``study.yaml``): pydantic models, loading and validation.
+
+A study names its compound and model (knowledge-base ids), its groups, an animals table and one entry
+per readout with its raw files (paths or globs relative to the manifest) and parameters.
+
+Examples
+--------
+>>> study = load_study("examples/imm-h004-mcao/study.yaml")  # doctest: +SKIP
+>>> [g.id for g in study.groups]  # doctest: +SKIP
+['sham', 'vehicle', 'h004_1_5', 'h004_3', 'h004_6', 'edaravone_6']
+"""
+
+from __future__ import annotations
+
+import glob
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from neuroprotect.errors import InputError
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+class Role(StrEnum):
+    """What a group is for in the analysis."""
+
+    SHAM = "sham"
+    VEHICLE = "vehicle"
+    TREATMENT = "treatment"
+    POSITIVE_CONTROL = "positive_control"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Group(_Model):
+    """One experimental group."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Group id used in the animals table.")
+    label: str | None = Field(None, description="Display name; defaults to the id.")
+    role: Role
+    compound: str | None = Field(None, description="Knowledge-base compound id given to this group.")
+    dose_mg_kg: float | None = Field(None, ge=0, description="Dose in mg/kg.")
+    route: str | None = Field(None, description="Route of administration (iv, ip, po, sc, icv).")
+    timing: str | None = Field(None, description="Dosing time relative to the insult, in words.")
+    timing_min: float | None = Field(
+        None, description="Dosing time in minutes relative to insult onset (negative = before)."
+    )
+    planned_n: int | None = Field(None, ge=1, description="Planned animals per group.")
+
+    @property
+    def display(self) -> str:
+        return self.label or self.id
+
+
+class Readout(_Model):
+    """One readout: its type, raw files and parameters."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    type: str = Field(description="Readout type, e.g. neuro_score, ttc_table, brain_water, evans_blue.")
+    files: list[str] = Field(min_length=1, description="Paths or globs relative to the manifest.")
+    params: dict[str, Any] = Field(default_factory=dict)
+    title: str | None = None
+
+
+class Study(_Model):
+    """A whole study as described by ``study.yaml``."""
+
+    study_id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str | None = None
+    simulated: bool = Field(False, description="True for synthetic data; the report says so.")
+    compound: str = Field(description="Knowledge-base compound id, e.g. imm_h004 or igmesine.")
+    model: str = Field(description="Knowledge-base protocol id, e.g. mcao_reperfusion.")
+    species: str
+    strain: str | None = None
+    sex: str | None = Field(None, description="male, female or mixed.")
+    investigator: str | None = None
+    groups: list[Group] = Field(min_length=2)
+    animals: str = Field(description="Path of the animals CSV, relative to the manifest.")
+    readouts: list[Readout] = Field(min_length=1)
+    alpha: float = Field(0.05, gt=0, lt=1)
+
+    # Set by load_study, not part of the YAML.
+    base_dir: Path | None = Field(None, exclude=True)
+    manifest_path: Path | None = Field(None, exclude=True)
+
+    @field_validator("sex")
+    @classmethod
+    def _sex(cls, v: str | None) -> str | None:
+        if v is not None and v.lower() not in {"male", "female", "mixed"}:
+            raise ValueError(f"Expected male, female or mixed, but got {v!r}")
+        return v.lower() if v else v
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Study:
+        for what, ids in (("groups", [g.id for g in self.groups]), ("readouts", [r.id for r in self.readouts])):
+            seen: set[str] = set()
+            for i, x in enumerate(ids):
+                if x in seen:
+                    raise ValueError(f"{what}[{i}].id: duplicate id {x!r}; ids must be unique")
+                seen.add(x)
+        if not any(g.role == Role.VEHICLE for g in self.groups):
+            raise ValueError("groups: expected one group with role 'vehicle' (the comparison control)")
+        if sum(g.role == Role.VEHICLE for g in self.groups) > 1:
+            raise ValueError("groups: expected exactly one group with role 'vehicle'")
+        return self
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def group(self, group_id: str) -> Group:
+        for g in self.groups:
+            if g.id == group_id:
+                return g
+        raise KeyError(group_id)
+
+    @property
+    def vehicle(self) -> Group:
+        return next(g for g in self.groups if g.role == Role.VEHICLE)
+
+    @property
+    def sham(self) -> Group | None:
+        return next((g for g in self.groups if g.role == Role.SHAM), None)
+
+    def resolve(self, relative: str) -> Path:
+        """Path of a file named in the manifest (relative to the manifest's folder)."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else (self.base_dir or Path.cwd()) / p
+
+    def readout_files(self, readout: Readout) -> list[Path]:
+        """Expand a readout's paths and globs; every pattern must match at least one file."""
+        out: list[Path] = []
+        for i, pattern in enumerate(readout.files):
+            full = self.resolve(pattern)
+            if glob.has_magic(str(full)):
+                matches = sorted(Path(m) for m in glob.glob(str(full)))
+                if not matches:
+                    raise InputError(
+                        f"Expected at least one file matching {pattern!r}, but found none",
+                        file=self.manifest_path,
+                        field=f"readouts.{readout.id}.files[{i}]",
+                    )
+                out.extend(matches)
+            else:
+                if not full.is_file():
+                    raise InputError(
+                        f"Expected an existing file, but {str(full)!r} does not exist",
+                        file=self.manifest_path,
+                        field=f"readouts.{readout.id}.files[{i}]",
+                    )
+                out.append(full)
+        return out
+
+
+def _field_path(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    """Turn a pydantic location into a readable path, naming list items by their id."""
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list):
+            entry = node[item] if item < len(node) else None
+            label = entry.get("id") if isinstance(entry, dict) else None
+            parts[-1] = f"{parts[-1]}[{label or item}]" if parts else f"[{item}]"
+            node = entry
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def load_study(path: str | Path) -> Study:
+    """Load and validate a ``study.yaml``.
+
+    Raises
+    ------
+    InputError
+        Unreadable YAML, a wrong or missing field (named by its path), or a missing file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("Expected a study manifest (YAML file), but the file does not exist", file=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise InputError(f"Expected valid YAML: {getattr(exc, 'problem', exc)}", file=path, row=row) from None
+    except UnicodeDecodeError:
+        raise InputError("Expected a UTF-8 text file", file=path) from None
+    if not isinstance(data, dict):
+        raise InputError("Expected a mapping of study fields at the top level", file=path)
+    try:
+        study = Study.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = _field_path(tuple(err["loc"]), data)
+        msg = err["msg"].removeprefix("Value error, ")
+        got = err.get("input")
+        if err["type"] == "missing":
+            msg = "Expected this field, but it is missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "Unknown field; check its spelling against the manifest schema"
+        elif not isinstance(got, (dict, list)) and "got" not in msg:
+            msg = f"{msg} (got {got!r})"
+        raise InputError(msg, file=path, field=field or None) from None
+    study.base_dir = path.resolve().parent
+    study.manifest_path = path
+    animals = study.resolve(study.animals)
+    if not animals.is_file():
+        raise InputError(
+            f"Expected the animals table at {str(animals)!r}, but it does not exist",
+            file=path,
+            field="animals",
+        )
+    for readout in study.readouts:
+        study.readout_files(readout)
+    return study
+
+
+def study_json_schema() -> dict[str, Any]:
+    """JSON Schema of ``study.yaml`` (exported to ``docs/study.schema.json``)."""
+    schema = Study.model_json_schema()
+    for hidden in ("base_dir", "manifest_path"):
+        schema.get("properties", {}).pop(hidden, None)
+    return schema

@@ -1,0 +1,81 @@
+"""Registry of readout types: how each ``type:`` in study.yaml becomes a tidy measurement table.
+
+A readout type declares the variables it produces (name, label, unit, whether the scale is ordinal)
+and a loader. The loader reads the readout's raw files through the pure analysis core
+(``behavior``, ``histology``, ``assays``) and returns a :class:`ReadoutData` whose ``measurements``
+table has the canonical columns of :data:`neuroprotect.schema.columns.MEASUREMENT_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from neuroprotect.errors import InputError
+from neuroprotect.schema.manifest import Readout, Study
+
+
+@dataclass(frozen=True)
+class VariableSpec:
+    """One analysed variable of a readout."""
+
+    name: str
+    label: str
+    unit: str
+    ordinal: bool = False
+    #: True when a neuroprotective effect lowers the value (infarct, deficit score, edema).
+    lower_is_better: bool = True
+
+
+@dataclass
+class ReadoutData:
+    """What a readout loader returns."""
+
+    measurements: pd.DataFrame
+    #: Extra tables worth keeping and showing (per-slice areas, standard curve points...).
+    details: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Quality-control facts for the report (standard-curve R², fitted parameters...).
+    qc: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+Loader = Callable[[Study, Readout, list[Path], pd.DataFrame], ReadoutData]
+
+
+@dataclass(frozen=True)
+class ReadoutType:
+    name: str
+    title: str
+    variables: tuple[VariableSpec, ...]
+    load: Loader
+    description: str = ""
+
+
+_REGISTRY: dict[str, ReadoutType] = {}
+
+
+def register(readout_type: ReadoutType) -> ReadoutType:
+    _REGISTRY[readout_type.name] = readout_type
+    return readout_type
+
+
+def readout_types() -> dict[str, ReadoutType]:
+    """All registered readout types, by name."""
+    from neuroprotect.workflows import table_readouts  # noqa: F401  (registers the table readouts)
+
+    return dict(_REGISTRY)
+
+
+def get_readout_type(study: Study, readout: Readout) -> ReadoutType:
+    types = readout_types()
+    if readout.type not in types:
+        raise InputError(
+            f"Expected a readout type among {', '.join(sorted(types))}, but got {readout.type!r}",
+            file=study.manifest_path,
+            field=f"readouts.{readout.id}.type",
+        )
+    return types[readout.type]

@@ -1,0 +1,1 @@
+"""Registrations of the tabular readouts (neurological score, TTC table, brain water, Evans Blue)."""

@@ -1,0 +1,67 @@
+"""Study manifest loading and its one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from neuroprotect.errors import InputError
+from neuroprotect.schema.manifest import Role, load_study, study_json_schema
+
+
+def test_load_minimal(mini_study: Path) -> None:
+    study = load_study(mini_study)
+    assert study.study_id == "mini"
+    assert study.vehicle.id == "vehicle"
+    assert study.sham is not None and study.sham.role is Role.SHAM
+    assert study.group("low").dose_mg_kg == 3
+    assert study.readout_files(study.readouts[0]) == [mini_study.parent / "water.csv"]
+
+
+def _rewrite(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("dose_mg_kg: 3", "dose_mg_kg: -3", "groups[low].dose_mg_kg"),
+        ("role: treatment", "role: treated", "groups[low].role"),
+        ("title: Minimal study\n", "", "field 'title': Expected this field, but it is missing"),
+        ("species: rat", "species: rat\nspecies_typo: x", "species_typo"),
+        ("files: [water.csv]", "files: [nowhere.csv]", "readouts.water.files[0]"),
+        ("files: [water.csv]", "files: ['w*.tsv']", "found none"),
+        ("animals: animals.csv", "animals: missing.csv", "field 'animals'"),
+        ("{id: vehicle, role: vehicle}", "{id: vehicle, role: sham}", "role 'vehicle'"),
+        ("{id: low,", "{id: sham,", "duplicate id 'sham'"),
+        ("sex: male", "sex: both", "male, female or mixed"),
+    ],
+)
+def test_bad_manifest_names_field(mini_study: Path, old: str, new: str, expected: str) -> None:
+    _rewrite(mini_study, old, new)
+    with pytest.raises(InputError) as info:
+        load_study(mini_study)
+    message = str(info.value)
+    assert expected in message
+    assert str(mini_study) in message
+    assert "\n" not in message
+
+
+def test_yaml_syntax_error_names_line(mini_study: Path) -> None:
+    mini_study.write_text("study_id: x\ngroups: [\n  - a: b\n")
+    with pytest.raises(InputError, match=r"row \d+"):
+        load_study(mini_study)
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        load_study(tmp_path / "nope.yaml")
+
+
+def test_json_schema_has_fields() -> None:
+    schema = study_json_schema()
+    assert {"study_id", "groups", "readouts", "animals"} <= set(schema["properties"])
+    assert "base_dir" not in schema["properties"]
