@@ -9,7 +9,11 @@ import pytest
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
 
-COLS = [Column("animal_id", "str"), Column("area_mm2", "float", min=0), Column("score", "int", min=0, max=4)]
+COLS = [
+    Column("animal_id", "str"),
+    Column("area_mm2", "float", min=0),
+    Column("score", "int", min=0, max=4),
+]
 
 
 def _write(tmp_path: Path, text: str, name: str = "t.csv") -> Path:
@@ -35,9 +39,15 @@ def test_semicolon_and_decimal_comma(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("animal_id,area_mm2,score\nA1,abc,2\n", "row 2, field 'area_mm2': Expected a number >= 0, but got 'abc'"),
+        (
+            "animal_id,area_mm2,score\nA1,abc,2\n",
+            "row 2, field 'area_mm2': Expected a number >= 0, but got 'abc'",
+        ),
         ("animal_id,area_mm2,score\nA1,1,2\nA2,-1,2\n", "row 3, field 'area_mm2'"),
-        ("animal_id,area_mm2,score\nA1,1,5\n", "Expected a whole number between 0 and 4, but got '5'"),
+        (
+            "animal_id,area_mm2,score\nA1,1,5\n",
+            "Expected a whole number between 0 and 4, but got '5'",
+        ),
         ("animal_id,area_mm2,score\nA1,1,2.5\n", "field 'score'"),
         ("animal_id,score\nA1,2\n", "Expected a column 'area_mm2'"),
         ("animal_id,area_mm2,score\n", "only a header"),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import platform
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import typer
 
-import neuroprotect
 from neuroprotect.cli._common import user_errors
+from neuroprotect.workflows.provenance import package_versions
 
 app = typer.Typer(
     name="neuroprotect",
@@ -20,18 +18,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-CORE_PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "pydantic", "sqlalchemy", "matplotlib")
-
-
-def package_versions() -> dict[str, str]:
-    out = {"neuroprotect": neuroprotect.__version__, "python": platform.python_version()}
-    for name in CORE_PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
 
 @app.command()
 def info() -> None:
@@ -40,16 +26,118 @@ def info() -> None:
         typer.echo(f"{name:<14} {ver}")
 
 
+def _progress_runner(quiet: bool):  # type: ignore[no-untyped-def]
+    """A rich progress display driven by the workflow's progress messages (stderr, so --json stays clean)."""
+    from contextlib import contextmanager
+
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    @contextmanager
+    def runner():  # type: ignore[no-untyped-def]
+        if quiet:
+            yield lambda _msg: None
+            return
+        console = Console(stderr=True)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("starting", total=None)
+            yield lambda msg: bar.update(task, description=msg)
+
+    return runner()
+
+
+DB_HELP = (
+    "Database URL (SQLAlchemy), e.g. sqlite:///study.sqlite. Default: $NEUROPROTECT_DATABASE_URL, "
+    "else a SQLite file in the user data directory."
+)
+
+
 @app.command()
 def validate(
     manifest: Path = typer.Argument(..., help="Path of the study.yaml to check."),
 ) -> None:
-    """Check a study manifest, its animals table and its readout files without running anything."""
-    from neuroprotect.schema.manifest import load_study
+    """Check a study manifest, its animals table and every readout file, without running anything.
+
+    Nothing is analysed, stored or written. Exit code 0 when valid, 2 with a one-line error otherwise.
+    """
+    from neuroprotect.workflows.analyse import validate_study
 
     with user_errors():
-        study = load_study(manifest)
-    typer.echo(f"ok: {study.study_id} ({len(study.groups)} groups, {len(study.readouts)} readouts)")
+        study = validate_study(manifest)
+    typer.echo(f"ok: {study.study_id}: {len(study.groups)} groups, {len(study.readouts)} readouts")
+
+
+@app.command()
+def run(
+    manifest: Path = typer.Argument(..., help="Path of the study.yaml to run."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for report.html and results.json."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    no_store: bool = typer.Option(False, "--no-store", help="Analyse and report without storing."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Run a study: read every readout, compute statistics, store the run, write the report.
+
+    Example: neuroprotect run examples/imm-h004-mcao/study.yaml --out out/
+    """
+    from neuroprotect.workflows.run import run_study
+
+    with user_errors(), _progress_runner(quiet) as progress:
+        outcome, files = run_study(
+            manifest, out_dir=out, db_url=db, store=not no_store, progress=progress
+        )
+    if outcome.run_id:
+        state = "already stored (identical inputs), reused" if outcome.reused else "stored"
+        typer.echo(f"run {outcome.run_id} {state}", err=True)
+    for w in outcome.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    typer.echo(f"results: {files.results}")
+    typer.echo(f"report: {files.report}")
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(
+        Path("demo-output"), "--out", "-o", help="Folder for the demo study and its outputs."
+    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    seed: int = typer.Option(20251201, "--seed", help="Seed of the synthetic data generator."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Generate the simulated IMM-H004 MCAO/R demo study, run it, store it and write its report."""
+    from neuroprotect.datasets.demo_mcao import make_demo_study
+    from neuroprotect.workflows.run import run_study
+
+    with user_errors(), _progress_runner(quiet) as progress:
+        progress("generating the simulated demo study")
+        manifest = make_demo_study(out / "imm-h004-mcao", seed=seed)
+        outcome, files = run_study(manifest, out_dir=out, db_url=db, progress=progress)
+    state = "reused (identical inputs already stored)" if outcome.reused else "stored"
+    typer.echo(f"demo study: {manifest}")
+    typer.echo(f"run {outcome.run_id} {state}")
+    typer.echo(f"results: {files.results}")
+    typer.echo(f"report: {files.report.resolve()}")
+
+
+@app.command("schema")
+def schema_cmd(
+    out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout."),
+) -> None:
+    """Print the JSON Schema of study.yaml."""
+    import json
+
+    from neuroprotect.schema.manifest import study_json_schema
+
+    text = json.dumps(study_json_schema(), indent=2) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,14 @@ from neuroprotect.schema.manifest import Study
 ANIMAL_TABLE_COLUMNS = [
     Column(C.ANIMAL_ID, "str"),
     Column(C.GROUP, "str"),
-    Column(C.BODY_WEIGHT_G, "float", required=False, min=0, allow_missing=True, aliases=("body_weight",)),
+    Column(
+        C.BODY_WEIGHT_G,
+        "float",
+        required=False,
+        min=0,
+        allow_missing=True,
+        aliases=("body_weight",),
+    ),
     Column(C.SEX, "str", required=False, allow_missing=True),
     Column(C.EXCLUDED, "bool", required=False),
     Column(C.EXCLUSION_REASON, "str", required=False, allow_missing=True, aliases=("reason",)),
@@ -57,7 +64,9 @@ def load_animals(study: Study) -> pd.DataFrame:
                 row=int(table["source_row"].iloc[i]),
                 field=C.GROUP,
             )
-    for i, (excluded, reason) in enumerate(zip(table[C.EXCLUDED], table[C.EXCLUSION_REASON], strict=True)):
+    for i, (excluded, reason) in enumerate(
+        zip(table[C.EXCLUDED], table[C.EXCLUSION_REASON], strict=True)
+    ):
         if excluded and not reason:
             raise InputError(
                 "Expected an exclusion_reason for an excluded animal, but it is empty",

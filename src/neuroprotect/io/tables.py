@@ -67,13 +67,17 @@ def _read_raw(path: Path) -> pd.DataFrame:
     except FileNotFoundError:
         raise InputError("Expected an existing file, but it does not exist", file=path) from None
     except pd.errors.EmptyDataError:
-        raise InputError("Expected a table with a header row, but the file is empty", file=path) from None
+        raise InputError(
+            "Expected a table with a header row, but the file is empty", file=path
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"Expected a readable CSV/TSV/XLSX table ({first})", file=path) from None
 
 
-def read_table(path: str | Path, columns: list[Column], *, allow_extra: bool = True) -> pd.DataFrame:
+def read_table(
+    path: str | Path, columns: list[Column], *, allow_extra: bool = True
+) -> pd.DataFrame:
     """Read a table and validate and convert its columns.
 
     Parameters
@@ -99,10 +103,14 @@ def read_table(path: str | Path, columns: list[Column], *, allow_extra: bool = T
     raw.columns = [str(c).strip() for c in raw.columns]
     lookup = {c.lower(): c for c in raw.columns}
     if raw.empty:
-        raise InputError("Expected at least one data row, but the table has only a header", file=path)
+        raise InputError(
+            "Expected at least one data row, but the table has only a header", file=path
+        )
     out = pd.DataFrame(index=raw.index)
     for col in columns:
-        src = next((lookup[n.lower()] for n in (col.name, *col.aliases) if n.lower() in lookup), None)
+        src = next(
+            (lookup[n.lower()] for n in (col.name, *col.aliases) if n.lower() in lookup), None
+        )
         if src is None:
             if col.required:
                 raise InputError(
@@ -137,7 +145,9 @@ def _convert(values: pd.Series, col: Column, path: Path) -> pd.Series:
         if bad.any():
             raise fail(int(np.flatnonzero(bad.to_numpy())[0]), col.expected())
         return low.isin(_TRUE)
-    nums = pd.to_numeric(values.where(~missing, None).str.replace(",", ".", regex=False), errors="coerce")
+    nums = pd.to_numeric(
+        values.where(~missing, None).str.replace(",", ".", regex=False), errors="coerce"
+    )
     bad = nums.isna() & ~missing
     if bad.any():
         raise fail(int(np.flatnonzero(bad.to_numpy())[0]), col.expected())

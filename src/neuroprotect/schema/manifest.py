@@ -44,7 +44,9 @@ class Group(_Model):
     id: str = Field(pattern=ID_PATTERN, description="Group id used in the animals table.")
     label: str | None = Field(None, description="Display name; defaults to the id.")
     role: Role
-    compound: str | None = Field(None, description="Knowledge-base compound id given to this group.")
+    compound: str | None = Field(
+        None, description="Knowledge-base compound id given to this group."
+    )
     dose_mg_kg: float | None = Field(None, ge=0, description="Dose in mg/kg.")
     route: str | None = Field(None, description="Route of administration (iv, ip, po, sc, icv).")
     timing: str | None = Field(None, description="Dosing time relative to the insult, in words.")
@@ -62,7 +64,9 @@ class Readout(_Model):
     """One readout: its type, raw files and parameters."""
 
     id: str = Field(pattern=ID_PATTERN)
-    type: str = Field(description="Readout type, e.g. neuro_score, ttc_table, brain_water, evans_blue.")
+    type: str = Field(
+        description="Readout type, e.g. neuro_score, ttc_table, brain_water, evans_blue."
+    )
     files: list[str] = Field(min_length=1, description="Paths or globs relative to the manifest.")
     params: dict[str, Any] = Field(default_factory=dict)
     title: str | None = None
@@ -99,14 +103,19 @@ class Study(_Model):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Study:
-        for what, ids in (("groups", [g.id for g in self.groups]), ("readouts", [r.id for r in self.readouts])):
+        for what, ids in (
+            ("groups", [g.id for g in self.groups]),
+            ("readouts", [r.id for r in self.readouts]),
+        ):
             seen: set[str] = set()
             for i, x in enumerate(ids):
                 if x in seen:
                     raise ValueError(f"{what}[{i}].id: duplicate id {x!r}; ids must be unique")
                 seen.add(x)
         if not any(g.role == Role.VEHICLE for g in self.groups):
-            raise ValueError("groups: expected one group with role 'vehicle' (the comparison control)")
+            raise ValueError(
+                "groups: expected one group with role 'vehicle' (the comparison control)"
+            )
         if sum(g.role == Role.VEHICLE for g in self.groups) > 1:
             raise ValueError("groups: expected exactly one group with role 'vehicle'")
         return self
@@ -182,13 +191,17 @@ def load_study(path: str | Path) -> Study:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError("Expected a study manifest (YAML file), but the file does not exist", file=path)
+        raise InputError(
+            "Expected a study manifest (YAML file), but the file does not exist", file=path
+        )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        raise InputError(f"Expected valid YAML: {getattr(exc, 'problem', exc)}", file=path, row=row) from None
+        raise InputError(
+            f"Expected valid YAML: {getattr(exc, 'problem', exc)}", file=path, row=row
+        ) from None
     except UnicodeDecodeError:
         raise InputError("Expected a UTF-8 text file", file=path) from None
     if not isinstance(data, dict):

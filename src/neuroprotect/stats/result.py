@@ -22,7 +22,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def records(df: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def records(
+    df: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-friendly dicts (optionally only some columns, in that order)."""
     cols = list(columns) if columns is not None else list(df.columns)
     return [{c: _clean(row.get(c)) for c in cols} for row in df.to_dict("records")]

@@ -1,0 +1,235 @@
+"""Study analysis: manifest -> readouts -> tidy tables -> statistics (no storage, no report)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from neuroprotect.errors import InputError
+from neuroprotect.io.animals import load_animals
+from neuroprotect.io.hashing import sha256_file
+from neuroprotect.schema import columns as C
+from neuroprotect.schema.manifest import Role, Study, load_study
+from neuroprotect.stats import ComparisonResult, compare_groups, compare_two
+from neuroprotect.workflows.outcome import RawFile, StudyOutcome, VariableResult
+from neuroprotect.workflows.provenance import package_versions
+from neuroprotect.workflows.readouts import ReadoutData, VariableSpec, get_readout_type
+
+Progress = Callable[[str], None]
+
+#: Roles compared against vehicle in the treatment family (sham is the model check, not in the family).
+FAMILY_ROLES = (Role.TREATMENT, Role.POSITIVE_CONTROL)
+
+
+def collect_raw_files(study: Study) -> list[RawFile]:
+    """Every input file of a study with its SHA-256: manifest, animals table, readout files and
+    files named in readout parameters (e.g. a standard-curve table)."""
+    entries: list[tuple[Path, str]] = []
+    if study.manifest_path is not None:
+        entries.append((Path(study.manifest_path), "manifest"))
+    entries.append((study.resolve(study.animals), "animals"))
+    for readout in study.readouts:
+        entries += [(p, readout.id) for p in study.readout_files(readout)]
+        for value in readout.params.values():
+            if isinstance(value, str) and value.strip() and study.resolve(value).is_file():
+                entries.append((study.resolve(value), readout.id))
+    seen: set[Path] = set()
+    out = []
+    for path, role in entries:
+        key = path.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(RawFile(path=key, sha256=sha256_file(key), size=key.stat().st_size, role=role))
+    return out
+
+
+def compute_input_hash(raw_files: list[RawFile], parameters: dict[str, Any]) -> str:
+    """Hash of the inputs that determine a run: file contents by role, and the parameters."""
+    h = hashlib.sha256()
+    for f in sorted(raw_files, key=lambda f: (f.role, f.sha256)):
+        h.update(f"{f.role}:{f.sha256}\n".encode())
+    h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def validate_study(manifest: str | Path) -> Study:
+    """Check a manifest, its animals table and every readout file, without statistics or storage."""
+    study = load_study(manifest)
+    animals = load_animals(study)
+    for readout in study.readouts:
+        rtype = get_readout_type(study, readout)
+        rtype.load(study, readout, study.readout_files(readout), animals)
+    return study
+
+
+def _family_order(study: Study, present: set[str]) -> list[str]:
+    vehicle = study.vehicle.id
+    return [vehicle] + [g.id for g in study.groups if g.role in FAMILY_ROLES and g.id in present]
+
+
+def analyse_variable(
+    study: Study, readout_id: str, readout_type: str, spec: VariableSpec, values: pd.DataFrame
+) -> VariableResult:
+    """Model check (sham vs vehicle) and treatment family (each treatment vs vehicle) for one
+    variable. ``values`` holds one row per analysed animal: animal_id, group, value."""
+    present = set(values[C.GROUP])
+    vehicle = study.vehicle.id
+    warnings: list[str] = []
+    where = f"readouts.{readout_id}.{spec.name}"
+    if vehicle not in present:
+        raise InputError(
+            f"Expected values for the vehicle group {vehicle!r}, but there are none",
+            file=study.manifest_path,
+            field=where,
+        )
+    for g in study.groups:
+        n = int((values[C.GROUP] == g.id).sum())
+        if g.planned_n and n < g.planned_n:
+            warnings.append(
+                f"{spec.label}: group {g.display} has {n} analysed animals, below the planned {g.planned_n}."
+            )
+    comparison: ComparisonResult | None = None
+    model_check: ComparisonResult | None = None
+    try:
+        family = _family_order(study, present)
+        if len(family) >= 2:
+            data = values[values[C.GROUP].isin(family)]
+            comparison = compare_groups(
+                data,
+                dv=C.VALUE,
+                group=C.GROUP,
+                control=vehicle,
+                ordinal=spec.ordinal,
+                alpha=study.alpha,
+                order=family,
+            )
+            warnings += [f"{spec.label}: {w}" for w in comparison.warnings]
+        sham = study.sham
+        if sham is not None and sham.id in present:
+            data = values[values[C.GROUP].isin([sham.id, vehicle])]
+            model_check = compare_two(
+                data, dv=C.VALUE, group=C.GROUP, a=vehicle, b=sham.id, ordinal=spec.ordinal
+            )
+    except InputError as exc:
+        raise InputError(exc.message, file=study.manifest_path, field=where) from None
+    return VariableResult(
+        readout_id=readout_id,
+        readout_type=readout_type,
+        spec=spec,
+        data=values.reset_index(drop=True),
+        comparison=comparison,
+        model_check=model_check,
+        warnings=warnings,
+    )
+
+
+def _analysed_values(measurements: pd.DataFrame, variable: str, excluded: set[str]) -> pd.DataFrame:
+    rows = measurements[measurements[C.VARIABLE] == variable]
+    rows = rows[~rows[C.ANIMAL_ID].isin(excluded)]
+    return rows[[C.ANIMAL_ID, C.GROUP, C.VALUE]].dropna(subset=[C.VALUE])
+
+
+def analyse_study(study: Study, *, progress: Progress | None = None) -> StudyOutcome:
+    """Run every readout of a study and its statistics.
+
+    Excluded animals (``excluded`` true in the animals table) keep their raw measurements in the
+    tidy table but are left out of the statistics; the report lists them with their reasons.
+
+    Raises
+    ------
+    InputError
+        Any problem with the manifest, the animals table or a readout file.
+    """
+    started = datetime.now(UTC)
+    note = progress or (lambda _msg: None)
+    note("hashing raw files")
+    raw_files = collect_raw_files(study)
+    animals = load_animals(study)
+    excluded = set(animals.loc[animals[C.EXCLUDED], C.ANIMAL_ID])
+    readouts: dict[str, ReadoutData] = {}
+    variables: list[VariableResult] = []
+    warnings: list[str] = []
+    for readout in study.readouts:
+        note(f"readout {readout.id} ({readout.type})")
+        rtype = get_readout_type(study, readout)
+        data = rtype.load(study, readout, study.readout_files(readout), animals)
+        readouts[readout.id] = data
+        warnings += [f"{readout.id}: {w}" for w in data.warnings]
+        for spec in rtype.variables:
+            values = _analysed_values(data.measurements, spec.name, excluded)
+            if values.empty:
+                continue
+            variables.append(analyse_variable(study, readout.id, readout.type, spec, values))
+    for _, row in animals[animals[C.EXCLUDED]].iterrows():
+        warnings.append(
+            f"Animal {row[C.ANIMAL_ID]} ({row[C.GROUP]}) excluded: {row[C.EXCLUSION_REASON]}."
+        )
+    parameters = {r.id: {"type": r.type, **r.params} for r in study.readouts}
+    parameters["alpha"] = study.alpha
+    return StudyOutcome(
+        study=study,
+        animals=animals,
+        readouts=readouts,
+        variables=variables,
+        raw_files=raw_files,
+        input_hash=compute_input_hash(raw_files, parameters),
+        parameters=parameters,
+        versions=package_versions(),
+        started_at=started,
+        warnings=warnings,
+    )
+
+
+def results_table(outcome: StudyOutcome) -> pd.DataFrame:
+    """All test results of a run in one table: readout, variable + RESULT_COLUMNS."""
+    frames = []
+    for v in outcome.variables:
+        for kind, res in (("model_check", v.model_check), ("treatment", v.comparison)):
+            if res is None:
+                continue
+            omnibus = res.omnibus
+            dof = omnibus.get("dof")
+            if res.method not in {"welch-t", "mann-whitney"} and omnibus.get("test"):
+                frames.append(
+                    pd.DataFrame(
+                        [
+                            {
+                                "test": omnibus.get("test"),
+                                "contrast": "omnibus",
+                                "statistic": omnibus.get("statistic"),
+                                "dof": dof[-1] if isinstance(dof, (list, tuple)) else dof,
+                                "p_val": omnibus.get("p_val"),
+                                "p_adj": omnibus.get("p_val"),
+                            }
+                        ]
+                    ).assign(readout=v.readout_id, variable=v.spec.name, family=kind)
+                )
+            frames.append(
+                res.contrasts.assign(readout=v.readout_id, variable=v.spec.name, family=kind)
+            )
+    if not frames:
+        return pd.DataFrame(columns=["readout", "variable", "family", *C.RESULT_COLUMNS])
+    table = pd.concat(frames, ignore_index=True)
+    for col in C.RESULT_COLUMNS:
+        if col not in table:
+            table[col] = None
+    return table[["readout", "variable", "family", *C.RESULT_COLUMNS]]
+
+
+def measurements_table(outcome: StudyOutcome) -> pd.DataFrame:
+    """All tidy measurements of a run, canonical columns."""
+    frames = [d.measurements for d in outcome.readouts.values() if not d.measurements.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(C.MEASUREMENT_COLUMNS))
+    table = pd.concat(frames, ignore_index=True)
+    for col in C.MEASUREMENT_COLUMNS:
+        if col not in table:
+            table[col] = None
+    return table[list(C.MEASUREMENT_COLUMNS)]

@@ -1,0 +1,175 @@
+"""``neuroprotect run``: analyse a study, store it in one transaction, write the report and JSON.
+
+Order matters for the "nothing half-written" rule: everything that can fail on user input (manifest,
+animals, readout files, statistics) happens before the store is touched; the store write is one
+transaction; the output files are written to temporary names and renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from neuroprotect.schema.manifest import load_study
+from neuroprotect.stats.result import records
+from neuroprotect.store.engine import init_db, make_engine
+from neuroprotect.store.repository import RawFileRecord, save_run
+from neuroprotect.workflows.analyse import (
+    Progress,
+    analyse_study,
+    measurements_table,
+    results_table,
+)
+from neuroprotect.workflows.outcome import StudyOutcome
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    report: Path
+    results: Path
+
+
+def store_outcome(outcome: StudyOutcome, *, db_url: str | None = None) -> StudyOutcome:
+    """Save a run (one transaction); identical inputs already stored are recognised, not duplicated."""
+    study = outcome.study
+    engine = make_engine(db_url)
+    try:
+        init_db(engine)
+        manifest_text = (
+            Path(study.manifest_path).read_text(encoding="utf-8") if study.manifest_path else ""
+        )
+        saved = save_run(
+            engine,
+            study={
+                "study_id": study.study_id,
+                "title": study.title,
+                "compound": study.compound,
+                "model": study.model,
+                "species": study.species,
+                "manifest_text": manifest_text,
+            },
+            groups=[
+                {
+                    "group_id": g.id,
+                    "label": g.display,
+                    "role": g.role.value,
+                    "compound": g.compound,
+                    "dose_mg_kg": g.dose_mg_kg,
+                    "route": g.route,
+                    "timing": g.timing,
+                }
+                for g in study.groups
+            ],
+            animals=outcome.animals,
+            raw_files=[
+                RawFileRecord(path=str(f.path), sha256=f.sha256, size=f.size, role=f.role)
+                for f in outcome.raw_files
+            ],
+            parameters=outcome.parameters,
+            measurements=measurements_table(outcome),
+            results=results_table(outcome),
+            package_version=outcome.versions["neuroprotect"],
+            started_at=outcome.started_at,
+            finished_at=outcome.finished_at or datetime.now(UTC),
+        )
+    finally:
+        engine.dispose()
+    outcome.run_id = saved.run_id
+    outcome.reused = saved.reused
+    return outcome
+
+
+def outcome_to_json(outcome: StudyOutcome) -> dict[str, Any]:
+    """The ``results.json`` document of a run."""
+    study = outcome.study
+    variables = []
+    for v in outcome.variables:
+        variables.append(
+            {
+                "readout": v.readout_id,
+                "readout_type": v.readout_type,
+                "variable": v.spec.name,
+                "label": v.spec.label,
+                "unit": v.spec.unit,
+                "ordinal": v.spec.ordinal,
+                "treatment_comparison": v.comparison.to_dict() if v.comparison else None,
+                "model_check": v.model_check.to_dict() if v.model_check else None,
+                "warnings": v.warnings,
+            }
+        )
+    return {
+        "study": study.model_dump(mode="json"),
+        "run": {
+            "run_id": outcome.run_id,
+            "reused": outcome.reused,
+            "input_hash": outcome.input_hash,
+            "started_at": outcome.started_at.isoformat(),
+            "finished_at": outcome.finished_at.isoformat() if outcome.finished_at else None,
+            "versions": outcome.versions,
+            "parameters": outcome.parameters,
+        },
+        "raw_files": [
+            {"path": str(f.path), "sha256": f.sha256, "size": f.size, "role": f.role}
+            for f in outcome.raw_files
+        ],
+        "animals": records(outcome.animals.drop(columns=["source_row"], errors="ignore")),
+        "variables": variables,
+        "results": records(results_table(outcome)),
+        "warnings": outcome.warnings,
+    }
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(outcome: StudyOutcome, out_dir: str | Path) -> RunFiles:
+    """Write ``report.html`` and ``results.json`` into ``out_dir``."""
+    from neuroprotect.report.html import render_report
+
+    out = Path(out_dir)
+    html = render_report(outcome)
+    payload = json.dumps(outcome_to_json(outcome), indent=2, allow_nan=False, default=str)
+    report, results = out / "report.html", out / "results.json"
+    _atomic_write(results, payload + "\n")
+    _atomic_write(report, html)
+    return RunFiles(report=report, results=results)
+
+
+def run_study(
+    manifest: str | Path,
+    *,
+    out_dir: str | Path,
+    db_url: str | None = None,
+    store: bool = True,
+    progress: Progress | None = None,
+) -> tuple[StudyOutcome, RunFiles]:
+    """Analyse, store and report one study.
+
+    Returns
+    -------
+    (StudyOutcome, RunFiles)
+        The outcome (with ``run_id`` and ``reused`` set when stored) and the written files.
+    """
+    note = progress or (lambda _msg: None)
+    study = load_study(manifest)
+    outcome = analyse_study(study, progress=note)
+    outcome.finished_at = datetime.now(UTC)
+    if store:
+        note("storing run")
+        store_outcome(outcome, db_url=db_url)
+    note("writing report")
+    return outcome, write_outputs(outcome, out_dir)
