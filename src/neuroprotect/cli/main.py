@@ -140,5 +140,13 @@ def schema_cmd(
         typer.echo(text, nl=False)
 
 
+def _register_groups() -> None:
+    from neuroprotect.cli.design import app as design_app
+
+    app.add_typer(design_app, name="design")
+
+
+_register_groups()
+
 if __name__ == "__main__":  # pragma: no cover
     app()

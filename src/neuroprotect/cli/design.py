@@ -1,0 +1,122 @@
+"""``neuroprotect design ...``: randomisation, dose conversion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from neuroprotect.cli._common import print_json, user_errors
+
+app = typer.Typer(
+    help="Study design: randomisation with blinded codes, cross-species dose conversion.",
+    no_args_is_help=True,
+)
+
+
+@app.command("convert-dose")
+def convert_dose_cmd(
+    dose: float = typer.Argument(..., help="Dose in mg/kg in the source species."),
+    from_species: str = typer.Option(
+        ..., "--from", help="Source species (rat, mouse, human, dog...)."
+    ),
+    to_species: str = typer.Option(..., "--to", help="Target species."),
+    km_from: float | None = typer.Option(
+        None, "--km-from", help="Km of the source species, for species without an FDA Km (gerbil)."
+    ),
+    km_to: float | None = typer.Option(None, "--km-to", help="Km of the target species."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Convert a dose between species by body surface area (FDA 2005 Km factors).
+
+    Example: neuroprotect design convert-dose 6 --from rat --to human --json
+    """
+    from neuroprotect.design.dosing import convert_dose
+
+    with user_errors():
+        result = convert_dose(
+            dose, from_species=from_species, to_species=to_species, km_from=km_from, km_to=km_to
+        )
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        typer.echo(
+            f"{dose:g} mg/kg in {from_species} = {result.dose_mg_kg:.4g} mg/kg in {to_species} "
+            f"(x{result.factor:.4g}; Km {result.km_from:g} -> {result.km_to:g}; {result.source})"
+        )
+
+
+@app.command("randomize")
+def randomize_cmd(
+    animals: Path = typer.Argument(
+        ..., help="CSV with animal_id and optionally sex, body_weight_g."
+    ),
+    study: Path = typer.Option(..., "--study", help="study.yaml whose groups are allocated."),
+    seed: int = typer.Option(..., "--seed", help="Seed of the random generator (record it)."),
+    weight_classes: int = typer.Option(
+        2, "--weight-classes", help="Body-weight classes per sex (1 = none)."
+    ),
+    no_sex: bool = typer.Option(False, "--no-sex-strata", help="Do not stratify by sex."),
+    key_out: Path | None = typer.Option(
+        None,
+        "--key-out",
+        help="Write the concealed key (code -> group) here, for the allocator only.",
+    ),
+    codes_out: Path | None = typer.Option(
+        None, "--codes-out", help="Write the coded sheet (animal -> code, no group) here."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Block-randomise animals to the study's groups within sex x weight strata, with blinded codes.
+
+    Example: neuroprotect design randomize animals.csv --study study.yaml --seed 42 --json
+    """
+    from neuroprotect.design.randomise import randomise_animals
+    from neuroprotect.io.tables import Column, read_table
+    from neuroprotect.schema.manifest import load_study
+    from neuroprotect.stats.result import records
+
+    with user_errors():
+        manifest = load_study(study)
+        table = read_table(
+            animals,
+            [
+                Column("animal_id", "str"),
+                Column("sex", "str", required=False, allow_missing=True),
+                Column(
+                    "body_weight_g",
+                    "float",
+                    required=False,
+                    min=0,
+                    allow_missing=True,
+                    aliases=("body_weight",),
+                ),
+            ],
+        )
+        result = randomise_animals(
+            table.drop(columns=["group"], errors="ignore"),
+            groups=[g.id for g in manifest.groups],
+            seed=seed,
+            by_sex=not no_sex,
+            weight_classes=weight_classes,
+        )
+    if key_out:
+        result.key.to_csv(key_out, index=False)
+    if codes_out:
+        result.coded_sheet.to_csv(codes_out, index=False)
+    cols = ["animal_id", "group", "blinded_code", "stratum", "block"]
+    if as_json:
+        print_json(
+            {
+                "seed": seed,
+                "method": result.method,
+                "allocation": records(result.allocation, cols),
+                "balance": records(result.balance),
+                "warnings": result.warnings,
+            }
+        )
+        return
+    typer.echo(result.method)
+    typer.echo(result.balance.to_string(index=False))
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
