@@ -120,3 +120,45 @@ def randomize_cmd(
     typer.echo(result.balance.to_string(index=False))
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
+
+
+@app.command("checklist")
+def checklist_cmd(
+    manifest: Path = typer.Argument(..., help="study.yaml to check."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    only_missing: bool = typer.Option(
+        False, "--missing", help="Show only missing and partial items."
+    ),
+) -> None:
+    """Fill the ARRIVE 2.0 and STAIR XI checklists from a manifest and list what is missing.
+
+    Example: neuroprotect design checklist examples/imm-h004-mcao/study.yaml --missing
+    """
+    from neuroprotect.design.checklists import fill_checklists
+    from neuroprotect.schema.manifest import load_study
+    from neuroprotect.stats.result import records
+
+    with user_errors():
+        table = fill_checklists(load_study(manifest))
+    if only_missing:
+        table = table[table["status"].isin(["missing", "partial"])]
+    if as_json:
+        print_json(records(table))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    colours = {"reported": "green", "partial": "yellow", "missing": "red", "manuscript": "dim"}
+    for name, sub in table.groupby("checklist", sort=False):
+        view = Table(title=str(name), show_lines=False)
+        for col in ("item", "title", "status", "evidence", "advice"):
+            view.add_column(col, overflow="fold")
+        for row in sub.itertuples(index=False):
+            view.add_row(
+                row.item,
+                row.title,
+                f"[{colours[row.status]}]{row.status}[/]",
+                row.evidence,
+                row.advice,
+            )
+        Console().print(view)

@@ -72,6 +72,64 @@ class Readout(_Model):
     title: str | None = None
 
 
+class Randomisation(_Model):
+    method: str = Field(description="e.g. 'permuted blocks within sex x weight strata'.")
+    seed: int | None = None
+    before_procedure: bool | None = Field(
+        None, description="True when animals were allocated before any surgery or procedure."
+    )
+
+
+class Blinding(_Model):
+    allocation_concealed: bool = Field(
+        False, description="The person doing surgery and dosing did not know the allocation."
+    )
+    outcome_assessment_blinded: bool = Field(False, description="Outcome assessors saw codes only.")
+    analysis_blinded: bool = Field(False, description="Analysis ran on blinded codes.")
+
+
+class SampleSize(_Model):
+    method: str = Field(description="How n was chosen, e.g. 'two-sample t, d = 1.2, power 0.8'.")
+    effect_size: float | None = None
+    alpha: float | None = Field(None, gt=0, lt=1)
+    power: float | None = Field(None, gt=0, lt=1)
+    attrition: float | None = Field(None, ge=0, lt=1)
+
+
+class Design(_Model):
+    """Design facts used by the ARRIVE 2.0 and STAIR checklists (all optional)."""
+
+    experimental_unit: str | None = Field(None, description="Usually 'animal'.")
+    primary_outcome: str | None = Field(
+        None, description="readout_id.variable of the primary outcome."
+    )
+    hypothesis: str | None = None
+    randomisation: Randomisation | None = None
+    blinding: Blinding | None = None
+    sample_size: SampleSize | None = None
+    exclusion_criteria: list[str] = Field(
+        default_factory=list, description="Pre-registered criteria."
+    )
+    age: str | None = Field(None, description="Age or age range of the animals, e.g. '8-10 weeks'.")
+    source_of_animals: str | None = None
+    housing: str | None = None
+    welfare_monitoring: str | None = None
+    anaesthesia: str | None = None
+    physiological_monitoring: str | None = Field(
+        None, description="e.g. 'temperature 37 °C, laser-Doppler CBF'."
+    )
+    occlusion_confirmation: str | None = Field(
+        None, description="e.g. 'laser-Doppler drop > 70 %'."
+    )
+    ethics_approval: str | None = None
+    registration: str | None = Field(
+        None, description="Protocol registration (e.g. preclinicaltrials.eu id)."
+    )
+    data_access: str | None = None
+    conflicts_of_interest: str | None = None
+    follow_up_days: float | None = Field(None, ge=0)
+
+
 class Study(_Model):
     """A whole study as described by ``study.yaml``."""
 
@@ -89,6 +147,7 @@ class Study(_Model):
     animals: str = Field(description="Path of the animals CSV, relative to the manifest.")
     readouts: list[Readout] = Field(min_length=1)
     alpha: float = Field(0.05, gt=0, lt=1)
+    design: Design = Field(default_factory=Design)
 
     # Set by load_study, not part of the YAML.
     base_dir: Path | None = Field(None, exclude=True)
