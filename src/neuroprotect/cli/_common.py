@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -28,14 +28,10 @@ def user_errors() -> Iterator[None]:
         yield
     except InputError as exc:
         fail(exc.one_line())
-    except (ValueError, FileNotFoundError, KeyError) as exc:
+    except (ValueError, OSError, KeyError) as exc:
         fail(str(exc) if not isinstance(exc, KeyError) else f"unknown name {exc}")
 
 
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, allow_nan=False, default=str)
     sys.stdout.write("\n")
-
-
-def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
-    return func

@@ -162,3 +162,33 @@ def checklist_cmd(
                 row.advice,
             )
         Console().print(view)
+
+
+@app.command("new")
+def new_cmd(
+    compound: str = typer.Option(
+        ..., "--compound", help="Knowledge-base compound id (e.g. imm_h004)."
+    ),
+    model: str = typer.Option(..., "--model", help="Protocol id or alias (e.g. mcao_reperfusion)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the draft here (default: print it)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Draft a study.yaml pre-filled from the knowledge base (groups, doses, timing, readouts).
+
+    Example: neuroprotect design new --compound imm_h004 --model mcao_reperfusion --out study.yaml
+    """
+    from neuroprotect.design.scaffold import draft_study, render_draft
+
+    with user_errors():
+        text = render_draft(draft_study(compound, model))
+        if out is not None and out.exists() and not force:
+            raise FileExistsError(
+                f"{out}: Expected a new file, but it exists (use --force to overwrite)"
+            )
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"draft written: {out}")

@@ -1,0 +1,54 @@
+"""`design new`: drafts come from the knowledge base's records (seed 002: IMM-H004 in MCAO/R)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from neuroprotect.cli.main import app
+from neuroprotect.design.scaffold import draft_study
+from neuroprotect.errors import InputError
+
+
+def test_imm_h004_mcao_draft_follows_seed_002() -> None:
+    """Seed 002: IMM-H004 1.5, 3, 6 mg/kg 5 min after occlusion onset; edaravone 6 mg/kg."""
+    draft = draft_study("imm_h004", "mcao_reperfusion")
+    roles = {g["id"]: g["role"] for g in draft["groups"]}
+    doses = sorted(g["dose_mg_kg"] for g in draft["groups"] if g["role"] == "treatment")
+    assert doses == [1.5, 3.0, 6.0]
+    assert roles["sham"] == "sham" and roles["vehicle"] == "vehicle"
+    pc = [g for g in draft["groups"] if g["role"] == "positive_control"]
+    assert pc and pc[0]["compound"] == "edaravone" and pc[0]["dose_mg_kg"] == 6.0
+    assert all(g.get("timing_min") == 5.0 for g in draft["groups"] if g["role"] == "treatment")
+    assert [r["type"] for r in draft["readouts"]] == [
+        "neuro_score",
+        "ttc_table",
+        "brain_water",
+        "evans_blue",
+    ]
+    assert "imm-mcaor-01" in draft["description"]
+
+
+def test_unknown_ids() -> None:
+    with pytest.raises(InputError, match="compound"):
+        draft_study("aspirin-x", "mcao_reperfusion")
+    with pytest.raises(InputError, match="protocol"):
+        draft_study("imm_h004", "tail_flick")
+
+
+def test_cli_writes_and_refuses_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "study.yaml"
+    args = ["design", "new", "--compound", "igmesine", "--model", "gerbil_bccao", "--out", str(out)]
+    runner = CliRunner()
+    assert runner.invoke(app, args).exit_code == 0
+    data = yaml.safe_load(out.read_text())
+    assert sorted(g["dose_mg_kg"] for g in data["groups"] if g["role"] == "treatment") == [
+        50,
+        75,
+        100,
+    ]
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "exists" in again.output
