@@ -41,6 +41,9 @@ class ReadoutData:
     #: Quality-control facts for the report (standard-curve R², fitted parameters...).
     qc: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: The variables actually produced, when the readout's parameters change them (e.g. the
+    #: Garcia scale, where higher is better); ``None`` means the readout type's ``variables``.
+    variables: tuple[VariableSpec, ...] | None = None
 
 
 Loader = Callable[[Study, Readout, list[Path], pd.DataFrame], ReadoutData]
