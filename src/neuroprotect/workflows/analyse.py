@@ -162,7 +162,7 @@ def analyse_study(study: Study, *, progress: Progress | None = None) -> StudyOut
         data = rtype.load(study, readout, study.readout_files(readout), animals)
         readouts[readout.id] = data
         warnings += [f"{readout.id}: {w}" for w in data.warnings]
-        for spec in rtype.variables:
+        for spec in data.variables or rtype.variables:
             values = _analysed_values(data.measurements, spec.name, excluded)
             if values.empty:
                 continue
