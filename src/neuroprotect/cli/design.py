@@ -192,3 +192,54 @@ def new_cmd(
     else:
         out.write_text(text, encoding="utf-8")
         typer.echo(f"draft written: {out}")
+
+
+def _parse_stock(items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise ValueError(f"--stock: Expected GROUP=MG_PER_ML (e.g. h004_6=3), but got {item!r}")
+    return out
+
+
+@app.command("dosing-sheet")
+def dosing_sheet_cmd(
+    manifest: Path = typer.Argument(
+        ..., help="study.yaml (groups, doses, routes, timing; animals table)."
+    ),
+    stock: list[str] = typer.Option(
+        [], "--stock", help="Stock concentration per dosed group, GROUP=MG_PER_ML; repeat."
+    ),
+    vehicle_ml_per_kg: float | None = typer.Option(
+        None, "--vehicle-ml-per-kg", help="Injection volume for undosed groups."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output file: .csv, .html or .pdf."),
+) -> None:
+    """Write a per-animal dosing sheet (body weight, dose, stock -> volume to inject, route, time).
+
+    Example: neuroprotect design dosing-sheet study.yaml --stock h004_6=3 --stock h004_3=1.5 --out sheet.pdf
+    """
+    from neuroprotect.design.dosing import make_dosing_sheet
+    from neuroprotect.io.animals import load_animals
+    from neuroprotect.report.tables import write_table_document
+    from neuroprotect.schema.manifest import load_study
+
+    with user_errors():
+        study = load_study(manifest)
+        animals = load_animals(study)
+        stocks = _parse_stock(stock)
+        sheet = make_dosing_sheet(
+            animals,
+            doses_mg_kg={g.id: g.dose_mg_kg for g in study.groups},
+            stock_mg_ml={g.id: stocks.get(g.id) for g in study.groups},
+            routes={g.id: g.route for g in study.groups},
+            times={g.id: g.timing for g in study.groups},
+            vehicle_ml_per_kg=vehicle_ml_per_kg,
+        )
+        write_table_document(sheet, out, title=f"Dosing sheet: {study.title}")
+    typer.echo(f"dosing sheet: {out}")

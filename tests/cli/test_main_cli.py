@@ -1,0 +1,46 @@
+"""Top-level CLI: info, schema, validate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from neuroprotect.cli.main import app
+from neuroprotect.schema.manifest import study_json_schema
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_info_lists_versions() -> None:
+    result = runner.invoke(app, ["info"])
+    assert result.exit_code == 0
+    assert "neuroprotect" in result.output and "numpy" in result.output
+
+
+def test_every_command_has_help() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in ("run", "validate", "demo", "info", "schema"):
+        assert name in result.output
+        sub = runner.invoke(app, [name, "--help"])
+        assert sub.exit_code == 0, name
+        assert "Usage" in sub.output
+
+
+def test_docs_schema_is_current() -> None:
+    """docs/study.schema.json is what `neuroprotect schema` prints (regenerate it if this fails)."""
+    on_disk = json.loads((ROOT / "docs" / "study.schema.json").read_text())
+    assert on_disk == study_json_schema()
+
+
+def test_validate_bad_manifest_one_line_exit_2(mini_study: Path) -> None:
+    text = mini_study.read_text().replace("dose_mg_kg: 3", "dose_mg_kg: lots")
+    mini_study.write_text(text)
+    result = runner.invoke(app, ["validate", str(mini_study)])
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    assert "groups[low].dose_mg_kg" in lines[0]
