@@ -6,7 +6,23 @@ from pathlib import Path
 
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import fail, print_json, user_errors
+from neuroprotect.design.blinding import PASSPHRASE_ENV
+
+
+def passphrase_from_env_or_prompt(*, confirm: bool) -> str:
+    """The allocation-key passphrase: $NEUROPROTECT_KEY_PASSPHRASE, else asked for (hidden)."""
+    import os
+
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    return str(
+        typer.prompt(
+            "Allocation-key passphrase", hide_input=True, confirmation_prompt=confirm, err=True
+        )
+    )
+
 
 app = typer.Typer(
     help="Study design: randomisation with blinded codes, cross-species dose conversion.",
@@ -60,22 +76,42 @@ def randomize_cmd(
     key_out: Path | None = typer.Option(
         None,
         "--key-out",
-        help="Write the concealed key (code -> group) here, for the allocator only.",
+        help="Write the key (code -> group) in clear text here (open studies only).",
     ),
     codes_out: Path | None = typer.Option(
         None, "--codes-out", help="Write the coded sheet (animal -> code, no group) here."
+    ),
+    seal: Path | None = typer.Option(
+        None,
+        "--seal-key",
+        help="Conceal the allocation: write the key, encrypted with a passphrase "
+        f"(${PASSPHRASE_ENV} or a prompt), to this new file; outputs then show group codes only.",
+    ),
+    coded_animals: Path | None = typer.Option(
+        None,
+        "--coded-animals",
+        help="With --seal-key: write the blinded study's animals table "
+        "(group column = group code) here.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Block-randomise animals to the study's groups within sex x weight strata, with blinded codes.
 
+    With --seal-key the allocation is concealed: the key is encrypted, and everything printed or
+    written carries group codes, never group names. `neuroprotect unblind` opens it later.
+
     Example: neuroprotect design randomize animals.csv --study study.yaml --seed 42 --json
     """
+    from neuroprotect.design.blinding import conceal_allocation
     from neuroprotect.design.randomise import randomise_animals
     from neuroprotect.io.tables import Column, read_table
     from neuroprotect.schema.manifest import load_study
     from neuroprotect.stats.result import records
 
+    if seal is not None and key_out is not None:
+        fail("--key-out writes the key in clear text; with --seal-key the key is sealed instead")
+    if coded_animals is not None and seal is None:
+        fail("--coded-animals goes with --seal-key")
     with user_errors():
         manifest = load_study(study)
         table = read_table(
@@ -93,13 +129,35 @@ def randomize_cmd(
                 ),
             ],
         )
+        groups = [g.id for g in manifest.groups]
         result = randomise_animals(
             table.drop(columns=["group"], errors="ignore"),
-            groups=[g.id for g in manifest.groups],
+            groups=groups,
             seed=seed,
             by_sex=not no_sex,
             weight_classes=weight_classes,
         )
+        allocation, balance = result.allocation, result.balance
+        if seal is not None:
+            if seal.exists():
+                raise FileExistsError(
+                    f"{seal}: Expected a new key file, but it exists; keys are never overwritten"
+                )
+            concealed = conceal_allocation(
+                allocation,
+                study_id=manifest.study_id,
+                groups=groups,
+                seed=seed,
+                passphrase=passphrase_from_env_or_prompt(confirm=True),
+            )
+            seal.write_text(concealed.sealed_key, encoding="utf-8")
+            seal.chmod(0o600)
+            if coded_animals is not None:
+                concealed.coded_animals.to_csv(coded_animals, index=False)
+            allocation = allocation.assign(group=allocation["group"].map(concealed.group_codes))
+            balance = balance.assign(group=balance["group"].map(concealed.group_codes)).sort_values(
+                "group"
+            )
     if key_out:
         result.key.to_csv(key_out, index=False)
     if codes_out:
@@ -110,14 +168,17 @@ def randomize_cmd(
             {
                 "seed": seed,
                 "method": result.method,
-                "allocation": records(result.allocation, cols),
-                "balance": records(result.balance),
+                "concealed": seal is not None,
+                "allocation": records(allocation, cols),
+                "balance": records(balance),
                 "warnings": result.warnings,
             }
         )
         return
     typer.echo(result.method)
-    typer.echo(result.balance.to_string(index=False))
+    typer.echo(balance.to_string(index=False))
+    if seal is not None:
+        typer.echo(f"sealed key: {seal} (group names concealed; open with `neuroprotect unblind`)")
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
 
