@@ -329,3 +329,20 @@ def test_measurement_columns_and_types(study_dir: Path) -> None:
     assert tuple(m.columns) == MEASUREMENT_COLUMNS
     assert m["value"].dtype == float and m["source_row"].dtype.kind == "i"
     assert pd.isna(m["timepoint"]).all() and pd.isna(m["trial"]).all()
+
+
+def test_european_csv_with_decimal_commas(study_dir: Path) -> None:
+    """Semicolon-separated TTC table with decimal commas gives the same volumes."""
+    (study_dir / "ttc.csv").write_text(
+        "animal_id;slice;ipsilateral_area_mm2;contralateral_area_mm2;infarct_area_mm2\n"
+        "vehicle-0;1;55,0;50,0;20,0\nvehicle-0;2;66,0;60,0;30,0\n"
+    )
+    data = _load(study_dir, "ttc")
+    assert _values(data, "corrected_infarct_volume_mm3") == pytest.approx({"vehicle-0": 78.0})
+
+
+def test_slice_counts_differ_warns(study_dir: Path) -> None:
+    with (study_dir / "ttc.csv").open("a") as fh:
+        fh.write("sham-0,3,40,40,0\n")
+    data = _load(study_dir, "ttc")
+    assert any("different numbers of slices" in w for w in data.warnings)

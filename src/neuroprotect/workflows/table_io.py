@@ -27,7 +27,20 @@ REQUIRED: Any = object()
 def readout_params(
     study: Study, readout: Readout, spec: dict[str, tuple[type, Any]]
 ) -> dict[str, Any]:
-    """Check ``readout.params`` against ``{name: (type, default)}``; ``REQUIRED`` = required."""
+    """Check ``readout.params`` against a specification and fill in defaults.
+
+    Parameters
+    ----------
+    spec
+        ``{name: (kind, default)}``; ``kind`` is ``float`` (a number > 0), ``str`` or ``object``
+        (not checked here); ``default`` :data:`REQUIRED` makes the parameter mandatory.
+
+    Raises
+    ------
+    InputError
+        Unknown or missing parameter, or a value of the wrong kind, naming the manifest field
+        ``readouts.<id>.params.<name>``.
+    """
     where = f"readouts.{readout.id}.params"
     unknown = sorted(set(readout.params) - set(spec))
     if unknown:
@@ -57,7 +70,7 @@ def readout_params(
                     file=study.manifest_path,
                     field=f"{where}.{name}",
                 )
-            if value <= 0 and name != "blank_absorbance":
+            if value <= 0:
                 raise InputError(
                     f"Expected a number > 0, but got {value!r}",
                     file=study.manifest_path,
@@ -85,6 +98,7 @@ def display_path(path: Path, study: Study) -> str:
 
 
 def check_animal_ids(table: pd.DataFrame, animals: pd.DataFrame, path: Path) -> None:
+    """Raise naming file and row for the first ``animal_id`` not in the animals table."""
     known = set(animals[C.ANIMAL_ID].astype(str))
     for i, animal in enumerate(table[C.ANIMAL_ID]):
         if str(animal) not in known:
@@ -103,7 +117,13 @@ def read_readout_files(
     compute: Callable[[pd.DataFrame, Path], pd.DataFrame],
     keys: list[str],
 ) -> pd.DataFrame:
-    """Read, check and compute every file; rows keep ``source_file`` (Path) and ``source_row``."""
+    """Read, check and compute every file of a readout.
+
+    Each file is read with ``columns``, its animal ids are checked against ``animals``, and
+    ``compute(table, path)`` turns it into a result (errors name that file). The results are
+    stacked with a ``source_file`` (Path) column; a ``keys`` combination found in two files is an
+    error naming the second one.
+    """
     parts = []
     for path in files:
         table = read_table(path, columns)
@@ -133,7 +153,12 @@ def tidy_measurements(
     per_animal: pd.DataFrame,
     variables: tuple[VariableSpec, ...],
 ) -> pd.DataFrame:
-    """Long measurement table from a per-animal table with one column per variable."""
+    """Long measurement table from a per-animal table with one column per variable.
+
+    ``per_animal`` needs ``animal_id``, ``source_file``, ``source_row``, one column per variable
+    and optionally ``timepoint``. ``group`` and ``dose_mg_kg`` come from the animals table.
+    Returns the columns of :data:`~neuroprotect.schema.columns.MEASUREMENT_COLUMNS`.
+    """
     info = animals.set_index(C.ANIMAL_ID)
     rows = []
     for spec in variables:
@@ -171,6 +196,7 @@ def missing_data_warning(readout: Readout, animals: pd.DataFrame, measured: pd.S
 
 
 def details_frame(table: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """A copy of ``table`` with ``source_file`` shown relative to the manifest."""
     out = table.copy()
     if C.SOURCE_FILE in out:
         out[C.SOURCE_FILE] = [display_path(p, study) for p in out[C.SOURCE_FILE]]
