@@ -363,3 +363,29 @@ def test_list_runs_filters_by_study(engine: Engine, run_inputs: dict[str, Any]) 
     only = list_runs(engine, "other")
     assert list(only["study_id"]) == ["other"]
     assert list_runs(engine, "missing").empty
+
+
+def test_save_waits_for_another_writer(engine: Engine, run_inputs: dict[str, Any]) -> None:
+    """A second process writing at the same time delays save_run instead of failing it."""
+    import threading
+    import time
+
+    from neuroprotect.store import make_engine
+
+    other = make_engine(engine.url.database)
+    conn = other.connect()
+    trans = conn.begin()
+    conn.execute(
+        text("INSERT INTO audit_log (timestamp, actor, action) VALUES ('2026-01-01', 'x', 'lock')")
+    )
+    done: list[Any] = []
+    worker = threading.Thread(target=lambda: done.append(save_run(engine, **run_inputs)))
+    worker.start()
+    time.sleep(0.3)
+    assert not done  # still waiting for the write lock
+    trans.commit()
+    conn.close()
+    worker.join(timeout=10)
+    other.dispose()
+    assert done and not done[0].reused
+    assert counts(engine)["audit_log"] == 2

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
 
 #: Environment variable holding a SQLAlchemy URL of the store.
 DATABASE_URL_ENV = "NEUROPROTECT_DATABASE_URL"
 #: File name of the default SQLite store in the user's data directory.
 DEFAULT_DB_NAME = "neuroprotect.sqlite"
+
+#: Connection execution option marking a write transaction.
+WRITE_OPTION = "neuroprotect_write"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -94,7 +100,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front (waiting up to the driver's timeout for another
+        # writer), so a read-then-write transaction never fails on a stale snapshot.
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session in one write transaction: committed on success, rolled back on any error.
+
+    On SQLite the transaction starts with ``BEGIN IMMEDIATE``.
+    """
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{WRITE_OPTION: True})
+        with Session(bind=conn) as session, session.begin():
+            yield session
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -126,6 +147,6 @@ def init_db(engine: Engine) -> None:
     Idempotent: a database already at the head is left unchanged. Runs in one transaction.
     """
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from neuroprotect.store._frames import frame_to_rows, is_missing
+from neuroprotect.store.engine import write_session
 from neuroprotect.store.models import (
     AnimalRow,
     AuditRow,
@@ -158,7 +159,7 @@ def audit(
 
     ``actor`` defaults to the login name; ``details`` is stored as JSON.
     """
-    with Session(engine) as session, session.begin():
+    with write_session(engine) as session:
         session.add(
             _audit_row(
                 action=action, study_id=study_id, run_id=run_id, details=details, actor=actor
@@ -312,7 +313,7 @@ def save_run(
         raise ValueError("Expected a study_id in study, but got nothing")
     study_id = str(study_id)
     input_hash = compute_input_hash(raw_files, parameters)
-    with Session(engine) as session, session.begin():
+    with write_session(engine) as session:
         existing = _find_run(session, input_hash, study_id)
         if existing is not None:
             session.add(
