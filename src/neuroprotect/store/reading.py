@@ -146,11 +146,13 @@ def load_run(engine: Engine, run_id: str) -> dict[str, Any]:
             )
         ]
         measurements = rows_to_frame(
-            session.execute(
+            session.connection()
+            .execute(
                 select(*_columns(MeasurementRow, MEASUREMENT_FIELDS))
                 .where(MeasurementRow.run_id == run_id)
                 .order_by(MeasurementRow.id)
-            ).all(),
+            )
+            .all(),
             MEASUREMENT_FIELDS,
             numeric_if_possible=("timepoint",),
         )
