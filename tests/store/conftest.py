@@ -77,6 +77,7 @@ def make_run_inputs(*, n_animals_per_group: int = 4, seed: int = 1) -> dict[str,
         ],
         columns=list(RESULT_COLUMNS),
     )
+    results.insert(0, "family", "treatment")
     results.insert(0, "variable", "brain_water_pct")
     results.insert(0, "readout", "water")
     return {

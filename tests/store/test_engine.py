@@ -99,6 +99,12 @@ def test_migration_head_matches_models(tmp_path: Path) -> None:
 
 
 def test_migrations_ship_in_the_package() -> None:
+    """Regular packages (with __init__.py), so a non-editable `pip install .` copies them."""
+    from setuptools import find_packages
+
+    src = Path(engine_module.__file__).resolve().parents[2]
+    found = find_packages(str(src))
+    assert {"neuroprotect.store.migrations", "neuroprotect.store.migrations.versions"} <= set(found)
     folder = engine_module.MIGRATIONS_DIR
     assert (folder / "env.py").is_file()
     assert (folder / "script.py.mako").is_file()

@@ -56,7 +56,7 @@ def audit_actions(engine: Engine) -> list[str]:
 
 
 def test_stored_columns_follow_the_schema() -> None:
-    assert tuple(RESULT_FIELDS)[2:] == RESULT_COLUMNS
+    assert tuple(RESULT_FIELDS)[3:] == RESULT_COLUMNS
     assert ["study_id", *MEASUREMENT_FIELDS] == list(MEASUREMENT_COLUMNS)
 
 
@@ -201,7 +201,8 @@ def test_round_trip_with_missing_values(engine: Engine, run_inputs: dict[str, An
     assert set(m_out["study_id"]) == {"mini"}
 
     r_in, r_out = run_inputs["results"], loaded["results"]
-    assert list(r_out.columns) == ["readout", "variable", *RESULT_COLUMNS]
+    assert list(r_out.columns) == ["readout", "variable", "family", *RESULT_COLUMNS]
+    assert list(r_out["family"]) == ["treatment", "treatment"]
     omnibus, contrast = r_out.iloc[0], r_out.iloc[1]
     assert omnibus["group"] is None and omnibus["effect_type"] is None
     assert math.isnan(omnibus["estimate"]) and math.isnan(omnibus["ci_low"])

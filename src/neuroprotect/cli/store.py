@@ -179,7 +179,8 @@ def show_cmd(
     if len(results):
         _table(
             results,
-            ["readout", "variable", "test", "group", "control", "estimate", "statistic", "dof"]
+            ["readout", "variable", "family", "test", "group", "control", "estimate"]
+            + ["statistic", "dof"]
             + ["p_val", "p_adj", "effect_size", "n"],
             title="results",
         )

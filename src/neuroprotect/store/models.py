@@ -43,6 +43,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: Dialects whose timestamp columns hold no time zone: UTC is stored without an offset.
+NAIVE_TIMESTAMP_DIALECTS = frozenset({"sqlite", "mysql", "mariadb"})
+
 #: Length of the short identifier columns (study, group, animal, readout, variable ids).
 ID_LENGTH = 128
 
@@ -59,7 +62,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.astimezone(UTC).replace(tzinfo=None)
+        value = value.astimezone(UTC)
+        # Databases with a real "timestamp with time zone" (PostgreSQL) get the aware value, so the
+        # server's TimeZone setting cannot shift it; the others store naive UTC.
+        if dialect.name in NAIVE_TIMESTAMP_DIALECTS:
+            return value.replace(tzinfo=None)
+        return value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -206,7 +214,7 @@ class MeasurementRow(Base):
 
 
 class ResultRow(Base):
-    """One test or contrast of a run (``schema.columns.RESULT_COLUMNS``), numbers unrounded."""
+    """One test or contrast of a run: ``readout, variable, family`` + ``RESULT_COLUMNS``, unrounded."""
 
     __tablename__ = "results"
     __table_args__ = (Index(None, "run_id", "readout", "variable"),)
@@ -215,6 +223,9 @@ class ResultRow(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete="CASCADE"))
     readout: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     variable: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    #: Which comparison family the row belongs to (e.g. ``model_check``: sham vs vehicle;
+    #: ``treatment``: each treatment vs vehicle).
+    family: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     test: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     contrast: Mapped[str | None] = mapped_column(Text)
     group: Mapped[str | None] = mapped_column(String(ID_LENGTH))

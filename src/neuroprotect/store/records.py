@@ -60,10 +60,12 @@ MEASUREMENT_FIELDS: dict[str, Kind] = {
     "source_file": "str",
     "source_row": "int",
 }
-#: Stored result columns: ``readout, variable`` and ``schema.columns.RESULT_COLUMNS``.
+#: Stored result columns: ``readout, variable, family`` and ``schema.columns.RESULT_COLUMNS``
+#: (``family`` names the comparison family, e.g. ``model_check`` or ``treatment``; optional).
 RESULT_FIELDS: dict[str, Kind] = {
     "readout": "str",
     "variable": "str",
+    "family": "str",
     "test": "str",
     "contrast": "str",
     "group": "str",

@@ -290,7 +290,8 @@ def save_run(
         Tidy table in ``schema.columns.MEASUREMENT_COLUMNS`` (missing columns are stored as NULL;
         other columns are not stored).
     results
-        ``readout, variable`` and ``schema.columns.RESULT_COLUMNS``; NaN is stored as NULL.
+        ``readout, variable``, optional ``family``, and ``schema.columns.RESULT_COLUMNS``;
+        NaN is stored as NULL.
     package_version, started_at, finished_at
         Provenance of the run (naive datetimes are taken as local time; stored in UTC).
     actor

@@ -164,6 +164,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.String(length=36), nullable=False),
         sa.Column("readout", ID, nullable=True),
         sa.Column("variable", ID, nullable=True),
+        sa.Column("family", ID, nullable=True),
         sa.Column("test", ID, nullable=True),
         sa.Column("contrast", sa.Text(), nullable=True),
         sa.Column("group", ID, nullable=True),
