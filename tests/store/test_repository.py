@@ -391,3 +391,18 @@ def test_save_waits_for_another_writer(engine: Engine, run_inputs: dict[str, Any
     other.dispose()
     assert done and not done[0].reused
     assert counts(engine)["audit_log"] == 2
+
+
+def test_same_inputs_in_another_study_are_not_reused(
+    engine: Engine, run_inputs: dict[str, Any]
+) -> None:
+    first = save_run(engine, **run_inputs)
+    other = {**run_inputs, "study": {**run_inputs["study"], "study_id": "copy"}}
+    other["measurements"] = run_inputs["measurements"].assign(study_id="copy")
+    other["started_at"] = run_inputs["started_at"] + timedelta(minutes=1)
+    second = save_run(engine, **other)
+    assert not second.reused and second.run_id != first.run_id
+    h = compute_input_hash(run_inputs["raw_files"], run_inputs["parameters"])
+    assert find_run(engine, h) == first.run_id  # earliest of any study
+    assert find_run(engine, h, study_id="copy") == second.run_id
+    assert find_run(engine, h, study_id="nobody") is None
