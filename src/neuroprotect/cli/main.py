@@ -144,6 +144,9 @@ def _register_groups() -> None:
     from neuroprotect.cli.design import app as design_app
 
     app.add_typer(design_app, name="design")
+    from neuroprotect.cli.store import app as runs_app
+
+    app.add_typer(runs_app, name="runs")
 
 
 _register_groups()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the store (run through ``neuroprotect.store.engine.init_db``)."""
