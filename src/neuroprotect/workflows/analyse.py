@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -17,6 +14,8 @@ from neuroprotect.io.hashing import sha256_file
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Role, Study, load_study
 from neuroprotect.stats import ComparisonResult, compare_groups, compare_two
+from neuroprotect.store.records import RawFileRecord
+from neuroprotect.store.repository import compute_input_hash
 from neuroprotect.workflows.outcome import RawFile, StudyOutcome, VariableResult
 from neuroprotect.workflows.provenance import package_versions
 from neuroprotect.workflows.readouts import ReadoutData, VariableSpec, get_readout_type
@@ -48,15 +47,6 @@ def collect_raw_files(study: Study) -> list[RawFile]:
         seen.add(key)
         out.append(RawFile(path=key, sha256=sha256_file(key), size=key.stat().st_size, role=role))
     return out
-
-
-def compute_input_hash(raw_files: list[RawFile], parameters: dict[str, Any]) -> str:
-    """Hash of the inputs that determine a run: file contents by role, and the parameters."""
-    h = hashlib.sha256()
-    for f in sorted(raw_files, key=lambda f: (f.role, f.sha256)):
-        h.update(f"{f.role}:{f.sha256}\n".encode())
-    h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
-    return h.hexdigest()
 
 
 def validate_study(manifest: str | Path) -> Study:
@@ -173,15 +163,20 @@ def analyse_study(study: Study, *, progress: Progress | None = None) -> StudyOut
         )
     parameters = {r.id: {"type": r.type, **r.params} for r in study.readouts}
     parameters["alpha"] = study.alpha
+    versions = package_versions()
+    # A new neuroprotect version may compute differently: it does not reuse older runs.
+    parameters["neuroprotect_version"] = versions["neuroprotect"]
     return StudyOutcome(
         study=study,
         animals=animals,
         readouts=readouts,
         variables=variables,
         raw_files=raw_files,
-        input_hash=compute_input_hash(raw_files, parameters),
+        input_hash=compute_input_hash(
+            [RawFileRecord(str(f.path), f.sha256, f.size, f.role) for f in raw_files], parameters
+        ),
         parameters=parameters,
-        versions=package_versions(),
+        versions=versions,
         started_at=started,
         warnings=warnings,
     )
