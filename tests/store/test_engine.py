@@ -23,6 +23,7 @@ TABLES = {
     "measurements",
     "results",
     "audit_log",
+    "unblindings",
 }
 
 
@@ -74,7 +75,7 @@ def test_init_db_creates_all_tables_and_is_idempotent(tmp_path: Path) -> None:
     init_db(eng)
     init_db(eng)
     assert set(inspect(eng).get_table_names()) == TABLES | {"alembic_version"}
-    assert current_revision(eng) == head_revision() == "0001"
+    assert current_revision(eng) == head_revision() == "0002"
     eng.dispose()
 
 

@@ -287,7 +287,7 @@ def dosing_sheet_cmd(
     """
     from neuroprotect.design.dosing import make_dosing_sheet
     from neuroprotect.io.animals import load_animals
-    from neuroprotect.report.tables import write_table_document
+    from neuroprotect.report.documents import write_table_document
     from neuroprotect.schema.manifest import load_study
 
     with user_errors():

@@ -242,6 +242,23 @@ class ResultRow(Base):
     n: Mapped[int | None] = mapped_column(Integer)
 
 
+class UnblindingRow(Base):
+    """The group codes of a blinded study, written once when the study is unblinded.
+
+    Before unblinding the store holds no key: the sealed key file is the only copy.
+    """
+
+    __tablename__ = "unblindings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+    #: group code -> group id
+    group_codes: Mapped[dict[str, Any]]
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(ID_LENGTH))
+    unblinded_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
 class AuditRow(Base):
     """Append-only log of what was done to the store, by whom and when."""
 
@@ -257,6 +274,7 @@ class AuditRow(Base):
 
 
 __all__ = [
+    "UnblindingRow",
     "AnimalRow",
     "AuditRow",
     "Base",
