@@ -211,3 +211,71 @@ def test_variable_without_comparison(
     html = render_report(outcome)
     assert _parse(html).errors == []
     assert "Not compared" in _plain(html)
+
+
+def test_omnibus_sentence(make_outcome: Callable[..., StudyOutcome]) -> None:
+    """Known omnibus values of conftest.py: F(4, 44) = 12.4, p = 2.9e-7; H(4) = 31.7."""
+    from neuroprotect.report.methods import omnibus_sentence
+
+    infarct, score = make_outcome().variables
+    assert omnibus_sentence(infarct.comparison) == "One-way ANOVA: F(4, 44) = 12.4, p < 0.001"
+    assert omnibus_sentence(score.comparison) == "Kruskal-Wallis: H(4) = 31.7, p < 0.001"
+    assert omnibus_sentence(infarct.model_check) == ""
+
+
+def test_minimal_outcome_without_sham_or_planned_n() -> None:
+    """Two groups, no sham, no planned n, animals table without exclusion columns, a NaN p-value
+    and a missing value: the report still renders, with an em dash for what is unknown."""
+    from datetime import datetime
+
+    import numpy as np
+    import pandas as pd
+
+    from neuroprotect.schema.manifest import Study
+    from neuroprotect.stats.result import ComparisonResult
+    from neuroprotect.workflows.outcome import StudyOutcome, VariableResult
+    from neuroprotect.workflows.readouts import VariableSpec
+
+    study = Study.model_validate(
+        {
+            "study_id": "tiny",
+            "title": "Tiny & small",
+            "compound": "not_in_kb",
+            "model": "unknown_model",
+            "species": "mouse",
+            "groups": [{"id": "v", "role": "vehicle"}, {"id": "t", "role": "treatment"}],
+            "animals": "animals.csv",
+            "readouts": [{"id": "w", "type": "brain_water", "files": ["w.csv"]}],
+        }
+    )
+    data = pd.DataFrame(
+        {"animal_id": list("abcdef"), "group": list("vvvttt"), "value": [1, 2, np.nan, 3, 4, 5]}
+    )
+    contrasts = pd.DataFrame(
+        [{"group": "t", "control": "v", "estimate": 2.5, "p_val": np.nan, "p_adj": np.nan}]
+    )
+    comparison = ComparisonResult("welch-t", "", {}, contrasts, pd.DataFrame())
+    outcome = StudyOutcome(
+        study=study,
+        animals=pd.DataFrame({"animal_id": list("abcdef"), "group": list("vvvttt")}),
+        readouts={},
+        variables=[
+            VariableResult(
+                "w", "brain_water", VariableSpec("water_pct", "Water", "%"), data, comparison, None
+            )
+        ],
+        raw_files=[],
+        input_hash="abc",
+        parameters={},
+        versions={},
+        started_at=datetime(2026, 1, 1, 12, 0),
+    )
+    html = render_report(outcome)
+    assert _parse(html).errors == []
+    text = _plain(html)
+    assert "Tiny &amp; small" in html and "not_in_kb" in text
+    assert "Water (%): 2 of 3 analysed animals in v have a value." in text
+    assert "SIMULATED" not in text
+    # summary computed from the values (analytic): v = [1, 2], t = [3, 4, 5]; IQR by R's type 7
+    assert "v 2 1.50 0.707 0.500 1.50 1.25, 1.75" in text
+    assert "t 3 4.00 1.00 0.577 4.00 3.50, 4.50" in text

@@ -69,6 +69,17 @@ def assign_group_colours(groups: Sequence[Group]) -> dict[str, str]:
     return colours
 
 
+def _stack(values: np.ndarray, *, width: float, step: float = 0.075) -> np.ndarray:
+    """Horizontal offsets that line up tied values side by side, centred (a dot plot of scores)."""
+    offsets = np.zeros(values.size)
+    for value in np.unique(values):
+        where = np.flatnonzero(values == value)
+        k = where.size
+        gap = min(step, width / max(k - 1, 1))
+        offsets[where] = (np.arange(k) - (k - 1) / 2) * gap
+    return offsets
+
+
 def _jitter(n: int, *, width: float, seed: int) -> np.ndarray:
     """Deterministic horizontal offsets in [-width/2, width/2] that spread n dots evenly."""
     if n <= 1:
@@ -177,7 +188,10 @@ def render_group_plot(
         values = pd.to_numeric(data.loc[data[C.GROUP] == style.id, C.VALUE], errors="coerce")
         values = values.dropna().to_numpy(dtype=float)
         all_values.append(values)
-        jitter = _jitter(values.size, width=0.56 if ordinal else 0.42, seed=seed + x)
+        if ordinal:
+            jitter = _stack(values, width=0.6)
+        else:
+            jitter = _jitter(values.size, width=0.42, seed=seed + x)
         ax.scatter(
             x + jitter,
             values,
@@ -202,9 +216,13 @@ def render_group_plot(
         lo, hi = y_limits
     elif finite.size:
         lo, hi = float(finite.min()), float(max(finite.max(), np.nanmax(tops)))
-        pad = (hi - lo) * 0.08 or max(abs(hi), 1.0) * 0.1
-        lo = 0.0 if 0 <= lo <= pad * 4 else lo - pad
-        hi = hi + pad
+        if ordinal:
+            lo, hi = lo - 0.4, hi + 0.4
+        else:
+            pad = (hi - lo) * 0.08 or max(abs(hi), 1.0) * 0.1
+            # non-negative data close to zero: start the axis at zero, with room for dots at zero
+            lo = -0.25 * pad if 0 <= lo <= pad * 4 else lo - pad
+            hi = hi + pad
     else:
         lo, hi = 0.0, 1.0
     span = hi - lo
@@ -236,8 +254,13 @@ def render_group_plot(
         tick.set_parse_math(False)
     ax.tick_params(axis="x", length=0, labelsize=8.5, pad=6, colors=INK)
     ax.tick_params(axis="y", labelsize=8.5, colors=INK)
-    if ordinal:
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if ordinal and finite.size:
+        # score ticks only where scores can be: whole numbers within the data's range
+        ticks = np.arange(np.floor(finite.min()), np.ceil(finite.max()) + 1)
+        if ticks.size <= 20:
+            ax.set_yticks(ticks)
+        else:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel, fontsize=9.5, color=INK).set_parse_math(False)
     if title:
         ax.set_title(title, fontsize=10, color=INK, loc="left").set_parse_math(False)

@@ -50,6 +50,15 @@ TEST_NAMES: dict[str, str] = {
     "kruskal-wallis": "Kruskal-Wallis",
 }
 
+#: Omnibus ``test`` -> the letter of its statistic.
+STATISTIC_SYMBOLS: dict[str, str] = {
+    "anova": "F",
+    "welch-anova": "F",
+    "welch": "F",
+    "kruskal": "H",
+    "kruskal-wallis": "H",
+}
+
 #: ``effect_type`` -> display names.
 EFFECT_NAMES: dict[str, str] = {
     "hedges_g": "Hedges' g",

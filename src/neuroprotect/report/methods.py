@@ -12,6 +12,7 @@ import pandas as pd
 from neuroprotect.report.format import format_dof, format_number, format_p
 from neuroprotect.report.labels import (
     MULTIPLICITY,
+    STATISTIC_SYMBOLS,
     check_name,
     effect_name,
     method_name,
@@ -87,16 +88,25 @@ def _join(items: list[str]) -> str:
 
 
 def omnibus_sentence(result: ComparisonResult) -> str:
-    """``Kruskal-Wallis: statistic 14.2 (df 5), p = 0.0143``; empty without an omnibus test."""
+    """``One-way ANOVA: F(4, 44) = 12.4, p < 0.001``; empty without an omnibus test.
+
+    Tests without a known statistic letter read ``Name: statistic 3.2 (df 4), p = 0.0143``.
+    """
     om = result.omnibus or {}
     if not om or om.get("statistic") is None:
         return ""
     p = format_p(om.get("p_val"))
-    p_text = f"p {p}" if p.startswith("<") else f"p = {p}"
+    p_text = f"p < {p[1:]}" if p.startswith("<") else f"p = {p}"
     dof = om.get("dof")
-    dof_text = f" (df {format_dof(dof)})" if dof is not None else ""
     name = name_of_test(om.get("test")) or "Omnibus test"
-    return f"{name}: statistic {format_number(om.get('statistic'))}{dof_text}, {p_text}"
+    name = name[:1].upper() + name[1:]
+    symbol = STATISTIC_SYMBOLS.get(str(om.get("test")).lower())
+    stat = format_number(om.get("statistic"))
+    if symbol:
+        df_text = f"({format_dof(dof)})" if dof is not None else ""
+        return f"{name}: {symbol}{df_text} = {stat}, {p_text}"
+    df_text = f" (df {format_dof(dof)})" if dof is not None else ""
+    return f"{name}: statistic {stat}{df_text}, {p_text}"
 
 
 def _contrast_tests(result: ComparisonResult) -> list[str]:
@@ -246,8 +256,10 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
     """Everything a reader should check: run, readout and statistics warnings, assumption failures,
     groups below their planned n, and every exclusion with its reason (duplicates removed)."""
     found: list[ReportWarning] = [ReportWarning("Run", w) for w in outcome.warnings]
+    titles = {r.id: r.title or r.id for r in outcome.study.readouts}
     for readout_id, data in outcome.readouts.items():
-        found += [ReportWarning("Readout", f"{readout_id}: {w}") for w in data.warnings]
+        title = titles.get(readout_id, readout_id)
+        found += [ReportWarning("Readout", f"{title}: {w}") for w in data.warnings]
     counts = group_counts(outcome).set_index("group")
     for g in outcome.study.groups:
         planned = g.planned_n
@@ -262,7 +274,11 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
     for v in outcome.variables:
         label = _variable_label(v)
         for g in outcome.study.groups:
-            have = int((v.data[C.GROUP] == g.id).sum()) if C.GROUP in v.data else 0
+            have = (
+                int(v.data.loc[v.data[C.GROUP] == g.id, C.VALUE].notna().sum())
+                if C.GROUP in v.data and C.VALUE in v.data
+                else 0
+            )
             expected = int(counts.loc[g.id, "analysed_n"])
             if 0 < expected and have < expected:
                 found.append(
