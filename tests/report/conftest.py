@@ -345,3 +345,11 @@ def build_outcome(
 @pytest.fixture
 def make_outcome() -> Callable[..., StudyOutcome]:
     return build_outcome
+
+
+@pytest.fixture(scope="module")
+def report_html() -> str:
+    """The report of the default outcome, rendered once per test module."""
+    from neuroprotect.report.html import render_report
+
+    return render_report(build_outcome())

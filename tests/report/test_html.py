@@ -81,8 +81,8 @@ def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", " ".join(_parse(html).text))
 
 
-def test_report_parses_and_is_self_contained(make_outcome: Callable[..., StudyOutcome]) -> None:
-    html = render_report(make_outcome())
+def test_report_parses_and_is_self_contained(report_html: str) -> None:
+    html = report_html
     parsed = _parse(html)
     assert parsed.errors == []
     assert parsed.stack == []
@@ -101,10 +101,8 @@ def test_simulated_banner_only_when_simulated(make_outcome: Callable[..., StudyO
     assert 'banner-sim"' not in real
 
 
-def test_significance_marks_in_tables_follow_p_values(
-    make_outcome: Callable[..., StudyOutcome],
-) -> None:
-    html = render_report(make_outcome())
+def test_significance_marks_in_tables_follow_p_values(report_html: str) -> None:
+    html = report_html
     text = _plain(html)
     # infarct: h004_6 p_adj 0.0041 -> "0.00410" and "**"; edaravone 0.00021 -> "<0.001" and "***"
     assert "0.00410 **" in text
@@ -117,8 +115,8 @@ def test_significance_marks_in_tables_follow_p_values(
             assert significance_mark(p, symbol="#" if group == "sham" else "*") in text, variable
 
 
-def test_marks_drawn_in_figures(make_outcome: Callable[..., StudyOutcome]) -> None:
-    html = render_report(make_outcome())
+def test_marks_drawn_in_figures(report_html: str) -> None:
+    html = report_html
     figures = re.findall(r"<svg.*?</svg>", html, flags=re.S)
     infarct = next(f for f in figures if "Infarct volume" in f)
     texts = re.findall(r">([^<>]+)</text>", infarct)
@@ -170,8 +168,8 @@ def test_user_text_is_escaped(make_outcome: Callable[..., StudyOutcome]) -> None
     assert "alert" not in "".join(parsed.scripts)
 
 
-def test_design_table_counts_and_warnings(make_outcome: Callable[..., StudyOutcome]) -> None:
-    text = _plain(render_report(make_outcome()))
+def test_design_table_counts_and_warnings(report_html: str) -> None:
+    text = _plain(report_html)
     # vehicle (R10-R19, R12 excluded): 10 planned, 10 randomised, 9 analysed, 1 excluded
     assert "Vehicle Vehicle — — iv at reperfusion 10 10 9 1" in text
     assert "IMM-H004 1.5 Treatment IMM-H004 1.5 iv at reperfusion 10 10 10 0" in text
