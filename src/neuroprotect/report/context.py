@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from neuroprotect.report.figures import GroupStyle, assign_group_colours, render_group_plot
 from neuroprotect.report.format import (
     SIGNIFICANCE_FOOTNOTE,
+    as_finite,
     format_bytes,
-    format_ci,
-    format_dof,
     format_dose,
     format_number,
     format_p,
-    format_value,
     significance_mark,
 )
-from neuroprotect.report.labels import ROLE_NAMES, effect_name, humanize_key, name_of_test
+from neuroprotect.report.labels import ROLE_NAMES
 from neuroprotect.report.methods import (
     collect_warnings,
     describe_choice,
@@ -32,28 +25,17 @@ from neuroprotect.report.methods import (
     omnibus_sentence,
     write_methods_text,
 )
+from neuroprotect.report.tables import (
+    adjusted_p,
+    contrast_rows,
+    detail_table,
+    qc_items,
+    summary_rows,
+)
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Role, Study
-from neuroprotect.stats.result import ComparisonResult
 from neuroprotect.workflows.outcome import StudyOutcome, VariableResult
 from neuroprotect.workflows.readouts import ReadoutData
-
-#: Rows of a details table shown before it is cut (the full table is in the store and results.json).
-MAX_DETAIL_ROWS = 400
-
-
-def _finite(x: Any) -> float | None:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def adjusted_p(row: Mapping[str, Any]) -> float | None:
-    """``p_adj`` of a contrast row, falling back to ``p_val`` when no adjustment applies."""
-    p = _finite(row.get("p_adj"))
-    return p if p is not None else _finite(row.get("p_val"))
 
 
 def _knowledge_name(section: str, key: str, ident: str) -> str:
@@ -99,90 +81,6 @@ def marks_for(variable: VariableResult, study: Study) -> dict[str, str]:
     return marks
 
 
-def _summary_rows(variable: VariableResult, study: Study, colours: dict[str, str]) -> list[dict]:
-    """Per-group descriptive rows in manifest order: from the statistics results when present,
-    otherwise computed from the per-animal values."""
-    known: dict[str, dict[str, Any]] = {}
-    for res in (variable.comparison, variable.model_check):
-        if res is not None and not res.summary.empty:
-            for row in res.summary.to_dict("records"):
-                known.setdefault(str(row["group"]), row)
-    rows = []
-    for g in study.groups:
-        row = known.get(g.id)
-        if row is None:
-            values = pd.to_numeric(
-                variable.data.loc[variable.data[C.GROUP] == g.id, C.VALUE], errors="coerce"
-            ).dropna()
-            if values.empty:
-                continue
-            n = int(values.size)
-            sd = float(values.std(ddof=1)) if n > 1 else float("nan")
-            q1, q3 = np.percentile(values, [25, 75])
-            row = {
-                "n": n,
-                "mean": float(values.mean()),
-                "sd": sd,
-                "sem": sd / math.sqrt(n) if n > 1 else float("nan"),
-                "median": float(values.median()),
-                "q1": float(q1),
-                "q3": float(q3),
-            }
-        count = _finite(row.get("n"))
-        rows.append(
-            {
-                "group": g.display,
-                "colour": colours[g.id],
-                "n": str(int(count)) if count is not None else "—",
-                "mean": format_number(row.get("mean")),
-                "sd": format_number(row.get("sd")),
-                "sem": format_number(row.get("sem")),
-                "median": format_number(row.get("median")),
-                "iqr": format_ci(row.get("q1"), row.get("q3")).replace("[", "").replace("]", "")
-                if row.get("q1") is not None
-                else "—",
-            }
-        )
-    return rows
-
-
-def _contrast_rows(
-    result: ComparisonResult | None, study: Study, colours: dict[str, str], *, symbol: str
-) -> list[dict]:
-    if result is None or result.contrasts.empty:
-        return []
-    rows = []
-    for row in result.contrasts.to_dict("records"):
-        gid, cid = str(row.get("group")), str(row.get("control") or study.vehicle.id)
-        p = adjusted_p(row)
-        rows.append(
-            {
-                "group": _group_display(study, gid),
-                "control": _group_display(study, cid),
-                "colour": colours.get(gid, "#999999"),
-                "test": name_of_test(row.get("test")),
-                "estimate": format_number(row.get("estimate")),
-                "ci": format_ci(row.get("ci_low"), row.get("ci_high")),
-                "statistic": format_number(row.get("statistic")),
-                "dof": format_dof(row.get("dof")),
-                "p_adj": format_p(p),
-                "mark": significance_mark(p, symbol=symbol),
-                "significant": p is not None and p < study.alpha,
-                "effect": format_number(row.get("effect_size")),
-                "effect_type": effect_name(row.get("effect_type")),
-                "model_check": symbol == "#",
-            }
-        )
-    return rows
-
-
-def _group_display(study: Study, group_id: str) -> str:
-    try:
-        return study.group(group_id).display
-    except KeyError:
-        return group_id
-
-
 def _variable_view(variable: VariableResult, study: Study, colours: dict[str, str]) -> dict:
     spec = variable.spec
     styles = [GroupStyle(g.id, g.display, colours[g.id]) for g in study.groups]
@@ -196,8 +94,8 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
         ordinal=spec.ordinal,
         marks=marks_for(variable, study),
     )
-    contrasts = _contrast_rows(variable.model_check, study, colours, symbol="#")
-    contrasts += _contrast_rows(variable.comparison, study, colours, symbol="*")
+    contrasts = contrast_rows(variable.model_check, study, colours, symbol="#")
+    contrasts += contrast_rows(variable.comparison, study, colours, symbol="*")
     method_lines = []
     for res, who in (
         (variable.comparison, "vs vehicle"),
@@ -215,55 +113,9 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
         "centre": "median and IQR" if spec.ordinal else "mean ± SEM",
         "direction": "lower is better" if spec.lower_is_better else "higher is better",
         "svg": svg,
-        "summary": _summary_rows(variable, study, colours),
+        "summary": summary_rows(variable, study, colours),
         "contrasts": contrasts,
         "methods": method_lines,
-    }
-
-
-def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:
-    if isinstance(value, Mapping):
-        out: list[tuple[str, str]] = []
-        for k, v in value.items():
-            out += _flatten(
-                f"{prefix} · {humanize_key(str(k))}" if prefix else humanize_key(str(k)), v
-            )
-        return out
-    if isinstance(value, pd.DataFrame):
-        return [(prefix, f"table with {len(value)} rows")]
-    if isinstance(value, (float, np.floating)) and _finite(value) is not None:
-        # QC facts (R², slopes) keep 4 significant figures without padding zeros
-        return [(prefix, f"{float(value):.4g}".replace("-", "−"))]
-    return [(prefix, format_value(value))]
-
-
-def _table_view(name: str, table: pd.DataFrame) -> dict:
-    shown = table.head(MAX_DETAIL_ROWS)
-    columns = [str(c) for c in shown.columns]
-    formatters = []
-    for c in shown.columns:
-        col = shown[c]
-        whole = (
-            pd.api.types.is_float_dtype(col)
-            and col.notna().any()
-            and bool(np.all(np.mod(col.dropna().to_numpy(), 1) == 0))
-            and bool((col.dropna().abs() < 1e9).all())
-        )
-        formatters.append(whole)
-    rows = []
-    for record in shown.itertuples(index=False):
-        cells = []
-        for value, whole in zip(record, formatters, strict=True):
-            cells.append(
-                str(int(value)) if whole and _finite(value) is not None else format_value(value)
-            )
-        rows.append(cells)
-    return {
-        "name": humanize_key(name),
-        "columns": columns,
-        "rows": rows,
-        "total": len(table),
-        "truncated": len(table) > MAX_DETAIL_ROWS,
     }
 
 
@@ -284,8 +136,8 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
                 "title": title,
                 "type": rtype,
                 "variables": [_variable_view(v, outcome.study, colours) for v in variables],
-                "qc": _flatten("", data.qc) if data is not None else [],
-                "details": [_table_view(k, t) for k, t in data.details.items()] if data else [],
+                "qc": qc_items("", data.qc) if data is not None else [],
+                "details": [detail_table(k, t) for k, t in data.details.items()] if data else [],
                 "warnings": list(data.warnings) if data is not None else [],
             }
         )
@@ -310,7 +162,7 @@ def _glance(outcome: StudyOutcome) -> dict:
                 continue
             row, symbol = by_group[g.id]
             p = adjusted_p(row)
-            estimate = _finite(row.get("estimate"))
+            estimate = as_finite(row.get("estimate"))
             arrow = "" if estimate is None or estimate == 0 else ("↓" if estimate < 0 else "↑")
             tone = "ns"
             if p is not None and p < study.alpha and estimate is not None and g.role != Role.SHAM:

@@ -32,7 +32,8 @@ SIGNIFICANCE_FOOTNOTE = (
 )
 
 
-def _finite(value: Any) -> float | None:
+def as_finite(value: Any) -> float | None:
+    """The value as a float, or None when missing, non-numeric, boolean, NaN or infinite."""
     if value is None or isinstance(value, (bool, np.bool_)):
         return None
     try:
@@ -63,7 +64,7 @@ def significance_mark(p_adj: Any, *, symbol: str = "*") -> str:
     The APA/NEJM-style thresholds 0.05, 0.01 and 0.001 (strict inequalities), not GraphPad Prism's
     "GP" style (0.0332, 0.0021, 0.0002, 0.0001).
     """
-    p = _finite(p_adj)
+    p = as_finite(p_adj)
     if p is None:
         return ""
     for threshold, count in SIGNIFICANCE_LEVELS:
@@ -86,7 +87,7 @@ def format_number(value: Any, *, sig: int = 3) -> str:
     """
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return str(int(value)).replace("-", MINUS)
-    x = _finite(value)
+    x = as_finite(value)
     if x is None:
         return MISSING
     if x == 0:
@@ -107,7 +108,7 @@ def format_number(value: Any, *, sig: int = 3) -> str:
 
 def format_p(value: Any) -> str:
     """A p-value for display: ``<0.001`` below 0.001, otherwise 3 significant figures."""
-    p = _finite(value)
+    p = as_finite(value)
     if p is None:
         return MISSING
     if p < 0.001:
@@ -121,7 +122,7 @@ def format_dof(value: Any) -> str:
     """Degrees of freedom: whole numbers as integers, a pair as ``5, 54``, Welch df to 3 s.f."""
     if isinstance(value, (list, tuple)):
         return ", ".join(format_dof(v) for v in value)
-    x = _finite(value)
+    x = as_finite(value)
     if x is None:
         return MISSING
     if float(x).is_integer():
@@ -131,7 +132,7 @@ def format_dof(value: Any) -> str:
 
 def format_ci(low: Any, high: Any) -> str:
     """A confidence interval as ``[low, high]``; an em dash when either end is missing."""
-    lo, hi = _finite(low), _finite(high)
+    lo, hi = as_finite(low), as_finite(high)
     if lo is None or hi is None:
         return MISSING
     return f"[{format_number(lo)}, {format_number(hi)}]"
@@ -150,7 +151,7 @@ def format_bytes(size: int) -> str:
 
 def format_dose(dose_mg_kg: Any) -> str:
     """A dose in mg/kg without spurious decimals (``3`` not ``3.0``; ``1.5``)."""
-    x = _finite(dose_mg_kg)
+    x = as_finite(dose_mg_kg)
     if x is None:
         return ""
     return f"{x:g}"
