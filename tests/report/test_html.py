@@ -277,3 +277,15 @@ def test_minimal_outcome_without_sham_or_planned_n() -> None:
     # summary computed from the values (analytic): v = [1, 2], t = [3, 4, 5]; IQR by R's type 7
     assert "v 2 1.50 0.707 0.500 1.50 1.25, 1.75" in text
     assert "t 3 4.00 1.00 0.577 4.00 3.50, 4.50" in text
+
+
+def test_details_tables_are_collapsible(report_html: str) -> None:
+    text = _plain(report_html)
+    assert "Slice areas · 6 rows" in text
+    # whole-number float columns print as integers; areas to 3 significant figures
+    assert "R10 2 22.2" in text
+    assert report_html.count("<details") == 5  # 2 QC, 1 detail table, versions, parameters
+
+
+def test_rendering_is_deterministic(make_outcome: Callable[..., StudyOutcome]) -> None:
+    assert render_report(make_outcome()) == render_report(make_outcome())
