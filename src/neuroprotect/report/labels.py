@@ -1,0 +1,153 @@
+"""Names people read for machine names: methods, tests, effect sizes, roles."""
+
+from __future__ import annotations
+
+from neuroprotect.schema.manifest import Role
+
+#: Procedure (``ComparisonResult.method``) -> what the methods text calls it.
+METHOD_NAMES: dict[str, str] = {
+    "anova-dunnett": "one-way ANOVA followed by Dunnett's test against vehicle",
+    "welch": "Welch's ANOVA (unequal variances) followed by comparisons against vehicle",
+    "welch-dunnett": "Welch's ANOVA (unequal variances) followed by Dunnett-type comparisons "
+    "against vehicle",
+    "games-howell": "Welch's ANOVA (unequal variances) followed by the Games-Howell test "
+    "against vehicle",
+    "kruskal-dunn": "Kruskal-Wallis test followed by Dunn's test against vehicle",
+    "welch-t": "Welch's two-sample t-test",
+    "student-t": "Student's two-sample t-test",
+    "t-test": "two-sample t-test",
+    "mann-whitney": "Mann-Whitney U test",
+}
+
+#: Procedure -> how its p-values vs vehicle are adjusted for multiplicity.
+MULTIPLICITY: dict[str, str] = {
+    "anova-dunnett": "Dunnett's procedure (simultaneous, multivariate t) after one-way ANOVA",
+    "welch": "the post-hoc procedure's own adjustment after Welch's ANOVA",
+    "welch-dunnett": "a Dunnett-type simultaneous adjustment after Welch's ANOVA",
+    "games-howell": "the Games-Howell studentized-range adjustment after Welch's ANOVA",
+    "kruskal-dunn": "Holm's step-down method for Dunn's tests after Kruskal-Wallis",
+    "welch-t": "no adjustment (a single comparison)",
+    "student-t": "no adjustment (a single comparison)",
+    "t-test": "no adjustment (a single comparison)",
+    "mann-whitney": "no adjustment (a single comparison)",
+}
+
+#: Contrast-level ``test`` column values -> display names.
+TEST_NAMES: dict[str, str] = {
+    "dunnett": "Dunnett's test",
+    "dunnett-t3": "Dunnett's T3",
+    "games-howell": "Games-Howell",
+    "tamhane-t2": "Tamhane's T2",
+    "dunn": "Dunn's test",
+    "dunn-holm": "Dunn's test (Holm)",
+    "welch-t": "Welch's t-test",
+    "student-t": "Student's t-test",
+    "t-test": "t-test",
+    "mann-whitney": "Mann-Whitney U",
+    "anova": "one-way ANOVA",
+    "welch-anova": "Welch's ANOVA",
+    "kruskal": "Kruskal-Wallis",
+    "kruskal-wallis": "Kruskal-Wallis",
+}
+
+#: Omnibus ``test`` -> the letter of its statistic.
+STATISTIC_SYMBOLS: dict[str, str] = {
+    "anova": "F",
+    "welch-anova": "F",
+    "welch": "F",
+    "kruskal": "H",
+    "kruskal-wallis": "H",
+}
+
+#: ``effect_type`` -> display names.
+EFFECT_NAMES: dict[str, str] = {
+    "hedges_g": "Hedges' g",
+    "hedges-g": "Hedges' g",
+    "cohen_d": "Cohen's d",
+    "cohens_d": "Cohen's d",
+    "glass_delta": "Glass's Δ",
+    "rank_biserial": "rank-biserial r",
+    "rank-biserial": "rank-biserial r",
+    "cliffs_delta": "Cliff's δ",
+    "mean_difference": "mean difference",
+}
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.SHAM: "Sham",
+    Role.VEHICLE: "Vehicle",
+    Role.TREATMENT: "Treatment",
+    Role.POSITIVE_CONTROL: "Positive control",
+}
+
+
+def method_name(method: str) -> str:
+    """Display name of a comparison procedure (the machine name itself when unknown)."""
+    return METHOD_NAMES.get(method, method)
+
+
+def name_of_test(test: object) -> str:
+    """Display name of a contrast- or omnibus-level test (the value itself when unknown)."""
+    text = str(test) if test is not None else ""
+    return TEST_NAMES.get(text.lower(), text)
+
+
+def effect_name(effect_type: object) -> str:
+    """Display name of an effect-size type (the value itself when unknown)."""
+    text = str(effect_type) if effect_type is not None else ""
+    return EFFECT_NAMES.get(text.lower(), text)
+
+
+#: Assumption ``check`` values -> display names.
+CHECK_NAMES: dict[str, str] = {
+    "shapiro": "Shapiro-Wilk normality test",
+    "shapiro_wilk": "Shapiro-Wilk normality test",
+    "normality": "normality test",
+    "levene": "Levene's test of equal variances",
+    "brown_forsythe": "Brown-Forsythe test of equal variances",
+    "bartlett": "Bartlett's test of equal variances",
+    "fligner": "Fligner-Killeen test of equal variances",
+}
+
+#: Unit suffixes of canonical names -> the unit shown in brackets.
+_UNIT_SUFFIXES: dict[str, str] = {
+    "mm3": "mm³",
+    "mm2": "mm²",
+    "mm": "mm",
+    "um": "µm",
+    "cm": "cm",
+    "pct": "%",
+    "s": "s",
+    "min": "min",
+    "h": "h",
+    "g": "g",
+    "mg": "mg",
+    "ug": "µg",
+    "ug_per_g": "µg/g",
+    "mg_kg": "mg/kg",
+    "nm": "nm",
+}
+
+
+def check_name(check: object) -> str:
+    """Display name of an assumption check (the value itself when unknown)."""
+    text = str(check) if check is not None else "assumption check"
+    return CHECK_NAMES.get(text.lower(), text.replace("_", " "))
+
+
+def humanize_key(key: str) -> str:
+    """A QC, table or parameter key for display.
+
+    ``r_squared`` -> ``R²``; ``slice_thickness_mm`` -> ``Slice thickness (mm)``;
+    ``slice_areas`` -> ``Slice areas``.
+    """
+    special = {"r2": "R²", "r_squared": "R²", "rsquared": "R²", "n": "n"}
+    if key.lower() in special:
+        return special[key.lower()]
+    unit = ""
+    for suffix in sorted(_UNIT_SUFFIXES, key=len, reverse=True):
+        if key.lower().endswith("_" + suffix) and len(key) > len(suffix) + 1:
+            unit = f" ({_UNIT_SUFFIXES[suffix]})"
+            key = key[: -len(suffix) - 1]
+            break
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] + unit

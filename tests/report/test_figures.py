@@ -1,0 +1,87 @@
+"""Inline SVG figures."""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree
+
+import numpy as np
+import pandas as pd
+
+from neuroprotect.report.figures import (
+    OKABE_ITO_TREATMENTS,
+    ROLE_COLOURS,
+    GroupStyle,
+    _centre_and_spread,
+    assign_group_colours,
+    render_group_plot,
+)
+from neuroprotect.schema.manifest import Group, Role
+
+
+def _data() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame(
+        {
+            "group": np.repeat(["a", "b"], 8),
+            "value": np.r_[rng.normal(10, 1, 8), rng.normal(6, 1, 8)],
+        }
+    )
+
+
+def test_svg_is_inline_well_formed_and_small() -> None:
+    svg = render_group_plot(
+        _data(),
+        groups=[GroupStyle("a", "Vehicle", "#333333"), GroupStyle("b", "Dose <b>&", "#56B4E9")],
+        ylabel="Infarct volume (mm³)",
+        marks={"b": "**"},
+    )
+    assert svg.startswith("<svg") and "<?xml" not in svg and "<!DOCTYPE" not in svg
+    root = ElementTree.fromstring(svg)  # well-formed XML, so text was escaped
+    texts = "".join(root.itertext())
+    assert "Dose <b>&" in texts  # the label survives as text, not as markup
+    assert "**" in texts and "Infarct volume (mm³)" in texts
+    assert "<style" not in svg  # matplotlib's global *{...} rule is not leaked into the page
+    assert len(svg.encode()) < 60_000
+
+
+def test_ids_are_unique_per_figure_and_references_resolve() -> None:
+    a = render_group_plot(_data(), groups=[GroupStyle("a", "A", "#000")], ylabel="y")
+    b = render_group_plot(_data(), groups=[GroupStyle("b", "B", "#000")], ylabel="y")
+    ids_a = set(re.findall(r' id="([^"]+)"', a))
+    ids_b = set(re.findall(r' id="([^"]+)"', b))
+    assert ids_a and not ids_a & ids_b
+    for svg, ids in ((a, ids_a), (b, ids_b)):
+        refs = set(re.findall(r'(?:url\(#|href="#)([^")]+)', svg))
+        assert refs <= ids
+
+
+def test_dollar_signs_are_not_mathtext() -> None:
+    svg = render_group_plot(_data(), groups=[GroupStyle("a", "$5 dose", "#000")], ylabel="cost ($)")
+    assert "$5 dose" in "".join(ElementTree.fromstring(svg).itertext())
+
+
+def test_centre_and_spread() -> None:
+    """Analytic: mean ± SEM of 1..5 is 3 ± sqrt(2.5 / 5); quartiles (type 7) of 0..4 are 1, 3."""
+    c, lo, hi = _centre_and_spread(np.array([1.0, 2, 3, 4, 5]), ordinal=False)
+    assert c == 3 and np.isclose(hi - c, np.sqrt(2.5 / 5))
+    assert _centre_and_spread(np.array([0.0, 1, 2, 3, 4]), ordinal=True) == (2.0, 1.0, 3.0)
+
+
+def test_group_colours_by_role_and_order() -> None:
+    groups = [
+        Group(id="s", role=Role.SHAM),
+        Group(id="v", role=Role.VEHICLE),
+        Group(id="t1", role=Role.TREATMENT),
+        Group(id="t2", role=Role.TREATMENT),
+        Group(id="pc", role=Role.POSITIVE_CONTROL),
+    ]
+    colours = assign_group_colours(groups)
+    assert colours == {
+        "s": ROLE_COLOURS[Role.SHAM],
+        "v": ROLE_COLOURS[Role.VEHICLE],
+        "t1": OKABE_ITO_TREATMENTS[0],
+        "t2": OKABE_ITO_TREATMENTS[1],
+        "pc": ROLE_COLOURS[Role.POSITIVE_CONTROL],
+    }
+    assert len(set(colours.values())) == len(groups)
