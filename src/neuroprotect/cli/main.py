@@ -10,6 +10,7 @@ import typer
 
 import neuroprotect
 from neuroprotect.cli._common import user_errors
+from neuroprotect.cli.stats_repeated import stats_extra_app
 
 app = typer.Typer(
     name="neuroprotect",
@@ -19,6 +20,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+# temporary: the lead merges these commands into the shared ``stats`` group
+app.add_typer(stats_extra_app, name="stats")
 
 CORE_PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "pydantic", "sqlalchemy", "matplotlib")
 

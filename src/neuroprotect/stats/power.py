@@ -422,7 +422,8 @@ def sample_size(
             "Dunnett's adjustment, slightly conservative)"
         )
     goal = f"power {target:g}" if target is not None else f"n = {n_round} per group"
-    method = f"{what}, {origin}, {level}, {goal}; n per group rounded up."
+    method = f"{what}, {origin}, {level}, {goal}"
+    method += "; n per group rounded up." if target is not None else "."
     if attrition:
         method += (
             f" Randomise {n_attr} animals in total to allow for {attrition:.0%} attrition "
