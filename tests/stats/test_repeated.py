@@ -368,3 +368,30 @@ def test_rm_anova_bad_input() -> None:
             within="day",
             between="group",
         )
+
+
+def test_singular_fit_matches_lme4_and_says_so() -> None:
+    """Every rat has the same mean, so the random-intercept variance is 0 (boundary).
+    R: m <- lmer(y ~ grp * day + (1 | rat), d); summary(m)$coefficients; isSingular(m) -> TRUE,
+    d being this table written with pandas to_csv (lme4 1.1-31)."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(8):
+        e = rng.normal(0, 3, 4)
+        e -= e.mean()
+        for d in range(4):
+            rows.append(
+                {"rat": i, "grp": "a" if i < 4 else "b", "day": d + 1, "y": 50 - 5 * d + e[d]}
+            )
+    res = fit_mixed_model(pd.DataFrame(rows), dv="y", subject="rat", within="day", between="grp")
+    fe = res.fixed_effects
+    np.testing.assert_allclose(
+        fe["estimate"], [52.61327596910, 2.74307471291, -4.04531038764, -1.09722988517], rtol=RTOL
+    )
+    np.testing.assert_allclose(
+        fe["se"], [1.107787807070, 1.566648540990, 0.404506913908, 0.572059163722], rtol=RTOL
+    )
+    assert res.random_effects["sd"].iloc[0] == 0.0
+    assert res.sigma == pytest.approx(1.80900991373, rel=RTOL)
+    assert res.df_method == "wald-z"
+    assert any("Singular fit" in w for w in res.warnings)

@@ -80,7 +80,7 @@ def reml_state(
     q = z[0].shape[1]
     p = x[0].shape[1]
     g, sigma2 = g_from(theta, q)
-    units = [_unit(q, a, b) for a, b in zip(*np.tril_indices(q), strict=True)]
+    units = [_unit(q, int(a), int(b)) for a, b in zip(*np.tril_indices(q), strict=True)]
     n_par = len(units) + 1
     n = sum(len(v) for v in y)
 
@@ -96,8 +96,8 @@ def reml_state(
         w_blocks.append(wi)
         xtwx += xi.T @ wi @ xi
         xtwy += xi.T @ wi @ yi
-    cov_beta = np.linalg.inv(xtwx)
-    beta = cov_beta @ xtwy
+    cov_beta = np.asarray(np.linalg.inv(xtwx), dtype=np.float64)
+    beta = np.asarray(cov_beta @ xtwy, dtype=np.float64)
     resid = [yi - xi @ beta for yi, xi in zip(y, x, strict=True)]
     r = [wi @ ei for wi, ei in zip(w_blocks, resid, strict=True)]  # P y, block by block
     ypy = float(sum(ei @ ri for ei, ri in zip(resid, r, strict=True)))
@@ -185,6 +185,21 @@ def polish_theta(
         if done < 1e-12:
             break
     return state
+
+
+def boundary_state(y: list[Array], x: list[Array], z: list[Array], current: RemlState) -> RemlState:
+    """The REML state with all random-effect variances at zero, if it is at least as good.
+
+    At ``G = 0`` the REML estimate of ``sigma2`` is the OLS residual variance ``RSS / (n - p)``.
+    Newton steps cannot reach this boundary optimum, so it is checked explicitly.
+    """
+    q = z[0].shape[1]
+    yy, xx = np.concatenate(y), np.vstack(x)
+    beta, *_ = np.linalg.lstsq(xx, yy, rcond=None)
+    rss = float(np.sum((yy - xx @ beta) ** 2))
+    theta = theta_from(np.zeros((q, q)), rss / (len(yy) - xx.shape[1]))
+    cand = reml_state(y, x, z, theta)
+    return cand if cand.loglik >= current.loglik - 1e-10 * abs(current.loglik) else current
 
 
 def satterthwaite_df(state: RemlState) -> Array:

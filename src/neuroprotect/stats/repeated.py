@@ -22,6 +22,7 @@ from scipy import stats
 
 from neuroprotect.errors import InputError
 from neuroprotect.stats._lmm_reml import (
+    boundary_state,
     g_from,
     polish_theta,
     reml_state,
@@ -229,12 +230,9 @@ def fit_mixed_model(
     if table.n_dropped_missing:
         notes.append(f"{table.n_dropped_missing} rows with a missing {dv} were left out.")
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence is checked below on the polished optimum
         fit = MixedLM(y, x, groups=groups, exog_re=z).fit(reml=True)
-    for w in caught:
-        if "converge" in str(w.message).lower() or "boundary" in str(w.message).lower():
-            notes.append(f"statsmodels: {' '.join(str(w.message).split())}")
     subjects = list(pd.unique(groups))
     idx = [np.flatnonzero(groups == s) for s in subjects]
     ys, xs, zs = [y[i] for i in idx], [x[i] for i in idx], [z[i] for i in idx]
@@ -243,6 +241,7 @@ def fit_mixed_model(
         state = polish_theta(ys, xs, zs, theta0)
     except np.linalg.LinAlgError:
         state = reml_state(ys, xs, zs, theta0)
+    state = boundary_state(ys, xs, zs, state)
     g, sigma2 = g_from(state.theta, z.shape[1])
 
     se = np.sqrt(np.diag(state.cov_beta))
@@ -251,6 +250,8 @@ def fit_mixed_model(
     singular = np.min(np.diag(g)) <= 1e-8 * sigma2
     if singular:
         notes.append("Singular fit: a random-effect variance is estimated as (almost) zero.")
+    elif np.max(np.abs(state.gradient * state.theta)) > 1e-4:
+        notes.append("The REML optimisation may not have converged; check the model.")
     if singular or not np.all(np.isfinite(dof)):
         df_method = "wald-z"
         dof = np.full(len(names), np.inf)
