@@ -20,6 +20,7 @@ from neuroprotect.stats.power import (
     _split_plot_p_values,
     compute_effect_size_t,
     compute_n_anova,
+    compute_n_repeated,
     compute_n_t,
     compute_power_anova,
     compute_power_t,
@@ -237,3 +238,20 @@ def test_simulation_is_reproducible_and_checks_input() -> None:
     pd.testing.assert_frame_equal(a, b)
     with pytest.raises(InputError, match="Expected an effect for each of the 3 days"):
         simulate_power_repeated(**{**kw, "effect_per_day": [0, 1]})
+
+
+def test_simulated_n_matches_closed_form_n() -> None:
+    """Analytic ground truth: for the group effect the simulated n is the t-test n
+    (compute_n_t with d = mean effect / sqrt(sd_b^2 + sd_e^2 / k)), give or take one animal."""
+    kw = dict(
+        control_means=[60, 45, 35, 28, 25],
+        effect_per_day=[0, -10, -15, -15, -15],
+        subject_sd=6.0,
+        residual_sd=10.0,
+    )
+    n, table = compute_n_repeated(effect="group", nsim=1000, seed=2, **kw)
+    exact = compute_n_t(d=11.0 / math.sqrt(36.0 + 100.0 / 5), power=0.8)
+    assert abs(n - math.ceil(exact)) <= 1
+    assert table["n_per_group"].iloc[-1] == n
+    with pytest.raises(InputError, match="reach power"):
+        compute_n_repeated(effect="group", nsim=50, n_max=3, **kw)

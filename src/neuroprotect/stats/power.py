@@ -24,6 +24,7 @@ __all__ = [
     "SampleSizeResult",
     "compute_effect_size_t",
     "compute_n_anova",
+    "compute_n_repeated",
     "compute_n_t",
     "compute_power_anova",
     "compute_power_t",
@@ -575,3 +576,58 @@ def simulate_power_repeated(
             }
         )
     return pd.DataFrame(rows)
+
+
+def compute_n_repeated(
+    *,
+    control_means: ArrayLike,
+    effect_per_day: ArrayLike,
+    subject_sd: float,
+    residual_sd: float,
+    effect: Literal["group", "day", "group:day"] = "group",
+    power: float = 0.8,
+    alpha: float = 0.05,
+    nsim: int = 1000,
+    seed: int = 0,
+    n_max: int = 200,
+) -> tuple[int, pd.DataFrame]:
+    """Smallest n per group whose simulated power for ``effect`` reaches ``power``.
+
+    Calls :func:`simulate_power_repeated` for n = 2, 3, ... with the same ``seed`` (common random
+    numbers, so the power curve is smooth in n) and stops at the first n that reaches the target.
+
+    Returns
+    -------
+    tuple
+        ``n_per_group`` and the power table (``n_per_group, effect, power, mc_se, nsim, test``)
+        of every n tried.
+
+    Raises
+    ------
+    InputError
+        Target not reached by ``n_max`` animals per group, or bad parameters.
+    """
+    _check_power(power, alpha)
+    if effect not in ("group", "day", "group:day"):
+        raise InputError(f"Expected effect group, day or group:day, but got {effect!r}")
+    tried = []
+    for n in range(2, n_max + 1):
+        table = simulate_power_repeated(
+            n_per_group=n,
+            control_means=control_means,
+            effect_per_day=effect_per_day,
+            subject_sd=subject_sd,
+            residual_sd=residual_sd,
+            alpha=alpha,
+            nsim=nsim,
+            seed=seed,
+        )
+        tried.append(table.assign(n_per_group=n))
+        if float(table.set_index("effect").loc[effect, "power"]) >= power:
+            out = pd.concat(tried, ignore_index=True)
+            return n, out[["n_per_group", *table.columns]]
+    raise InputError(
+        f"Expected the {effect} effect to reach power {power} with at most {n_max} animals per "
+        "group, but it does not",
+        field="effect_per_day",
+    )
