@@ -236,3 +236,45 @@ def test_power_bad_input_one_line(args: list[str]) -> None:
     result = runner.invoke(app, ["stats", "power", *args])
     assert result.exit_code == 2
     assert result.stderr.startswith("error:") and result.stderr.count("\n") == 1
+
+
+def test_power_repeated_by_simulation() -> None:
+    """Analytic ground truth: for the group effect the simulated n is within one animal of the
+    t-test n on animal means, d = 11 / sqrt(6^2 + 10^2 / 5) (see tests/stats/test_power.py)."""
+    import math
+
+    from neuroprotect.stats.power import compute_n_t
+
+    args = [
+        "stats",
+        "power",
+        "--test",
+        "repeated",
+        "--control-means",
+        "60,45,35,28,25",
+        "--effect-per-day",
+        "0,-10,-15,-15,-15",
+        "--subject-sd",
+        "6",
+        "--residual-sd",
+        "10",
+        "--attrition",
+        "0.2",
+        "--nsim",
+        "400",
+        "--seed",
+        "1",
+        "--json",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    exact = compute_n_t(d=11.0 / math.sqrt(36.0 + 100.0 / 5), power=0.8)
+    assert abs(out["n_per_group"] - math.ceil(exact)) <= 1
+    assert out["n_total_with_attrition"] == math.ceil(out["n_per_group"] * 2 / 0.8)
+    assert out["power_achieved"] >= 0.8
+    assert [r["effect"] for r in out["power_table"]] == ["group", "day", "group:day"]
+    again = runner.invoke(app, args)
+    assert json.loads(again.stdout) == out  # seeded
+    bad = runner.invoke(app, ["stats", "power", "--test", "repeated", "--effect-size", "1"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("error:")

@@ -75,6 +75,17 @@ def repeated_payload(
     }
 
 
+def _numbers(text: str | None, option: str) -> list[float]:
+    from neuroprotect.errors import InputError
+
+    try:
+        return [float(v) for v in str(text).replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise InputError(
+            f"Expected comma-separated numbers, but got {text!r}", field=option
+        ) from None
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "NA"
@@ -139,7 +150,9 @@ def repeated(
 
 @stats_extra_app.command("power")
 def power(
-    test: str = typer.Option(..., "--test", help="t (two groups / each vs control) or anova."),
+    test: str = typer.Option(
+        ..., "--test", help="t (two groups / each vs control), anova, or repeated (simulation)."
+    ),
     groups: int = typer.Option(2, "--groups", help="Number of groups K."),
     effect_size: float | None = typer.Option(
         None, "--effect-size", help="Cohen's d (t) or Cohen's f (anova)."
@@ -156,17 +169,76 @@ def power(
         help="t with K groups: test each of the K-1 groups against the control at alpha/(K-1) "
         "(Bonferroni approximation of Dunnett).",
     ),
+    control_means: str | None = typer.Option(
+        None, "--control-means", help="repeated: control mean per day, e.g. 60,45,35,28,25."
+    ),
+    effect_per_day: str | None = typer.Option(
+        None, "--effect-per-day", help="repeated: treated - control per day, e.g. 0,-5,-8,-8,-8."
+    ),
+    subject_sd: float | None = typer.Option(None, "--subject-sd", help="repeated: animal SD."),
+    residual_sd: float | None = typer.Option(None, "--residual-sd", help="repeated: residual SD."),
+    effect: str = typer.Option("group", "--effect", help="repeated: group, day or group:day."),
+    nsim: int = typer.Option(1000, "--nsim", help="repeated: simulated studies per n."),
+    seed: int = typer.Option(0, "--seed", help="repeated: random seed."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Sample size per group (or power at a given n) for a t-test or one-way ANOVA, as R pwr."""
+    """Sample size per group (or power at a given n): t-test or one-way ANOVA as R pwr, or a
+    group x day repeated-measures design by simulation."""
     from neuroprotect.errors import InputError
-    from neuroprotect.stats.power import sample_size
+    from neuroprotect.stats.power import sample_size, sample_size_repeated
 
     with user_errors():
         if target_power is not None and n is not None:
             raise InputError("Expected --power or --n, but got both")
-        if test not in ("t", "anova"):
-            raise InputError(f"Expected --test t or anova, but got {test!r}", field="test")
+        if test not in ("t", "anova", "repeated"):
+            raise InputError(
+                f"Expected --test t, anova or repeated, but got {test!r}", field="test"
+            )
+        repeated_only = (control_means, effect_per_day, subject_sd, residual_sd)
+        if test == "repeated" and (
+            dunnett or any(v is not None for v in (effect_size, difference, sd))
+        ):
+            raise InputError(
+                "Expected --control-means/--effect-per-day/--subject-sd/--residual-sd for "
+                "--test repeated, but got --effect-size, --difference, --sd or --dunnett"
+            )
+        if test != "repeated" and any(v is not None for v in repeated_only):
+            raise InputError(
+                f"Expected the per-day options only with --test repeated, not {test!r}"
+            )
+        if test == "repeated":
+            if None in (control_means, effect_per_day, subject_sd, residual_sd):
+                raise InputError(
+                    "Expected --control-means, --effect-per-day, --subject-sd and --residual-sd "
+                    "for --test repeated"
+                )
+            out = sample_size_repeated(
+                control_means=_numbers(control_means, "--control-means"),
+                effect_per_day=_numbers(effect_per_day, "--effect-per-day"),
+                subject_sd=float(subject_sd),  # type: ignore[arg-type]
+                residual_sd=float(residual_sd),  # type: ignore[arg-type]
+                effect=effect,  # type: ignore[arg-type]
+                power=0.8 if target_power is None else target_power,
+                n=n,
+                alpha=alpha,
+                attrition=attrition,
+                nsim=nsim,
+                seed=seed,
+            )
+    if test == "repeated":
+        if as_json:
+            print_json(out)
+            return
+        typer.echo(f"n per group: {out['n_per_group']}")
+        typer.echo(
+            f"simulated power at that n: {out['power_achieved']:.3f} (MC SE {out['mc_se']:.3f})"
+        )
+        typer.echo(
+            f"animals to randomise: {out['n_total_with_attrition']} (analysed {out['n_total']})"
+        )
+        typer.echo(f"method: {out['method']}")
+        return
+    with user_errors():
         res = sample_size(
             test,  # type: ignore[arg-type]
             effect_size=effect_size,

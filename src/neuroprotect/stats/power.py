@@ -30,6 +30,7 @@ __all__ = [
     "compute_power_t",
     "compute_power_t2n",
     "sample_size",
+    "sample_size_repeated",
     "simulate_power_repeated",
 ]
 
@@ -631,3 +632,103 @@ def compute_n_repeated(
         "group, but it does not",
         field="effect_per_day",
     )
+
+
+def sample_size_repeated(
+    *,
+    control_means: ArrayLike,
+    effect_per_day: ArrayLike,
+    subject_sd: float,
+    residual_sd: float,
+    effect: Literal["group", "day", "group:day"] = "group",
+    power: float = 0.8,
+    n: int | None = None,
+    alpha: float = 0.05,
+    attrition: float = 0.0,
+    nsim: int = 1000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Plan a group x day repeated-measures study (water maze) by simulation.
+
+    Parameters are those of :func:`simulate_power_repeated` and :func:`compute_n_repeated`; with
+    ``n`` the power at that n is simulated instead of searching n.
+
+    Returns
+    -------
+    dict
+        The layout of :class:`SampleSizeResult` (``n_per_group``, ``n_total``,
+        ``n_total_with_attrition = ceil(n_per_group * groups / (1 - attrition))``,
+        ``power_achieved`` (simulated, for ``effect``), ``mc_se``, ``method``) plus
+        ``power_table`` (one row per effect at the chosen n).
+    """
+    if not 0 <= attrition < 1:
+        raise InputError(
+            f"Expected attrition as a fraction in [0, 1), but got {attrition}", field="attrition"
+        )
+    groups = 1 + np.atleast_2d(np.asarray(effect_per_day, dtype=float)).shape[0]
+    if n is None:
+        n_round, _ = compute_n_repeated(
+            control_means=control_means,
+            effect_per_day=effect_per_day,
+            subject_sd=subject_sd,
+            residual_sd=residual_sd,
+            effect=effect,
+            power=power,
+            alpha=alpha,
+            nsim=nsim,
+            seed=seed,
+        )
+        target: float | None = power
+    else:
+        if n < 2 or int(n) != n:
+            raise InputError(
+                f"Expected a whole number of at least 2 animals, but got {n}", field="n"
+            )
+        n_round, target = int(n), None
+    table = simulate_power_repeated(
+        n_per_group=n_round,
+        control_means=control_means,
+        effect_per_day=effect_per_day,
+        subject_sd=subject_sd,
+        residual_sd=residual_sd,
+        alpha=alpha,
+        nsim=nsim,
+        seed=seed,
+    )
+    row = table.set_index("effect").loc[effect]
+    n_total = n_round * groups
+    n_attr = math.ceil(n_total / (1 - attrition) - 1e-9)
+    method = (
+        f"Simulation ({nsim} studies, seed {seed}) of the random-intercept model "
+        f"(animal SD {subject_sd:g}, residual SD {residual_sd:g}), each analysed by the "
+        f"{groups} group x {np.asarray(control_means).size} day RM ANOVA "
+        f"({'F-test' if effect == 'group' else 'Greenhouse-Geisser corrected F-test'} of {effect}, "
+        f"alpha {alpha:g}); "
+        + (
+            f"smallest n per group reaching power {target:g}."
+            if target is not None
+            else f"n = {n_round}."
+        )
+    )
+    if attrition:
+        method += f" Randomise {n_attr} animals in total to allow for {attrition:.0%} attrition."
+    return {
+        "n_per_group": n_round,
+        "n_total_with_attrition": n_attr,
+        "power_achieved": float(row["power"]),
+        "method": method,
+        "test": "repeated",
+        "effect": effect,
+        "groups": groups,
+        "alpha": alpha,
+        "power_target": target,
+        "n_total": n_total,
+        "attrition": attrition,
+        "mc_se": float(row["mc_se"]),
+        "nsim": nsim,
+        "seed": seed,
+        "power_table": [
+            {"effect": r["effect"], "power": float(r["power"]), "mc_se": float(r["mc_se"])}
+            for r in table.to_dict("records")
+        ],
+    }
