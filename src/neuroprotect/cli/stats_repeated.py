@@ -185,7 +185,8 @@ def power(
     """Sample size per group (or power at a given n): t-test or one-way ANOVA as R pwr, or a
     group x day repeated-measures design by simulation."""
     from neuroprotect.errors import InputError
-    from neuroprotect.stats.power import sample_size, sample_size_repeated
+    from neuroprotect.stats.power import sample_size
+    from neuroprotect.stats.power_simulation import sample_size_repeated
 
     with user_errors():
         if target_power is not None and n is not None:
