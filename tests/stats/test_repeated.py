@@ -395,3 +395,18 @@ def test_singular_fit_matches_lme4_and_says_so() -> None:
     assert res.sigma == pytest.approx(1.80900991373, rel=RTOL)
     assert res.df_method == "wald-z"
     assert any("Singular fit" in w for w in res.warnings)
+
+
+def test_newton_reaches_lme4_optimum_without_statsmodels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If statsmodels fails, Newton steps from a crude start reach the same REML optimum
+    (lmerTest reference as in test_sleepstudy_random_intercept_matches_lmertest)."""
+    from statsmodels.regression.mixed_linear_model import MixedLM
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise np.linalg.LinAlgError("singular matrix")
+
+    monkeypatch.setattr(MixedLM, "fit", broken)
+    res = fit_mixed_model(_sleepstudy(), dv="Reaction", subject="Subject", within="Days")
+    assert res.random_effects["sd"].iloc[0] == pytest.approx(37.1238267667686, rel=RTOL)
+    assert res.sigma == pytest.approx(30.9912338986441, rel=RTOL)
+    np.testing.assert_allclose(res.fixed_effects["dof"], [22.8101989552553, 161.0], rtol=RTOL)

@@ -380,6 +380,7 @@ def sample_size(
             "'anova' (the F-test is a single test)",
             field="adjust_vs_control",
         )
+    adjust_vs_control = adjust_vs_control and groups > 2  # one comparison: nothing to adjust
     alpha_per = alpha / (groups - 1) if adjust_vs_control else alpha
 
     def power_at(m: float) -> float:

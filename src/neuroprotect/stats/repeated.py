@@ -168,7 +168,8 @@ def fit_mixed_model(
         Optional group column; the model then has ``between * within`` (main effects and
         interaction).
     control
-        Reference level of ``between`` (default: first level in order of appearance).
+        Reference level of ``between`` (default: the first level in order of appearance, or the
+        smallest if all levels are numbers, e.g. dose 0).
     within_categorical
         Treat ``within`` as categorical (treatment coding, first level as reference).
     random_slope
@@ -230,13 +231,20 @@ def fit_mixed_model(
     if table.n_dropped_missing:
         notes.append(f"{table.n_dropped_missing} rows with a missing {dv} were left out.")
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence is checked below on the polished optimum
-        fit = MixedLM(y, x, groups=groups, exog_re=z).fit(reml=True)
     subjects = list(pd.unique(groups))
     idx = [np.flatnonzero(groups == s) for s in subjects]
     ys, xs, zs = [y[i] for i in idx], [x[i] for i in idx], [z[i] for i in idx]
-    theta0 = theta_from(np.asarray(fit.cov_re, dtype=float), float(fit.scale))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence is checked below on the polished optimum
+            fit = MixedLM(y, x, groups=groups, exog_re=z).fit(reml=True)
+        theta0 = theta_from(np.asarray(fit.cov_re, dtype=float), float(fit.scale))
+        if not np.all(np.isfinite(theta0)):
+            raise ValueError("non-finite variance estimates")
+    except (np.linalg.LinAlgError, ValueError):  # start Newton from half the OLS variance each
+        resid = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+        half = float(np.var(resid)) / 2
+        theta0 = theta_from(np.diag(np.r_[half, np.full(z.shape[1] - 1, half / 10)]), half)
     try:
         state = polish_theta(ys, xs, zs, theta0)
     except np.linalg.LinAlgError:
@@ -282,9 +290,8 @@ def fit_mixed_model(
     if random_slope:
         denom = np.sqrt(g[0, 0] * g[1, 1])
         corr = float(g[0, 1] / denom) if denom > 0 else None
-    rhs = f"{between} * {within}" if between is not None else within
-    if within_categorical:
-        rhs = rhs.replace(within, f"factor({within})")
+    within_term = f"factor({within})" if within_categorical else within
+    rhs = f"{between} * {within_term}" if between is not None else within_term
     re_rhs = f"{within} | {subject}" if random_slope else f"1 | {subject}"
     return MixedModelResult(
         fixed_effects=fixed,
