@@ -397,8 +397,8 @@ def test_singular_fit_matches_lme4_and_says_so() -> None:
     assert any("Singular fit" in w for w in res.warnings)
 
 
-def test_newton_reaches_lme4_optimum_without_statsmodels(monkeypatch: pytest.MonkeyPatch) -> None:
-    """If statsmodels fails, Newton steps from a crude start reach the same REML optimum
+def test_own_optimiser_reaches_lme4_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If statsmodels fails, Nelder-Mead then Newton from a crude start reach the same optimum
     (lmerTest reference as in test_sleepstudy_random_intercept_matches_lmertest)."""
     from statsmodels.regression.mixed_linear_model import MixedLM
 
@@ -410,3 +410,11 @@ def test_newton_reaches_lme4_optimum_without_statsmodels(monkeypatch: pytest.Mon
     assert res.random_effects["sd"].iloc[0] == pytest.approx(37.1238267667686, rel=RTOL)
     assert res.sigma == pytest.approx(30.9912338986441, rel=RTOL)
     np.testing.assert_allclose(res.fixed_effects["dof"], [22.8101989552553, 161.0], rtol=RTOL)
+    ref = _expected()["sleepstudy_lmer_REML"]
+    slope = fit_mixed_model(
+        _sleepstudy(), dv="Reaction", subject="Subject", within="Days", random_slope=True
+    )
+    sds = [ref["sd_intercept"], ref["sd_days"]]
+    np.testing.assert_allclose(slope.random_effects["sd"], sds, rtol=RTOL)
+    assert slope.sigma == pytest.approx(ref["sd_resid"], rel=RTOL)
+    np.testing.assert_allclose(slope.fixed_effects["se"], ref["se"], rtol=RTOL)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import optimize
 
 Array = NDArray[np.float64]
 
@@ -185,6 +186,39 @@ def polish_theta(
         if done < 1e-12:
             break
     return state
+
+
+def optimize_theta(y: list[Array], x: list[Array], z: list[Array], theta0: Array) -> Array:
+    """Maximise the REML log-likelihood from ``theta0`` with a quasi-Newton search.
+
+    Searches over ``log sigma2`` and the Cholesky factor of ``G / sigma2`` (so every point is a
+    valid covariance); used when the statsmodels fit fails, before :func:`polish_theta`.
+    """
+    q = z[0].shape[1]
+    rows, cols = np.tril_indices(q)
+    g0, s0 = g_from(theta0, q)
+    chol0 = np.linalg.cholesky(g0 / s0 + 1e-8 * np.eye(q))
+
+    def unpack(par: Array) -> Array:
+        chol = np.zeros((q, q))
+        chol[rows, cols] = par[1:]
+        s2 = float(np.exp(par[0]))
+        return theta_from(s2 * chol @ chol.T, s2)
+
+    def objective(par: Array) -> float:
+        try:
+            return -reml_state(y, x, z, unpack(par), with_information=False).loglik
+        except np.linalg.LinAlgError:
+            return np.inf
+
+    start = np.r_[np.log(s0), chol0[rows, cols]]
+    best = optimize.minimize(
+        objective,
+        start,
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+    )
+    return unpack(best.x)
 
 
 def boundary_state(y: list[Array], x: list[Array], z: list[Array], current: RemlState) -> RemlState:

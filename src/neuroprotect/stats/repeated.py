@@ -24,6 +24,7 @@ from neuroprotect.errors import InputError
 from neuroprotect.stats._lmm_reml import (
     boundary_state,
     g_from,
+    optimize_theta,
     polish_theta,
     reml_state,
     satterthwaite_df,
@@ -241,10 +242,11 @@ def fit_mixed_model(
         theta0 = theta_from(np.asarray(fit.cov_re, dtype=float), float(fit.scale))
         if not np.all(np.isfinite(theta0)):
             raise ValueError("non-finite variance estimates")
-    except (np.linalg.LinAlgError, ValueError):  # start Newton from half the OLS variance each
+    except (np.linalg.LinAlgError, ValueError):  # search from half the OLS variance each
         resid = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
         half = float(np.var(resid)) / 2
-        theta0 = theta_from(np.diag(np.r_[half, np.full(z.shape[1] - 1, half / 10)]), half)
+        start = theta_from(np.diag(np.r_[half, np.full(z.shape[1] - 1, half / 10)]), half)
+        theta0 = optimize_theta(ys, xs, zs, start)
     try:
         state = polish_theta(ys, xs, zs, theta0)
     except np.linalg.LinAlgError:
