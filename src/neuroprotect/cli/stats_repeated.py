@@ -182,8 +182,7 @@ def power(
     seed: int = typer.Option(0, "--seed", help="repeated: random seed."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Sample size per group (or power at a given n): t-test or one-way ANOVA as R pwr, or a
-    group x day repeated-measures design by simulation."""
+    """Sample size per group, or power at a given n (t / anova as R pwr; repeated by simulation)."""
     from neuroprotect.errors import InputError
     from neuroprotect.stats.power import sample_size
     from neuroprotect.stats.power_simulation import sample_size_repeated
