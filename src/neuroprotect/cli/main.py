@@ -141,11 +141,15 @@ def schema_cmd(
 
 
 def _register_groups() -> None:
+    from neuroprotect.cli import stats, stats_curves, stats_repeated
     from neuroprotect.cli.design import app as design_app
-
-    app.add_typer(design_app, name="design")
     from neuroprotect.cli.store import app as runs_app
 
+    # One `stats` group; its verbs live in modules by topic.
+    for topic in (stats_repeated.stats_extra_app, stats_curves.app):
+        stats.app.registered_commands.extend(topic.registered_commands)
+    app.add_typer(stats.app, name="stats")
+    app.add_typer(design_app, name="design")
     app.add_typer(runs_app, name="runs")
 
 
