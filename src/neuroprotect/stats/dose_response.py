@@ -348,7 +348,7 @@ class LL4Fitter(LogLogisticFitter):
     --------
     >>> import numpy as np
     >>> x = np.array([0, 1, 2, 4, 8, 16.0]).repeat(2)
-    >>> y = 1 + 9 / (1 + np.exp(2 * (np.log(np.where(x > 0, x, 1e-300)) - np.log(4))))
+    >>> y = 1 + 9 / (1 + (x / 4) ** 2)  # b = 2, c = 1, d = 10, e = 4
     >>> fit = LL4Fitter().fit(x, y + np.tile([0.01, -0.01], 6))
     >>> round(fit.params_["e"], 2)
     4.0
