@@ -1,8 +1,9 @@
 """Trend tests across doses: Jonckheere-Terpstra, Williams and polynomial contrasts.
 
-References: Hollander & Wolfe (1999) Example 6.2 (textbook), R multcomp 1.4-22 / emmeans 1.8.4
-output in ../shared/data/stats/multcomp-recovery/expected_R_multcomp.json (``r_scripts/02_multcomp.R``), and R
-literals computed here (R 4.2.2, multcomp 1.4-22) named in each docstring.
+References: Hollander & Wolfe (1999) Example 6.2 (textbook); R multcomp 1.4-22 / emmeans 1.8.4
+output in ../shared/data/stats/multcomp-recovery/expected_R_multcomp.json (from
+``r_scripts/02_multcomp.R``); R literals computed here (R 4.2.2, multcomp 1.4-22), named in each
+docstring.
 """
 
 from __future__ import annotations

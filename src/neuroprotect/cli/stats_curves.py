@@ -94,7 +94,7 @@ def survival(
             )
         except InputError as exc:
             raise _in_file(exc, table, data) from None
-    out = {
+    out: dict[str, Any] = {
         "logrank": {k: res["logrank"][k] for k in ("statistic", "dof", "p_val")},
         "pairwise": records(res["pairwise"], ["group", "control", "statistic", "p_val", "p_adj"]),
         "medians": records(
@@ -160,7 +160,7 @@ def dose_response(
         except InputError as exc:
             raise _in_file(exc, table, data) from None
         ed50 = fit.ed(50).iloc[0]
-    out = {
+    out: dict[str, Any] = {
         "model": fit.model,
         "params": fit.ll_params_,
         "ed50": float(ed50["estimate"]),
@@ -216,7 +216,7 @@ def trend(
             poly = polynomial_contrasts(data, dv=dv, dose=dose)
         except InputError as exc:
             raise _in_file(exc, table, data) from None
-    out = {
+    out: dict[str, Any] = {
         "jonckheere": records(jt)[0],
         "williams": records(wil),
         "polynomial": records(poly),

@@ -22,7 +22,7 @@ freedom, as drc's ``ED(..., interval = "delta")`` and ``confint`` do.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -164,7 +164,9 @@ class LogLogisticFitter:
         res.theta = unpack(res.x)
         return res
 
-    def fit(self, dose: Sequence[float] | np.ndarray, response: Sequence[float] | np.ndarray):
+    def fit(
+        self, dose: Sequence[float] | np.ndarray, response: Sequence[float] | np.ndarray
+    ) -> Self:
         """Fit the curve by least squares.
 
         Parameters
