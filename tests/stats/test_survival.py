@@ -276,3 +276,19 @@ def test_plot_returns_figure_with_curves_and_censor_ticks() -> None:
     ticks = [ln for ln in ax.get_lines() if ln.get_marker() == "|"]
     assert len(ticks) == 3  # every group has censored animals at 300 s
     assert ticks[0].get_xdata().tolist() == [300.0]
+
+
+def test_numeric_group_labels_are_ordered_as_numbers() -> None:
+    """Dose labels 0, 3, 10, 30: numeric order, the lowest dose is the default control."""
+    data = pd.DataFrame(
+        {
+            "t": [5, 9, 20, 40, 7, 30, 100, 300, 12, 50, 300, 300],
+            "dose": [10, 10, 10] + [0] * 3 + [3, 3, 3] + [30, 30, 30],
+        }  # fmt: skip
+    )
+    res = analyse_latencies(data, time="t", group="dose", cutoff=300)
+    assert res["control"] == "0"
+    assert res["medians"]["group"].tolist() == ["0", "3", "10", "30"]
+    assert res["pairwise"]["group"].tolist() == ["3", "10", "30"]
+    assert list(res["logrank"]["observed"]) == ["0", "3", "10", "30"]
+    assert pd.unique(res["km"]["group"]).tolist() == ["0", "3", "10", "30"]

@@ -45,7 +45,8 @@ def plot_kaplan_meier(
     """
     fig = Figure(figsize=(5.5, 4.0))
     ax = fig.add_subplot()
-    for name, sub in km.groupby("group", sort=True):
+    for name in pd.unique(km["group"]):  # the table's group order
+        sub = km[km["group"] == name]
         t = np.concatenate([[0.0], sub["time"].to_numpy(float)])
         s = np.concatenate([[1.0], sub["survival"].to_numpy(float)])
         (line,) = ax.step(t, s, where="post", label=str(name))

@@ -58,7 +58,8 @@ def prepare_latencies(
     Returns
     -------
     pandas.DataFrame
-        Columns ``group`` (str), ``time`` (float) and ``event`` (bool), in input order.
+        Columns ``group`` (ordered categorical: numeric labels such as doses in numeric order, others
+        alphabetically), ``time`` (float) and ``event`` (bool), in input order.
 
     Raises
     ------
@@ -104,14 +105,39 @@ def prepare_latencies(
     if labels.isna().any():
         i = int(np.flatnonzero(labels.isna().to_numpy())[0])
         raise InputError("Expected a group label, but the cell is empty", row=i + 1, field=group)
-    out = pd.DataFrame({"group": labels.astype(str).to_numpy(), "time": times, "event": events})
-    if out["group"].nunique() < 2:
+    text = labels.astype(str).str.strip().to_numpy()
+    names = _natural_order(np.unique(text).tolist())
+    out = pd.DataFrame(
+        {
+            "group": pd.Categorical(text, categories=names, ordered=True),
+            "time": times,
+            "event": events,
+        }
+    )
+    if len(names) < 2:
         raise InputError(
             f"Expected at least two groups in {group!r}, but got only "
             f"{', '.join(map(repr, out['group'].unique()))}",
             field=group,
         )
     return out
+
+
+def _natural_order(names: list[str]) -> list[str]:
+    """Numeric labels (doses) in numeric order, other labels alphabetically."""
+    try:
+        return sorted(names, key=float)
+    except ValueError:
+        return sorted(names)
+
+
+def _group_names(latencies: pd.DataFrame) -> list[str]:
+    """Groups present in the table, in the order of :func:`prepare_latencies`."""
+    present = set(latencies["group"].astype(str).unique())
+    column = latencies["group"]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return [str(c) for c in column.cat.categories if str(c) in present]
+    return _natural_order(sorted(present))
 
 
 def _as_bool(values: pd.Series, *, field: str) -> np.ndarray:
@@ -183,7 +209,8 @@ def kaplan_meier(latencies: pd.DataFrame, *, conf_level: float = 0.95) -> pd.Dat
     R ``survival::survfit``.
     """
     parts = []
-    for name, sub in latencies.groupby("group", sort=True):
+    for name in _group_names(latencies):
+        sub = latencies[latencies["group"].astype(str) == name]
         km = _km_one(sub["time"].to_numpy(float), sub["event"].to_numpy(bool), conf_level)
         km.insert(0, "group", name)
         parts.append(km)
@@ -223,9 +250,10 @@ def median_latency(latencies: pd.DataFrame, *, conf_level: float = 0.95) -> pd.D
     """
     km = kaplan_meier(latencies, conf_level=conf_level)
     rows = []
-    for name, sub in km.groupby("group", sort=True):
+    for name in _group_names(latencies):
+        sub = km[km["group"] == name]
         t = sub["time"].to_numpy(float)
-        raw = latencies[latencies["group"] == name]
+        raw = latencies[latencies["group"].astype(str) == name]
         rows.append(
             {
                 "group": name,
@@ -279,10 +307,10 @@ def logrank_test(latencies: pd.DataFrame) -> dict[str, Any]:
     chi2 = (O - E)' V^- (O - E) on k - 1 degrees of freedom (first k - 1 groups, i.e. a generalised
     inverse).
     """
-    names = sorted(latencies["group"].unique())
+    names = _group_names(latencies)
     if len(names) < 2:
         raise InputError(f"Expected at least two groups, but got {len(names)}", field="group")
-    codes = pd.Categorical(latencies["group"], categories=names).codes.astype(int)
+    codes = pd.Categorical(latencies["group"].astype(str), categories=names).codes.astype(int)
     times = latencies["time"].to_numpy(float)
     events = latencies["event"].to_numpy(bool)
     if not events.any():
@@ -319,7 +347,7 @@ def pairwise_logrank(latencies: pd.DataFrame, *, control: str) -> pd.DataFrame:
     -----
     Each test uses only the two groups' animals, as R ``survminer::pairwise_survdiff`` does.
     """
-    names = sorted(latencies["group"].unique())
+    names = _group_names(latencies)
     if control not in names:
         raise InputError(
             f"Expected the control level to be one of {', '.join(map(repr, names))}, "
@@ -330,7 +358,7 @@ def pairwise_logrank(latencies: pd.DataFrame, *, control: str) -> pd.DataFrame:
     for name in names:
         if name == control:
             continue
-        pair = latencies[latencies["group"].isin([name, control])]
+        pair = latencies[latencies["group"].astype(str).isin([name, control])]
         res = logrank_test(pair)
         rows.append(
             {
@@ -377,7 +405,8 @@ def analyse_latencies(
     data, time, group, cutoff, event
         As in :func:`prepare_latencies`.
     control
-        Control group label; defaults to the first group in sorted order.
+        Control group label; defaults to the first group (the lowest dose when the labels are
+        numbers, else the first alphabetically).
     conf_level
         Confidence level of the median CIs.
 
@@ -389,8 +418,7 @@ def analyse_latencies(
         ``latencies`` (the prepared table).
     """
     lat = prepare_latencies(data, time=time, group=group, cutoff=cutoff, event=event)
-    names = sorted(lat["group"].unique())
-    control = names[0] if control is None else str(control)
+    control = _group_names(lat)[0] if control is None else str(control)
     return {
         "logrank": logrank_test(lat),
         "pairwise": pairwise_logrank(lat, control=control),
