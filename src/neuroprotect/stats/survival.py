@@ -58,8 +58,8 @@ def prepare_latencies(
     Returns
     -------
     pandas.DataFrame
-        Columns ``group`` (ordered categorical: numeric labels such as doses in numeric order, others
-        alphabetically), ``time`` (float) and ``event`` (bool), in input order.
+        Columns ``group`` (ordered categorical: numeric labels such as doses in numeric order,
+        others alphabetically), ``time`` (float) and ``event`` (bool), in input order.
 
     Raises
     ------
