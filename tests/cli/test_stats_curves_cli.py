@@ -137,6 +137,22 @@ def test_dose_response_json_ryegrass(tmp_path: Path) -> None:
     assert out["rse"] == pytest.approx(0.51963, abs=5e-6)
     assert out["df"] == 20
     assert png.stat().st_size > 1000
+    assert "ed" not in out
+
+
+def test_dose_response_extra_ed_levels() -> None:
+    """drc-style ED5 1.13930 (SE 0.18575, CI 0.75184-1.52677), ED10 1.46371 (SE 0.18677)
+    (expected_drc_style_fullHessian.txt)."""
+    rg = shared_data("stats", "drc-ryegrass", "ryegrass.csv")
+    base = ("stats", "dose-response", rg, "--dose", "conc", "--response", "rootl")
+    out = json.loads(_run(*base, "--ed", "5", "--ed", "10", "--json").stdout)
+    assert [row["level"] for row in out["ed"]] == [5.0, 10.0]
+    assert out["ed"][0]["estimate"] == pytest.approx(1.13930, abs=5e-6)
+    assert out["ed"][0]["se"] == pytest.approx(0.18575, abs=5e-6)
+    assert out["ed"][0]["ci_low"] == pytest.approx(0.75184, abs=5e-6)
+    assert out["ed"][1]["se"] == pytest.approx(0.18677, abs=5e-6)
+    assert "ED10 = 1.46371" in _run(*base, "--ed", "10").stdout
+    assert "between 0 and 100" in _one_line_error(_run(*base, "--ed", "150"))
 
 
 def test_dose_response_models_and_covariance(tmp_path: Path) -> None:

@@ -136,6 +136,9 @@ def dose_response(
     covariance: CovarianceKind = typer.Option(
         CovarianceKind.hessian, "--covariance", help="hessian (drc, default) or jtj (nls)."
     ),
+    ed: list[float] = typer.Option(
+        [], "--ed", help="Extra effective-dose level(s) in % (repeatable), e.g. --ed 10 --ed 90."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     plot: Path | None = typer.Option(None, "--plot", help="Write the fitted-curve figure."),
 ) -> None:
@@ -160,6 +163,7 @@ def dose_response(
         except InputError as exc:
             raise _in_file(exc, table, data) from None
         ed50 = fit.ed(50).iloc[0]
+        extra = fit.ed(ed) if ed else None
     out: dict[str, Any] = {
         "model": fit.model,
         "params": fit.ll_params_,
@@ -171,6 +175,8 @@ def dose_response(
         "df": fit.df_,
         "covariance": "drc observed Hessian" if covariance.value == "hessian" else "nls J'J",
     }
+    if extra is not None:
+        out["ed"] = records(extra)
     if plot is not None:
         from neuroprotect.stats.plots import plot_dose_response
 
@@ -188,6 +194,11 @@ def dose_response(
         f"ED50 = {_fmt(out['ed50'])} (SE {_fmt(out['ed50_se'])}, 95% CI {_fmt(out['ed50_ci_low'])} "
         f"to {_fmt(out['ed50_ci_high'])}; covariance: {out['covariance']})"
     )
+    for row in out.get("ed", []):
+        typer.echo(
+            f"ED{row['level']:g} = {_fmt(row['estimate'])} (SE {_fmt(row['se'])}, 95% CI "
+            f"{_fmt(row['ci_low'])} to {_fmt(row['ci_high'])})"
+        )
 
 
 @app.command("trend")
