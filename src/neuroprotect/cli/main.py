@@ -124,6 +124,34 @@ def demo(
     typer.echo(f"report: {files.report.resolve()}")
 
 
+@app.command()
+def unblind(
+    manifest: Path = typer.Argument(..., help="study.yaml of the blinded study."),
+    key: Path = typer.Option(
+        ..., "--key", help="Sealed allocation-key file (from design randomize --seal-key)."
+    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Unblind a study: open its sealed key with the passphrase and record who did it and when.
+
+    The passphrase comes from $NEUROPROTECT_KEY_PASSPHRASE or a hidden prompt. Later runs of the
+    study use the group names; the audit log keeps the unblinding (and any refused attempt).
+    """
+    from neuroprotect.cli.design import passphrase_from_env_or_prompt
+    from neuroprotect.workflows.run import unblind_study
+
+    with user_errors():
+        result = unblind_study(
+            manifest,
+            key_path=key,
+            passphrase=passphrase_from_env_or_prompt(confirm=False),
+            db_url=db,
+        )
+    typer.echo(f"unblinded {result['study_id']} at {result['unblinded_at']}")
+    for code, group in sorted(result["group_codes"].items()):
+        typer.echo(f"  {code} = {group}")
+
+
 @app.command("schema")
 def schema_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout."),

@@ -2,4 +2,7 @@
 
 import typer
 
-app = typer.Typer(help="Statistics on a CSV table: repeated measures, power, survival, dose-response, trend.", no_args_is_help=True)
+app = typer.Typer(
+    help="Statistics on a CSV table: repeated measures, power, survival, dose-response, trend.",
+    no_args_is_help=True,
+)

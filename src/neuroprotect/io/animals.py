@@ -26,8 +26,12 @@ ANIMAL_TABLE_COLUMNS = [
 ]
 
 
-def load_animals(study: Study) -> pd.DataFrame:
+def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> pd.DataFrame:
     """Read and check the animals table named by the manifest.
+
+    For a blinded study (``design.blinding.analysis_blinded``) the ``group`` column holds group
+    codes. Without ``group_codes`` they are kept as they are (role and dose unknown); with the
+    unblinded ``group_codes`` (code -> group id) they are replaced by the group ids.
 
     Returns
     -------
@@ -55,6 +59,12 @@ def load_animals(study: Study) -> pd.DataFrame:
             row=int(table["source_row"].iloc[i]),
             field=C.ANIMAL_ID,
         )
+    if study.blinded:
+        table = _decode_groups(study, table, path, group_codes)
+        if group_codes is None:
+            table[C.ROLE] = None
+            table[C.DOSE_MG_KG] = None
+            return table
     known = {g.id for g in study.groups}
     for i, g in enumerate(table[C.GROUP]):
         if g not in known:
@@ -76,4 +86,32 @@ def load_animals(study: Study) -> pd.DataFrame:
             )
     table[C.ROLE] = [study.group(g).role.value for g in table[C.GROUP]]
     table[C.DOSE_MG_KG] = [study.group(g).dose_mg_kg for g in table[C.GROUP]]
+    return table
+
+
+def _decode_groups(
+    study: Study, table: pd.DataFrame, path: object, group_codes: dict[str, str] | None
+) -> pd.DataFrame:
+    codes = list(dict.fromkeys(table[C.GROUP]))
+    if group_codes is None:
+        if len(codes) > len(study.groups):
+            raise InputError(
+                f"Expected at most {len(study.groups)} group codes (one per group), but found "
+                f"{len(codes)}: {', '.join(codes)}",
+                file=path,
+                field=C.GROUP,
+            )
+        return table
+    for i, code in enumerate(table[C.GROUP]):
+        if code not in group_codes:
+            raise InputError(
+                f"Expected a group code of the unblinded key ({', '.join(sorted(group_codes))}), "
+                f"but got {code!r}",
+                file=path,
+                row=int(table["source_row"].iloc[i]),
+                field=C.GROUP,
+            )
+    table = table.copy()
+    table[C.GROUP_CODE] = table[C.GROUP]
+    table[C.GROUP] = table[C.GROUP].map(group_codes)
     return table

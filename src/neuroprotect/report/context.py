@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from neuroprotect.report.tables import (
     summary_rows,
 )
 from neuroprotect.schema import columns as C
-from neuroprotect.schema.manifest import Role, Study
+from neuroprotect.schema.manifest import Group, Role, Study
 from neuroprotect.workflows.outcome import StudyOutcome, VariableResult
 from neuroprotect.workflows.readouts import ReadoutData
 
@@ -67,9 +68,18 @@ def _readout_title(study: Study, readout_id: str) -> tuple[str, str]:
     return readout_id, ""
 
 
+def coded_study(outcome: StudyOutcome) -> Study:
+    """While a study is blinded, the report's groups are its group codes (roles unknown)."""
+    codes = sorted({str(c) for c in outcome.animals[C.GROUP].dropna()})
+    groups = [Group(id=code, label=f"Group {code}", role=Role.TREATMENT) for code in codes]
+    return outcome.study.model_copy(update={"groups": groups})
+
+
 def marks_for(variable: VariableResult, study: Study) -> dict[str, str]:
     """Significance marks above each group: ``*`` vs vehicle, ``#`` for sham vs vehicle."""
     marks: dict[str, str] = {}
+    if not any(g.role == Role.VEHICLE for g in study.groups):
+        return marks  # blinded: comparisons are all pairs, no mark per group
     vehicle = study.vehicle.id
     for result, symbol in ((variable.comparison, "*"), (variable.model_check, "#")):
         if result is None or result.contrasts.empty:
@@ -97,8 +107,9 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
     contrasts = contrast_rows(variable.model_check, study, colours, symbol="#")
     contrasts += contrast_rows(variable.comparison, study, colours, symbol="*")
     method_lines = []
+    blinded = not any(g.role == Role.VEHICLE for g in study.groups)
     for res, who in (
-        (variable.comparison, "vs vehicle"),
+        (variable.comparison, "all pairs (blinded)" if blinded else "vs vehicle"),
         (variable.model_check, "sham vs vehicle"),
     ):
         if res is not None:
@@ -147,6 +158,8 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
 def _glance(outcome: StudyOutcome) -> dict:
     """Results at a glance: one row per variable, one column per group compared with vehicle."""
     study = outcome.study
+    if outcome.blinded:
+        return {"columns": [], "rows": []}
     columns = [g for g in study.groups if g.role != Role.VEHICLE]
     rows = []
     for v in outcome.variables:
@@ -197,6 +210,8 @@ def _timestamp(moment: datetime) -> str:
 
 def build_context(outcome: StudyOutcome) -> dict[str, Any]:
     """Everything the template shows, as strings and lists (numbers already rounded)."""
+    if outcome.blinded:
+        outcome = replace(outcome, study=coded_study(outcome))
     study = outcome.study
     colours = assign_group_colours(study.groups)
     counts = group_counts(outcome).set_index("group")
@@ -244,6 +259,15 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
             "title": study.title,
             "description": study.description,
             "simulated": study.simulated,
+            "blinded": outcome.blinded,
+            "unblinding": (
+                {
+                    "actor": outcome.unblinding["actor"],
+                    "when": _timestamp(outcome.unblinding["unblinded_at"]),
+                }
+                if outcome.unblinding
+                else None
+            ),
             "compound": _knowledge_name("compounds", "compounds", study.compound),
             "model": _knowledge_name("protocols", "protocols", study.model),
             "species": study.species,

@@ -17,6 +17,7 @@ BODY_WEIGHT_G = "body_weight_g"
 EXCLUDED = "excluded"
 EXCLUSION_REASON = "exclusion_reason"
 BLINDED_CODE = "blinded_code"
+GROUP_CODE = "group_code"
 
 # --- measurements ----------------------------------------------------------------------------------
 READOUT = "readout"

@@ -187,6 +187,11 @@ class Study(_Model):
         raise KeyError(group_id)
 
     @property
+    def blinded(self) -> bool:
+        """True when the animals table holds group codes (allocation concealed for analysis)."""
+        return bool(self.design.blinding and self.design.blinding.analysis_blinded)
+
+    @property
     def vehicle(self) -> Group:
         return next(g for g in self.groups if g.role == Role.VEHICLE)
 

@@ -37,7 +37,9 @@ def record_unblinding(
                 f"Expected a blinded study, but {study_id!r} was already unblinded by "
                 f"{existing.actor} at {existing.unblinded_at.isoformat(timespec='seconds')}"
             )
-        row = UnblindingRow(study_id=study_id, group_codes=dict(group_codes), key_sha256=key_sha256, actor=who)
+        row = UnblindingRow(
+            study_id=study_id, group_codes=dict(group_codes), key_sha256=key_sha256, actor=who
+        )
         session.add(row)
         session.add(
             _audit_row(

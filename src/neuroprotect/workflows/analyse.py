@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -120,14 +121,79 @@ def analyse_variable(
     )
 
 
+#: Each-vs-control procedure -> its all-pairs counterpart (blinded analyses have no known control).
+ALL_PAIRS = {"anova-dunnett": "tukey", "welch": "games-howell", "kruskal-dunn": "dunn-all"}
+
+
+def analyse_variable_blinded(
+    study: Study, readout_id: str, readout_type: str, spec: VariableSpec, values: pd.DataFrame
+) -> VariableResult:
+    """All-pairs comparison of coded groups (the vehicle is not known while the study is blinded).
+
+    The procedure is chosen by the same rules as the unblinded analysis (ordinal scale, normality,
+    equal variances) and then applied to all pairs: Tukey, Games-Howell or Dunn.
+    """
+    codes = sorted(set(values[C.GROUP]))
+    if len(codes) < 2:
+        return VariableResult(
+            readout_id, readout_type, spec, values.reset_index(drop=True), None, None
+        )
+    try:
+        probe = compare_groups(
+            values,
+            dv=C.VALUE,
+            group=C.GROUP,
+            control=codes[0],
+            ordinal=spec.ordinal,
+            alpha=study.alpha,
+            order=codes,
+        )
+        comparison = compare_groups(
+            values,
+            dv=C.VALUE,
+            group=C.GROUP,
+            control=codes[0],
+            method=ALL_PAIRS[probe.method],
+            ordinal=spec.ordinal,
+            alpha=study.alpha,
+            order=codes,
+        )
+    except InputError as exc:
+        raise InputError(
+            exc.message, file=study.manifest_path, field=f"readouts.{readout_id}.{spec.name}"
+        ) from None
+    comparison.method_reason = (
+        f"Blinded analysis of coded groups, all pairs (no group is known to be the control). "
+        f"{probe.method_reason}"
+    )
+    return VariableResult(
+        readout_id=readout_id,
+        readout_type=readout_type,
+        spec=spec,
+        data=values.reset_index(drop=True),
+        comparison=comparison,
+        model_check=None,
+        warnings=[f"{spec.label}: {w}" for w in comparison.warnings],
+    )
+
+
 def _analysed_values(measurements: pd.DataFrame, variable: str, excluded: set[str]) -> pd.DataFrame:
     rows = measurements[measurements[C.VARIABLE] == variable]
     rows = rows[~rows[C.ANIMAL_ID].isin(excluded)]
     return rows[[C.ANIMAL_ID, C.GROUP, C.VALUE]].dropna(subset=[C.VALUE])
 
 
-def analyse_study(study: Study, *, progress: Progress | None = None) -> StudyOutcome:
+def analyse_study(
+    study: Study,
+    *,
+    progress: Progress | None = None,
+    unblinding: dict[str, Any] | None = None,
+) -> StudyOutcome:
     """Run every readout of a study and its statistics.
+
+    A blinded study (``design.blinding.analysis_blinded``) is analysed on its group codes, all
+    pairs, unless ``unblinding`` (from the store, written by ``neuroprotect unblind``) gives the
+    code -> group mapping. This function never reads an allocation key.
 
     Excluded animals (``excluded`` true in the animals table) keep their raw measurements in the
     tidy table but are left out of the statistics; the report lists them with their reasons.
@@ -141,7 +207,9 @@ def analyse_study(study: Study, *, progress: Progress | None = None) -> StudyOut
     note = progress or (lambda _msg: None)
     note("hashing raw files")
     raw_files = collect_raw_files(study)
-    animals = load_animals(study)
+    codes = unblinding["group_codes"] if unblinding else None
+    animals = load_animals(study, group_codes=codes if study.blinded else None)
+    blinded = study.blinded and codes is None
     excluded = set(animals.loc[animals[C.EXCLUDED], C.ANIMAL_ID])
     readouts: dict[str, ReadoutData] = {}
     variables: list[VariableResult] = []
@@ -156,13 +224,17 @@ def analyse_study(study: Study, *, progress: Progress | None = None) -> StudyOut
             values = _analysed_values(data.measurements, spec.name, excluded)
             if values.empty:
                 continue
-            variables.append(analyse_variable(study, readout.id, readout.type, spec, values))
+            analyse = analyse_variable_blinded if blinded else analyse_variable
+            variables.append(analyse(study, readout.id, readout.type, spec, values))
     for _, row in animals[animals[C.EXCLUDED]].iterrows():
         warnings.append(
             f"Animal {row[C.ANIMAL_ID]} ({row[C.GROUP]}) excluded: {row[C.EXCLUSION_REASON]}."
         )
     parameters = {r.id: {"type": r.type, **r.params} for r in study.readouts}
     parameters["alpha"] = study.alpha
+    parameters["blinded"] = blinded
+    if study.blinded and unblinding:
+        parameters["unblinded_with_key"] = unblinding["key_sha256"]
     versions = package_versions()
     # A new neuroprotect version may compute differently: it does not reuse older runs.
     parameters["neuroprotect_version"] = versions["neuroprotect"]
@@ -179,6 +251,8 @@ def analyse_study(study: Study, *, progress: Progress | None = None) -> StudyOut
         versions=versions,
         started_at=started,
         warnings=warnings,
+        blinded=blinded,
+        unblinding=unblinding if study.blinded else None,
     )
 
 

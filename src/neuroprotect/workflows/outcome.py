@@ -57,3 +57,7 @@ class StudyOutcome:
     run_id: str | None = None
     reused: bool = False
     warnings: list[str] = field(default_factory=list)
+    #: True while a blinded study is analysed on group codes (no key opened).
+    blinded: bool = False
+    #: For an unblinded study: ``{"actor", "unblinded_at", "key_sha256", "group_codes"}``.
+    unblinding: dict[str, Any] | None = None

@@ -84,6 +84,75 @@ def store_outcome(outcome: StudyOutcome, *, db_url: str | None = None) -> StudyO
     return outcome
 
 
+def stored_unblinding(study_id: str, *, db_url: str | None = None) -> dict[str, Any] | None:
+    """The recorded unblinding of a study, or None while it is blinded."""
+    from neuroprotect.store.unblinding import get_unblinding
+
+    engine = make_engine(db_url)
+    try:
+        init_db(engine)
+        return get_unblinding(engine, study_id)
+    finally:
+        engine.dispose()
+
+
+def unblind_study(
+    manifest: str | Path, *, key_path: str | Path, passphrase: str, db_url: str | None = None
+) -> dict[str, Any]:
+    """Open a study's sealed allocation key and record the unblinding (who, when) in the store.
+
+    Raises
+    ------
+    InputError
+        Not a blinded study, wrong passphrase, a key of another study, or already unblinded.
+        A refused attempt is written to the audit log too.
+    """
+    from neuroprotect.design.blinding import open_key
+    from neuroprotect.errors import InputError
+    from neuroprotect.io.hashing import sha256_file
+    from neuroprotect.store.repository import audit
+    from neuroprotect.store.unblinding import record_unblinding
+
+    study = load_study(manifest)
+    if not study.blinded:
+        raise InputError(
+            "Expected a blinded study (design.blinding.analysis_blinded: true), but it is not blinded",
+            file=study.manifest_path,
+            field="design.blinding.analysis_blinded",
+        )
+    engine = make_engine(db_url)
+    try:
+        init_db(engine)
+        try:
+            key = open_key(key_path, passphrase)
+            if key.study_id != study.study_id:
+                raise InputError(
+                    f"Expected the key of study {study.study_id!r}, but it belongs to {key.study_id!r}",
+                    file=key_path,
+                )
+        except InputError as exc:
+            audit(
+                engine,
+                action="unblind refused",
+                study_id=study.study_id,
+                details={"reason": exc.message},
+            )
+            raise
+        when = record_unblinding(
+            engine,
+            study_id=study.study_id,
+            group_codes=key.group_codes,
+            key_sha256=sha256_file(key_path),
+        )
+    finally:
+        engine.dispose()
+    return {
+        "study_id": study.study_id,
+        "group_codes": key.group_codes,
+        "unblinded_at": when.isoformat(),
+    }
+
+
 def outcome_to_json(outcome: StudyOutcome) -> dict[str, Any]:
     """The ``results.json`` document of a run."""
     study = outcome.study
@@ -121,6 +190,12 @@ def outcome_to_json(outcome: StudyOutcome) -> dict[str, Any]:
         "variables": variables,
         "results": records(results_table(outcome)),
         "warnings": outcome.warnings,
+        "blinded": outcome.blinded,
+        "unblinding": (
+            {k: str(v) for k, v in outcome.unblinding.items() if k != "group_codes"}
+            if outcome.unblinding
+            else None
+        ),
     }
 
 
@@ -166,7 +241,10 @@ def run_study(
     """
     note = progress or (lambda _msg: None)
     study = load_study(manifest)
-    outcome = analyse_study(study, progress=note)
+    unblinding = (
+        stored_unblinding(study.study_id, db_url=db_url) if study.blinded and store else None
+    )
+    outcome = analyse_study(study, progress=note, unblinding=unblinding)
     outcome.finished_at = datetime.now(UTC)
     if store:
         note("storing run")
