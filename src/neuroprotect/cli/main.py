@@ -147,6 +147,9 @@ def _register_groups() -> None:
     from neuroprotect.cli.store import app as runs_app
 
     app.add_typer(runs_app, name="runs")
+    from neuroprotect.cli.meta import meta_command
+
+    app.command("meta")(meta_command)
 
 
 _register_groups()
