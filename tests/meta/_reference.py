@@ -1,4 +1,4 @@
-"""Loaders of the shared meta-analysis references (../shared/data/stats; GPL data is read, not copied)."""
+"""Loaders of the shared meta-analysis references (../shared/data/stats; read, never copied)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pandas as pd
-
 from tests.conftest import shared_data
 
 RENAME_CAMARADES = {

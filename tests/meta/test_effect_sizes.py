@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from tests.meta._reference import camarades, camarades_expected, normand
 
 from neuroprotect.errors import InputError
 from neuroprotect.meta.effect_sizes import (
@@ -25,7 +26,6 @@ from neuroprotect.meta.effect_sizes import (
     correct_shared_control,
     hedges_correction,
 )
-from tests.meta._reference import camarades, camarades_expected, normand
 
 TOL = 1e-10
 

@@ -1,4 +1,4 @@
-"""Pooling against metafor 3.8-1 (R 4.2.2), ../shared/data/stats/metafor-bcg/expected_R_metafor.json.
+"""Pooling against metafor 3.8-1 (R 4.2.2): metafor-bcg/expected_R_metafor.json.
 
 R code (metafor 3.8-1)::
 
@@ -16,11 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from neuroprotect.errors import InputError
-from neuroprotect.meta._rma import reml_loglik
-from neuroprotect.meta.effect_sizes import compute_effect_sizes
-from neuroprotect.meta.models import RandomEffectsMeta
 from tests.meta._reference import (
     bcg,
     camarades,
@@ -28,6 +23,11 @@ from tests.meta._reference import (
     metafor_expected,
     normand,
 )
+
+from neuroprotect.errors import InputError
+from neuroprotect.meta._rma import reml_loglik
+from neuroprotect.meta.effect_sizes import compute_effect_sizes
+from neuroprotect.meta.models import RandomEffectsMeta
 
 TOL = 1e-4
 

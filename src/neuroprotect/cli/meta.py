@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
 
 META_COLUMNS = [
@@ -79,16 +80,21 @@ def meta_command(
 
     with user_errors():
         data = read_table(table, META_COLUMNS)
-        result, model, _ = meta_analyse(
-            data,
-            measure=measure.value,  # type: ignore[arg-type]
-            method=method.value.upper(),
-            by=by,
-            knapp_hartung=knapp_hartung,
-            smd_variance=smd_variance.value,  # type: ignore[arg-type]
-            lower_is_better=lower_is_better,
-            egger_model=egger.value,
-        )
+        try:
+            result, model, _ = meta_analyse(
+                data,
+                measure=measure.value,
+                method=method.value.upper(),
+                by=by,
+                knapp_hartung=knapp_hartung,
+                smd_variance=smd_variance.value,
+                lower_is_better=lower_is_better,
+                egger_model=egger.value,
+            )
+        except InputError as exc:  # name the table in errors found after reading it
+            if exc.file is not None:
+                raise
+            raise InputError(exc.message, file=table, row=exc.row, field=exc.field) from None
     if forest is not None or funnel is not None:
         from neuroprotect.meta.bias import trim_and_fill
         from neuroprotect.meta.plots import plot_forest, plot_funnel

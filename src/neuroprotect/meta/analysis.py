@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -39,7 +39,7 @@ def meta_analyse(
     knapp_hartung: bool = False,
     smd_variance: SmdVariance = "metafor",
     lower_is_better: bool = False,
-    egger_model: str = "rma",
+    egger_model: Literal["rma", "lm"] = "rma",
 ) -> tuple[dict[str, Any], RandomEffectsMeta, pd.DataFrame]:
     """Effect sizes, pooled model, stratified analyses and small-study tests of a table.
 
@@ -109,7 +109,7 @@ def meta_analyse(
             effects["yi"],
             effects["vi"],
             model=egger_model,
-            method=model.method,  # type: ignore[arg-type]
+            method=model.method,
             knapp_hartung=knapp_hartung,
         )
         result["egger"] = egger.to_dict()

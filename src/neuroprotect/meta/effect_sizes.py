@@ -262,6 +262,7 @@ def _check(data: pd.DataFrame, measure: str) -> None:
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
             value = data[field].iloc[i]
+            value = value.item() if hasattr(value, "item") else value
             raise InputError(
                 f"Expected {expected}, but got {value!r}", row=int(rows.iloc[i]), field=field
             )

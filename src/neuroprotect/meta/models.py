@@ -86,7 +86,7 @@ class RandomEffectsMeta:
     --------
     >>> fit = RandomEffectsMeta(method="DL").fit([0.1, 0.5, 0.9], [0.04, 0.05, 0.06])
     >>> round(fit.estimate_, 4)
-    0.4935
+    0.4834
     """
 
     def __init__(self, method: str = "REML", *, knapp_hartung: bool = False, level: float = 0.95):
