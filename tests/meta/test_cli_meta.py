@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.meta._reference import camarades, camarades_expected
+from tests.meta._reference import bcg, camarades, camarades_expected, metafor_expected
 from typer.testing import CliRunner
 
 from neuroprotect.cli.main import app
@@ -171,3 +171,104 @@ def test_bad_input_one_line_exit_2(tmp_path: Path, edit, args: list[str], expect
     assert expect in err
     assert err.startswith("error: ") and err.count("\n") == 1
     assert "Traceback" not in out + err
+
+
+def _bcg_csv(tmp_path: Path) -> Path:
+    d = bcg()
+    d["study"] = d["author"] + " " + d["year"].astype(str)
+    path = tmp_path / "bcg.csv"
+    d[["study", "yi", "vi", "alloc", "ablat"]].to_csv(path, index=False)
+    return path
+
+
+def test_given_yi_vi_bcg_reml_knapp_hartung(tmp_path: Path) -> None:
+    """metafor: rma(yi, vi, data=dat.bcg RR, test="knha") and the FE partition by alloc."""
+    ref = metafor_expected()
+    code, out, _ = _run(
+        "meta",
+        str(_bcg_csv(tmp_path)),
+        "--measure",
+        "given",
+        "--knapp-hartung",
+        "--by",
+        "alloc",
+        "--json",
+    )
+    assert code == 0, out
+    r = json.loads(out)
+    knha = ref["REML_knha"]
+    assert r["estimate"] == pytest.approx(knha["est"], abs=TOL)
+    assert r["se"] == pytest.approx(knha["se"], abs=TOL)
+    assert [r["ci_low"], r["ci_high"]] == pytest.approx([knha["ci.lb"], knha["ci.ub"]], abs=TOL)
+    assert r["p_val"] == pytest.approx(knha["pval"], abs=1e-6)
+    assert r["tau2"] == pytest.approx(ref["REML"]["tau2"], abs=TOL)
+    assert r["i2"] == pytest.approx(ref["REML"]["I2"], abs=TOL)
+    assert r["subgroups"][0]["q_between"] == pytest.approx(
+        ref["FE_strata_alloc"]["Q_between"], abs=TOL
+    )
+
+
+def test_given_yi_vi_bcg_dl_egger_trimfill(tmp_path: Path) -> None:
+    ref = metafor_expected()
+    code, out, _ = _run(
+        "meta", str(_bcg_csv(tmp_path)), "--measure", "given", "--method", "dl", "--json"
+    )
+    assert code == 0, out
+    r = json.loads(out)
+    dl = ref["DL"]
+    assert (r["estimate"], r["se"], r["tau2"], r["i2"], r["q"]) == pytest.approx(
+        (dl["est"], dl["se"], dl["tau2"], dl["I2"], dl["QE"]), abs=TOL
+    )
+    code, out, _ = _run("meta", str(_bcg_csv(tmp_path)), "--measure", "given", "--json")
+    r = json.loads(out)
+    assert r["egger"]["statistic"] == pytest.approx(ref["Egger_rma_sei"]["zval"], abs=TOL)
+    tf = ref["trimfill_REML_default"]
+    assert (r["trimfill"]["k0"], r["trimfill"]["side"]) == (tf["k0"], tf["side"])
+    assert r["trimfill"]["estimate"] == pytest.approx(tf["est"], abs=TOL)
+
+
+def test_two_studies_have_no_bias_tests_and_bonferroni(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        SMALL.replace("ip\n", "ip,a\n")
+        .replace("po\n", "po,b\n")
+        .replace("route\n", "route,model\n")
+    )
+    code, out, _ = _run(
+        "meta", str(path), "--measure", "nmd", "--by", "route", "--by", "model", "--json"
+    )
+    assert code == 0, out
+    r = json.loads(out)
+    assert len(r["subgroups"]) == 2
+    for sub in r["subgroups"]:
+        assert sub["p_between_bonferroni"] == pytest.approx(min(1.0, 2 * sub["p_between"]))
+    two = tmp_path / "two.csv"
+    two.write_text("\n".join(SMALL.splitlines()[:3]) + "\n")
+    code, out, _ = _run("meta", str(two), "--json")
+    assert code == 0, out
+    r = json.loads(out)
+    assert r["k"] == 2 and r["egger"] is None and r["trimfill"] is None
+
+
+def test_egger_sqrtninv_predictor(tmp_path: Path) -> None:
+    """Egger lm with 1/sqrt(n) = the same regression on the hand-made predictor."""
+    from neuroprotect.meta import compute_effect_sizes, egger_test
+
+    path = tmp_path / "t.csv"
+    path.write_text(SMALL)
+    code, out, _ = _run(
+        "meta", str(path), "--egger", "lm", "--egger-predictor", "sqrtninv", "--json"
+    )
+    assert code == 0, out
+    es = compute_effect_sizes(pd.read_csv(path), measure="smd")
+    n = es["n_treat"] + es["n_ctrl"]
+    ref = egger_test(es["yi"], es["vi"], model="lm", predictor="sqrtninv", ni=n)
+    assert json.loads(out)["egger"]["statistic"] == pytest.approx(ref.statistic, rel=1e-12)
+
+
+def test_given_bad_variance(tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text("study,yi,vi\nA,0.1,0.2\nB,0.3,-1\n")
+    code, _, err = _run("meta", str(path), "--measure", "given")
+    assert code == 2
+    assert "row 3, field 'vi': Expected a positive variance" in err

@@ -207,3 +207,22 @@ def test_bad_input(yi: list, vi: list, match: str) -> None:
 def test_unknown_method() -> None:
     with pytest.raises(InputError, match="method"):
         RandomEffectsMeta("HS")
+
+
+def test_reml_fallback_optimiser_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If Fisher scoring stops early, the bounded optimiser of the REML likelihood takes over."""
+    from neuroprotect.meta import _rma
+
+    d = bcg()
+    scoring = RandomEffectsMeta("REML").fit(d["yi"], d["vi"]).tau2_
+    monkeypatch.setattr(_rma, "REML_MAXITER", 1)
+    fit = _rma.fit_rma(d["yi"].to_numpy(), d["vi"].to_numpy(), method="REML")
+    assert fit.iterations == 1
+    assert fit.tau2 == pytest.approx(scoring, abs=1e-6)
+
+
+def test_fe_has_no_tau2_interval() -> None:
+    d = bcg()
+    fit = RandomEffectsMeta("FE").fit(d["yi"], d["vi"])
+    assert fit.tau2_ == 0.0 and np.isnan(fit.tau2_ci_).all()
+    assert fit.pi_ == pytest.approx(fit.ci_)

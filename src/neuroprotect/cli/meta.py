@@ -24,12 +24,20 @@ META_COLUMNS = [
     Column("comparison", "str", required=False, allow_missing=True),
 ]
 
+GIVEN_COLUMNS = [
+    Column("study", "str"),
+    Column("yi", "float"),
+    Column("vi", "float"),
+    Column("comparison", "str", required=False, allow_missing=True),
+]
+
 
 class MeasureOption(StrEnum):
     smd = "smd"
     nmd = "nmd"
     md = "md"
     rom = "rom"
+    given = "given"
 
 
 class MethodOption(StrEnum):
@@ -42,6 +50,11 @@ class MethodOption(StrEnum):
 class SmdVarianceOption(StrEnum):
     metafor = "metafor"
     camarades = "camarades"
+
+
+class EggerPredictorOption(StrEnum):
+    sei = "sei"
+    sqrtninv = "sqrtninv"
 
 
 class EggerOption(StrEnum):
@@ -66,6 +79,9 @@ def meta_command(
         False, "--lower-is-better", help="Orient SMD/MD/ROM so that a reduction is positive."
     ),
     egger: EggerOption = typer.Option(EggerOption.rma, help="Egger test: rma (metafor) or lm."),
+    egger_predictor: EggerPredictorOption = typer.Option(
+        EggerPredictorOption.sei, help="Egger predictor: sei, or sqrtninv (1/sqrt(n), for SMD)."
+    ),
     forest: Path | None = typer.Option(None, help="Write a forest plot (png/svg/pdf)."),
     funnel: Path | None = typer.Option(None, help="Write a funnel plot (png/svg/pdf)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
@@ -79,7 +95,8 @@ def meta_command(
     from neuroprotect.meta.analysis import meta_analyse
 
     with user_errors():
-        data = read_table(table, META_COLUMNS)
+        columns = GIVEN_COLUMNS if measure is MeasureOption.given else META_COLUMNS
+        data = read_table(table, columns)
         try:
             result, model, _ = meta_analyse(
                 data,
@@ -90,6 +107,7 @@ def meta_command(
                 smd_variance=smd_variance.value,
                 lower_is_better=lower_is_better,
                 egger_model=egger.value,
+                egger_predictor=egger_predictor.value,
             )
         except InputError as exc:  # name the table in errors found after reading it
             if exc.file is not None:
@@ -104,12 +122,18 @@ def meta_command(
             "nmd": "NMD (% of deficit rescued)",
             "md": "Mean difference",
             "rom": "log ratio of means",
+            "given": "Effect size",
         }[measure.value]
-        if forest is not None:
-            plot_forest(model, xlabel=label).savefig(forest, dpi=150)
-        if funnel is not None:
-            tf = trim_and_fill(model.yi_, model.vi_, method=model.method) if model.k_ >= 3 else None
-            plot_funnel(model, trimfill=tf, xlabel=label).savefig(funnel, dpi=150)
+        with user_errors():
+            if forest is not None:
+                plot_forest(model, xlabel=label).savefig(forest, dpi=150)
+            if funnel is not None:
+                tf = None
+                if model.k_ >= 3:
+                    tf = trim_and_fill(
+                        model.yi_, model.vi_, method=model.method, knapp_hartung=knapp_hartung
+                    )
+                plot_funnel(model, trimfill=tf, xlabel=label).savefig(funnel, dpi=150)
     if as_json:
         print_json(result)
         return
@@ -127,9 +151,11 @@ def meta_command(
         f"tau2 {_fmt(r['tau2'])}, I2 {_fmt(r['i2'], 2)}%, Q({r['q_dof']}) = {_fmt(r['q'])}, "
         f"p = {r['q_p_val']:.4g}"
     )
+    width = max(len(s["study"]) for s in r["studies"]) + 2
     for s in r["studies"]:
         typer.echo(
-            f"  {s['study']:<20} yi {s['yi']:>10.4f}  vi {s['vi']:>10.4f}  w {s['weight']:5.1f}%"
+            f"  {s['study']:<{width}} yi {s['yi']:>10.4f}  vi {s['vi']:>10.4f}  "
+            f"w {s['weight']:5.1f}%"
         )
     for sub in r["subgroups"]:
         typer.echo(

@@ -62,7 +62,7 @@ class RandomEffectsMeta:
     tau2_, se_tau2_ : float
         Between-study variance and its SE (NaN for FE).
     tau2_ci_ : tuple of float
-        Q-profile CI of tau^2 (Viechtbauer 2007; metafor ``confint``).
+        Q-profile CI of tau^2 (Viechtbauer 2007; metafor ``confint``); NaN for FE.
     i2_ : float
         I^2 in percent. RE: ``100 tau2 / (tau2 + s2)`` with the typical within-study variance
         ``s2 = (k-1) sum w / ((sum w)^2 - sum w^2)``; FE: ``100 (Q - df) / Q``. Both as metafor;
@@ -141,7 +141,9 @@ class RandomEffectsMeta:
         self.tau2_ = fit.tau2
         self.se_tau2_ = fit.se_tau2
         self.tau2_ci_ = (
-            tau2_q_profile_ci(y, v, level=self.level) if self.method != "FE" else (0.0, 0.0)
+            tau2_q_profile_ci(y, v, level=self.level)
+            if self.method != "FE"
+            else (float("nan"), float("nan"))
         )
         self.i2_ = fit.i2
         self.h2_ = fit.h2
