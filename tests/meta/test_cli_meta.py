@@ -272,3 +272,33 @@ def test_given_bad_variance(tmp_path: Path) -> None:
     code, _, err = _run("meta", str(path), "--measure", "given")
     assert code == 2
     assert "row 3, field 'vi': Expected a positive variance" in err
+
+
+def test_moderator_regressions(tmp_path: Path) -> None:
+    """--moderator ablat = metafor rma(yi, vi, mods=~ablat) (at its own REML tau2, see
+    test_regression.py for the 1e-5 tau2 convergence gap); alloc = mods=~factor(alloc)."""
+    ref = metafor_expected()
+    code, out, _ = _run(
+        "meta",
+        str(_bcg_csv(tmp_path)),
+        "--measure",
+        "given",
+        "--moderator",
+        "ablat",
+        "--moderator",
+        "alloc",
+        "--json",
+    )
+    assert code == 0, out
+    ablat, alloc = json.loads(out)["regressions"]
+    assert ablat["moderator"] == "ablat"
+    assert [c["estimate"] for c in ablat["coefficients"]] == pytest.approx(
+        ref["REML_metareg_ablat"]["coef"], abs=TOL
+    )
+    assert ablat["qm_p_val"] == pytest.approx(ref["REML_metareg_ablat"]["QMp"], abs=TOL)
+    assert [c["term"] for c in alloc["coefficients"]] == [
+        "intercept",
+        "alloc[random]",
+        "alloc[systematic]",
+    ]
+    assert alloc["qm"] == pytest.approx(ref["REML_modtest_alloc"]["QM"], abs=TOL)

@@ -71,6 +71,9 @@ def meta_command(
     measure: MeasureOption = typer.Option(MeasureOption.smd, help="Effect size."),
     method: MethodOption = typer.Option(MethodOption.reml, help="tau^2 estimator (fe: fixed)."),
     by: list[str] = typer.Option([], "--by", help="Stratify by this column (repeatable)."),
+    moderator: list[str] = typer.Option(
+        [], "--moderator", help="Univariable meta-regression on this column (repeatable)."
+    ),
     knapp_hartung: bool = typer.Option(False, "--knapp-hartung", help="Knapp-Hartung t-based CI."),
     smd_variance: SmdVarianceOption = typer.Option(
         SmdVarianceOption.metafor, help="SMD variance: metafor escalc or CAMARADES (N - 3.94)."
@@ -108,6 +111,7 @@ def meta_command(
                 lower_is_better=lower_is_better,
                 egger_model=egger.value,
                 egger_predictor=egger_predictor.value,
+                moderators=moderator,
             )
         except InputError as exc:  # name the table in errors found after reading it
             if exc.file is not None:
@@ -167,6 +171,14 @@ def meta_command(
                 f"  {st['stratum']:<20} k {st['k']:>3}  {_fmt(st['estimate'])} "
                 f"[{_fmt(st['ci_low'])}, {_fmt(st['ci_high'])}]"
             )
+    for reg in r["regressions"]:
+        typer.echo(
+            f"meta-regression on {reg['moderator']}: QM({reg['qm_dof']}) = {_fmt(reg['qm'])}, "
+            f"p = {reg['qm_p_val']:.4g}, residual tau2 {_fmt(reg['tau2'])}, "
+            f"R2 {_fmt(reg['r2'], 1)}%"
+        )
+        for c in reg["coefficients"][1:]:
+            typer.echo(f"  {c['term']:<20} {_fmt(c['estimate'])} (SE {_fmt(c['se'])})")
     if r["egger"] is not None:
         e = r["egger"]
         typer.echo(

@@ -25,10 +25,12 @@ from neuroprotect.meta.effect_sizes import (
 )
 from neuroprotect.meta.models import RandomEffectsMeta
 from neuroprotect.meta.plots import plot_forest, plot_funnel
+from neuroprotect.meta.regression import MetaRegressionResult, meta_regression, moderator_matrix
 from neuroprotect.meta.subgroups import SubgroupResult, compute_subgroups
 
 __all__ = [
     "EggerResult",
+    "MetaRegressionResult",
     "RandomEffectsMeta",
     "SubgroupResult",
     "TrimFillResult",
@@ -42,6 +44,8 @@ __all__ = [
     "egger_test",
     "hedges_correction",
     "meta_analyse",
+    "meta_regression",
+    "moderator_matrix",
     "plot_forest",
     "plot_funnel",
     "rank_correlation_test",

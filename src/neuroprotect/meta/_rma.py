@@ -63,16 +63,21 @@ def _p_matrix(vi: np.ndarray, x: np.ndarray, tau2: float) -> tuple[np.ndarray, n
 
 
 def q_generalised(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, tau2: float) -> float:
-    """Generalised Q statistic ``Y' P(tau2) Y`` (residual weighted sum of squares)."""
-    p, _ = _p_matrix(vi, x, tau2)
-    return float(yi @ p @ yi)
+    """Generalised Q statistic ``Y' P(tau2) Y``: the weighted residual sum of squares.
+
+    Computed from the residuals (never negative), not through P.
+    """
+    w = 1 / (vi + tau2)
+    xtw = x.T * w
+    beta = np.linalg.solve(xtw @ x, xtw @ yi)
+    return float(np.sum(w * (yi - x @ beta) ** 2))
 
 
 def _tau2_dl(yi: np.ndarray, vi: np.ndarray, x: np.ndarray) -> tuple[float, float]:
     """DerSimonian-Laird tau^2 (moment estimator) and metafor's SE of it."""
     k, p_ = x.shape
     p, _ = _p_matrix(vi, x, 0.0)
-    rss = float(yi @ p @ yi)
+    rss = q_generalised(yi, vi, x, 0.0)
     tr_p = float(np.trace(p))
     tau2 = max(0.0, (rss - (k - p_)) / tr_p)
     se = np.sqrt(
@@ -189,7 +194,7 @@ def fit_rma(
         vcov = vcov * s2w
     # Cochran's Q and the typical within-study variance use fixed-effect weights.
     p_fe, _ = _p_matrix(vi, x, 0.0)
-    q = float(yi @ p_fe @ yi)
+    q = q_generalised(yi, vi, x, 0.0)
     dof = k - p_
     q_p = float(stats.chi2.sf(q, dof)) if dof > 0 else float("nan")
     if method == "FE" and tau2 is None:

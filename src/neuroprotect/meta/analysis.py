@@ -13,6 +13,7 @@ from neuroprotect.errors import InputError
 from neuroprotect.meta.bias import egger_test, trim_and_fill
 from neuroprotect.meta.effect_sizes import SmdVariance, compute_effect_sizes
 from neuroprotect.meta.models import RandomEffectsMeta
+from neuroprotect.meta.regression import meta_regression, moderator_matrix
 from neuroprotect.meta.subgroups import compute_subgroups
 
 __all__ = ["meta_analyse"]
@@ -68,6 +69,7 @@ def meta_analyse(
     lower_is_better: bool = False,
     egger_model: Literal["rma", "lm"] = "rma",
     egger_predictor: Literal["sei", "sqrtninv"] = "sei",
+    moderators: Sequence[str] = (),
 ) -> tuple[dict[str, Any], RandomEffectsMeta, pd.DataFrame]:
     """Effect sizes, pooled model, stratified analyses and small-study tests of a table.
 
@@ -90,6 +92,10 @@ def meta_analyse(
         Knapp-Hartung inference for the pooled estimate, strata, Egger ``rma`` and trim-and-fill.
     egger_model
         ``"rma"`` (metafor ``regtest`` default) or ``"lm"`` (classic Egger).
+    moderators
+        Columns for univariable meta-regressions (numeric: slope; text: dummies); each gives
+        one entry of ``regressions`` (see
+        :class:`~neuroprotect.meta.regression.MetaRegressionResult`).
     egger_predictor
         ``"sei"`` (default) or ``"sqrtninv"`` (1/sqrt(n_treat + n_ctrl); suggested for SMDs,
         whose SE depends on the effect itself; Zwetsloot et al. 2017).
@@ -101,7 +107,8 @@ def meta_analyse(
         statistic, p_val, ci_low, ci_high, pi_low, pi_high, tau2, se_tau2, tau2_ci_low,
         tau2_ci_high, i2`` (percent) ``h2, q, q_dof, q_p_val, studies`` (``study, yi, vi,
         weight`` in percent), ``subgroups`` (one per ``by`` column, see
-        :class:`~neuroprotect.meta.subgroups.SubgroupResult`), ``egger`` and ``trimfill``
+        :class:`~neuroprotect.meta.subgroups.SubgroupResult`), ``regressions`` (one per
+        moderator), ``egger`` and ``trimfill``
         (None when k < 3). ``model`` is the fitted :class:`RandomEffectsMeta`; ``effects`` the
         effect-size table.
     """
@@ -146,6 +153,19 @@ def meta_analyse(
             sub["p_between_bonferroni"] = min(1.0, sub["p_between"] * len(by))
         subgroups.append(sub)
     result["subgroups"] = subgroups
+    regressions = []
+    for col in moderators:
+        if col not in effects.columns:
+            raise InputError(f"Expected a moderator column {col!r}, but it is missing", field=col)
+        reg = meta_regression(
+            effects["yi"],
+            effects["vi"],
+            moderator_matrix(effects[col], name=col),
+            method=method,
+            knapp_hartung=knapp_hartung,
+        ).to_dict()
+        regressions.append({"moderator": col, **reg})
+    result["regressions"] = regressions
     if model.k_ >= 3:
         ni = None
         if egger_predictor == "sqrtninv":
