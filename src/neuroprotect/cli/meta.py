@@ -134,9 +134,7 @@ def meta_command(
             if funnel is not None:
                 tf = None
                 if model.k_ >= 3:
-                    tf = trim_and_fill(
-                        model.yi_, model.vi_, method=model.method, knapp_hartung=knapp_hartung
-                    )
+                    tf = trim_and_fill(model.yi_, model.vi_, method=model.method)
                 plot_funnel(model, trimfill=tf, xlabel=label).savefig(funnel, dpi=150)
     if as_json:
         print_json(result)

@@ -89,7 +89,8 @@ def meta_analyse(
         also carries ``p_between_bonferroni`` (p times the number of stratifying variables,
         capped at 1), the CAMARADES correction for testing several variables.
     knapp_hartung
-        Knapp-Hartung inference for the pooled estimate, strata, Egger ``rma`` and trim-and-fill.
+        Knapp-Hartung inference for the pooled estimate, strata, meta-regressions and the
+        Egger ``rma`` test. The trim-and-fill refit stays z-based, as metafor 3.8 ``trimfill``.
     egger_model
         ``"rma"`` (metafor ``regtest`` default) or ``"lm"`` (classic Egger).
     moderators
@@ -182,9 +183,8 @@ def meta_analyse(
             ni=ni,
         )
         result["egger"] = egger.to_dict()
-        tf = trim_and_fill(
-            effects["yi"], effects["vi"], method=model.method, knapp_hartung=knapp_hartung
-        )
+        # metafor 3.8 trimfill() refits with z-based inference even for test="knha"; so do we
+        tf = trim_and_fill(effects["yi"], effects["vi"], method=model.method)
         result["trimfill"] = tf.to_dict()
     else:
         result["egger"] = None

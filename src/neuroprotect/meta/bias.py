@@ -217,7 +217,8 @@ def trim_and_fill(
         Side on which studies are missing. None (default) chooses as metafor does: ``"right"``
         if the slope of the Egger ``rma`` regression on sqrt(vi) is negative, else ``"left"``.
     knapp_hartung
-        Knapp-Hartung inference in the refitted model.
+        Knapp-Hartung inference in the refitted model (metafor 3.8 ``trimfill`` always refits
+        with z-based inference; the default False matches it).
 
     Returns
     -------

@@ -136,7 +136,7 @@ class RandomEffectsMeta:
         self.p_val_ = float(fit.p_values()[0])
         crit = fit.crit(self.level)
         self.ci_ = (self.estimate_ - crit * self.se_, self.estimate_ + crit * self.se_)
-        half = crit * np.sqrt(self.se_**2 + fit.tau2)
+        half = crit * float(np.sqrt(self.se_**2 + fit.tau2))
         self.pi_ = (self.estimate_ - half, self.estimate_ + half)
         self.tau2_ = fit.tau2
         self.se_tau2_ = fit.se_tau2
