@@ -302,3 +302,12 @@ def test_moderator_regressions(tmp_path: Path) -> None:
         "alloc[systematic]",
     ]
     assert alloc["qm"] == pytest.approx(ref["REML_modtest_alloc"]["QM"], abs=TOL)
+
+
+def test_empty_stratum_or_moderator_cell_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(SMALL.replace(",0,po\n", ",0,\n", 1))
+    code, _, err = _run("meta", str(path), "--by", "route")
+    assert code == 2 and "stratum label" in err and "field 'route'" in err
+    code, _, err = _run("meta", str(path), "--moderator", "route")
+    assert code == 2 and "moderator value" in err

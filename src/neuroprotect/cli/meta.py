@@ -89,11 +89,15 @@ def meta_command(
     funnel: Path | None = typer.Option(None, help="Write a funnel plot (png/svg/pdf)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
-    """Pool treatment-vs-control comparisons (CAMARADES style): effect sizes, random-effects
-    model, heterogeneity, strata, Egger's test and trim-and-fill.
+    """Meta-analysis of treatment-vs-control comparisons (CAMARADES style).
 
-    Columns: study, n_treat, mean_treat, sd_treat, n_ctrl, mean_ctrl, sd_ctrl; sham_mean for
-    --measure nmd; control_id marks comparisons sharing one control group (its n is split).
+    Effect sizes, random-effects pooling, heterogeneity, strata, meta-regression, Egger, trim-and-fill.
+
+    Columns: study, n_treat, mean_treat, sd_treat, n_ctrl, mean_ctrl, sd_ctrl (SDs, not SEMs).
+
+    Optional: sham_mean (needed for nmd), control_id (shared control: its n is split), comparison.
+
+    --measure given reads precomputed study, yi, vi. Numbers match R metafor 3.8.
     """
     from neuroprotect.meta.analysis import meta_analyse
 

@@ -66,6 +66,7 @@ def moderator_matrix(values: pd.Series, *, name: str) -> pd.DataFrame:
 
     Dummy columns are named ``name[level]`` against the first level in sorted order.
     """
+    values = values.where(~values.map(lambda s: isinstance(s, str) and not s.strip()), None)
     numeric = pd.to_numeric(values, errors="coerce")
     if numeric.notna().all():
         return pd.DataFrame({name: numeric.to_numpy(float)})

@@ -132,6 +132,7 @@ def compute_subgroups(
     """
     y, v = check_yi_vi(yi, vi)
     labels = pd.Series(list(strata), dtype=object)
+    labels = labels.where(~labels.map(lambda s: isinstance(s, str) and not s.strip()), None)
     if len(labels) != y.size:
         raise InputError(f"Expected {y.size} stratum labels, but got {len(labels)}", field=by)
     if labels.isna().any():
