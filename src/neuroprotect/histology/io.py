@@ -1,0 +1,571 @@
+"""Reading histology images: PNG, JPEG and TIFF (multi-page, large, tiled) with their pixel size.
+
+Images are numpy arrays ``(row, col)`` or ``(row, col, channel)`` in the file's own dtype, with the
+physical pixel size in micrometres taken from the file's metadata when it has one (TIFF resolution
+tags, OME-XML ``PhysicalSizeX``, ImageJ ``unit``; PNG ``pHYs``; JPEG JFIF/EXIF density) and
+``None`` otherwise. Large TIFFs are read tile by tile (or strip by strip) through ``tifffile`` with
+:func:`iter_tiles`, so memory stays bounded.
+
+Every problem a user can fix (an unknown format, a truncated file, a decompression bomb) is an
+:class:`~neuroprotect.errors.InputError` with one line naming the file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neuroprotect.errors import InputError
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "IMAGE_SUFFIXES",
+    "Image",
+    "ImageInfo",
+    "Tile",
+    "image_info",
+    "iter_tiles",
+    "read_image",
+]
+
+#: Largest image (pixels per page) read whole into memory; larger images go through
+#: :func:`iter_tiles`. 250 megapixels is 750 MB as 8-bit RGB.
+DEFAULT_MAX_PIXELS = 250_000_000
+#: Largest image accepted at all (decompression-bomb guard): 20 gigapixels.
+ABSURD_PIXELS = 20_000_000_000
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+_UNIT_UM = {
+    # resolution units (per unit length) -> micrometres per unit
+    "inch": 25_400.0,
+    "centimeter": 10_000.0,
+    "centimetre": 10_000.0,
+    "cm": 10_000.0,
+    "millimeter": 1_000.0,
+    "millimetre": 1_000.0,
+    "mm": 1_000.0,
+    "micron": 1.0,
+    "microns": 1.0,
+    "micrometer": 1.0,
+    "micrometre": 1.0,
+    "um": 1.0,
+    "µm": 1.0,
+    "\u03bcm": 1.0,
+    "nm": 1e-3,
+    "nanometer": 1e-3,
+    "m": 1e6,
+    "meter": 1e6,
+}
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image and its physical pixel size.
+
+    Attributes
+    ----------
+    array
+        ``(row, col)`` grey or ``(row, col, channel)`` colour array in the file's dtype.
+    pixel_size_um
+        Side of one (square) pixel in µm, from the file's metadata, or ``None`` when the file does
+        not say (then the user must give it).
+    path
+        The file read.
+    page
+        Page (TIFF directory / series image) read; 0 for single-page files.
+    n_pages
+        Number of pages in the file.
+    """
+
+    array: np.ndarray
+    pixel_size_um: float | None
+    path: str
+    page: int = 0
+    n_pages: int = 1
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.array.shape)
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What the header says, without decoding pixels: ``(rows, cols)``, channels, dtype, size."""
+
+    path: str
+    rows: int
+    cols: int
+    channels: int
+    dtype: np.dtype
+    pixel_size_um: float | None
+    n_pages: int
+    format: str
+
+    @property
+    def n_pixels(self) -> int:
+        return self.rows * self.cols
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A rectangular part of an image: ``array`` covers rows ``row0 ..`` and cols ``col0 ..``."""
+
+    row0: int
+    col0: int
+    array: np.ndarray
+
+
+def _err(path: str | PathLike[str], message: str) -> InputError:
+    return InputError(message, file=path)
+
+
+def _format_of(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except FileNotFoundError:
+        raise _err(path, "Expected an existing image file, but it does not exist") from None
+    except OSError as exc:
+        raise _err(path, f"Expected a readable image file, but got {exc.strerror}") from None
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    if not head:
+        raise _err(path, "Expected an image (PNG, JPEG or TIFF), but the file is empty")
+    raise _err(
+        path,
+        f"Expected an image in PNG, JPEG or TIFF format, but the file starts with {head[:8]!r} "
+        f"(suffix {path.suffix or 'none'})",
+    )
+
+
+def _positive(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value) or value <= 0:
+        return None
+    return float(value)
+
+
+# --- TIFF metadata -------------------------------------------------------------------------------
+def _tiff_pixel_size_um(tf: Any, page: Any) -> float | None:
+    """Pixel size from OME-XML, ImageJ metadata or the resolution tags, in that order."""
+    ome = getattr(tf, "ome_metadata", None)
+    if ome:
+        m = re.search(r'PhysicalSizeX="([0-9.eE+-]+)"', ome)
+        if m:
+            unit = re.search(r'PhysicalSizeXUnit="([^"]+)"', ome)
+            factor = _UNIT_UM.get(unit.group(1).lower(), None) if unit else 1.0
+            if factor is not None:
+                return _positive(float(m.group(1)) * factor)
+    tags = page.tags
+    if "XResolution" not in tags:
+        return None
+    num, den = tags["XResolution"].value
+    if not num or not den:
+        return None
+    per_unit = num / den  # pixels per unit
+    ij = getattr(tf, "imagej_metadata", None) or {}
+    unit_name = str(ij.get("unit", "")).strip().lower() if ij else ""
+    if unit_name:
+        factor = _UNIT_UM.get(unit_name.replace("\\u00b5", "µ"))
+        return _positive(factor / per_unit) if factor is not None else None
+    res_unit = int(tags["ResolutionUnit"].value) if "ResolutionUnit" in tags else 2
+    if res_unit == 2:  # inch: 72/96/300 dpi of a camera or scanner is rarely a physical scale
+        return _positive(25_400.0 / per_unit) if per_unit not in (72.0, 96.0) else None
+    if res_unit == 3:
+        return _positive(10_000.0 / per_unit)
+    return None  # 1 = no absolute unit
+
+
+def _tiff_info(path: Path, page: int) -> tuple[ImageInfo, Any]:
+    import tifffile
+
+    try:
+        tf = tifffile.TiffFile(path)
+    except Exception as exc:  # tifffile raises several types for a corrupt header
+        raise _err(path, f"Expected a readable TIFF file, but got: {exc}") from None
+    try:
+        n_pages = len(tf.pages)
+        if n_pages == 0:
+            raise _err(path, "Expected a readable TIFF file, but it has no image directory")
+        if not 0 <= page < n_pages:
+            raise _err(path, f"Expected a page between 0 and {n_pages - 1}, but got {page}")
+        p: Any = tf.pages[page]
+        shape = tuple(int(s) for s in p.shape)
+        info = ImageInfo(
+            path=str(path),
+            rows=int(p.imagelength),
+            cols=int(p.imagewidth),
+            channels=int(p.samplesperpixel),
+            dtype=np.dtype(p.dtype) if p.dtype is not None else np.dtype("uint8"),
+            pixel_size_um=_tiff_pixel_size_um(tf, p),
+            n_pages=n_pages,
+            format="tiff",
+        )
+        if len(shape) > 3 or (len(shape) == 3 and shape[-1] != info.channels):
+            raise _err(
+                path,
+                f"Expected a 2-D grey or colour page, but page {page} has shape {shape}",
+            )
+    except BaseException:
+        tf.close()
+        raise
+    return info, tf
+
+
+# --- PNG / JPEG metadata -------------------------------------------------------------------------
+def _pil_pixel_size_um(img: Any, fmt: str) -> float | None:
+    info = img.info
+    if fmt == "png":
+        # Pillow exposes pHYs in metre units as 'dpi' (converted) and the raw 'aspect'; read the
+        # chunk ourselves to know whether the unit is the metre (1) or unknown (0).
+        phys = info.get("pHYs_raw")
+        if phys is not None:
+            px_per_unit_x, _y, unit = phys
+            return _positive(1e6 / px_per_unit_x) if unit == 1 and px_per_unit_x else None
+        dpi = info.get("dpi")
+        return _positive(25_400.0 / float(dpi[0])) if dpi and float(dpi[0]) > 0 else None
+    # JPEG: JFIF density (unit 1 = dpi, 2 = dots per cm) or EXIF XResolution/ResolutionUnit.
+    unit = info.get("jfif_unit")
+    density = info.get("jfif_density")
+    if unit in (1, 2) and density and density[0]:
+        per_um = 25_400.0 if unit == 1 else 10_000.0
+        value = float(density[0])
+        if unit == 1 and value in (72.0, 96.0, 300.0):
+            value = 0.0  # default "screen" densities say nothing about the scene
+        if value:
+            return _positive(per_um / value)
+    try:
+        exif = img.getexif()
+    except Exception:  # noqa: BLE001 - a broken EXIF block only loses the metadata
+        return None
+    xres, res_unit = exif.get(282), exif.get(296, 2)
+    if xres:
+        value = float(xres)
+        if res_unit == 3 and value > 0:
+            return _positive(10_000.0 / value)
+    return None
+
+
+def _png_phys(path: Path) -> tuple[int, int, int] | None:
+    """The raw pHYs chunk (x, y pixels per unit, unit) of a PNG, read before IDAT."""
+    import struct
+
+    with open(path, "rb") as fh:
+        fh.read(8)
+        while True:
+            head = fh.read(8)
+            if len(head) < 8:
+                return None
+            length, ctype = struct.unpack(">I4s", head)
+            if ctype == b"pHYs" and length == 9:
+                x, y, unit = struct.unpack(">IIB", fh.read(9))
+                return x, y, unit
+            if ctype in (b"IDAT", b"IEND"):
+                return None
+            fh.seek(length + 4, 1)
+
+
+def _pil_open(path: Path, fmt: str) -> Any:
+    from PIL import Image as PILImage
+
+    # Our own limits (max_pixels, ABSURD_PIXELS) apply once the header is read; Pillow's default
+    # guard (about 179 megapixels) would refuse legitimate 15k x 15k plate scans.
+    saved = PILImage.MAX_IMAGE_PIXELS
+    try:
+        PILImage.MAX_IMAGE_PIXELS = ABSURD_PIXELS // 2
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            img = PILImage.open(path)
+    except PILImage.DecompressionBombError:
+        raise _err(
+            path,
+            f"Expected an image of at most {ABSURD_PIXELS / 1e9:g} gigapixels, but its header "
+            "declares more (a decompression bomb?)",
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for a corrupt header
+        raise _err(path, f"Expected a readable {fmt.upper()} image, but got: {exc}") from None
+    finally:
+        PILImage.MAX_IMAGE_PIXELS = saved
+    if fmt == "png":
+        img.info["pHYs_raw"] = _png_phys(path)
+    return img
+
+
+def _pil_info(path: Path, fmt: str) -> tuple[ImageInfo, Any]:
+    img = _pil_open(path, fmt)
+    bands = len(img.getbands())
+    mode_dtype = {"I;16": "uint16", "I;16B": "uint16", "I": "int32", "F": "float32"}
+    info = ImageInfo(
+        path=str(path),
+        rows=img.height,
+        cols=img.width,
+        channels=bands,
+        dtype=np.dtype(mode_dtype.get(img.mode, "uint8")),
+        pixel_size_um=_pil_pixel_size_um(img, fmt),
+        n_pages=int(getattr(img, "n_frames", 1)),
+        format=fmt,
+    )
+    return info, img
+
+
+def image_info(path: str | PathLike[str], *, page: int = 0) -> ImageInfo:
+    """Size, channels, dtype and pixel size of an image, from its header (no pixels decoded).
+
+    Raises
+    ------
+    InputError
+        Missing file, unknown format, unreadable header, or more than 20 gigapixels.
+    """
+    p = Path(path)
+    fmt = _format_of(p)
+    if fmt == "tiff":
+        info, handle = _tiff_info(p, page)
+    else:
+        info, handle = _pil_info(p, fmt)
+    handle.close()
+    _check_absurd(info)
+    return info
+
+
+def _check_absurd(info: ImageInfo) -> None:
+    if info.rows <= 0 or info.cols <= 0:
+        raise _err(info.path, f"Expected an image with pixels, but it is {info.rows} x {info.cols}")
+    if info.n_pixels * max(info.channels, 1) > ABSURD_PIXELS:
+        raise _err(
+            info.path,
+            f"Expected an image of at most {ABSURD_PIXELS / 1e9:g} gigapixels, but its header "
+            f"declares {info.rows} x {info.cols} x {info.channels} (a decompression bomb?)",
+        )
+
+
+def _as_array(img: Any, path: Path, fmt: str) -> np.ndarray:
+    mode = img.mode
+    try:
+        if mode in ("P", "PA"):
+            img = img.convert("RGBA" if "transparency" in img.info or mode == "PA" else "RGB")
+        elif mode in ("1", "CMYK", "YCbCr", "LAB", "HSV"):
+            img = img.convert("L" if mode == "1" else "RGB")
+        elif mode == "LA":
+            img = img.convert("RGBA")
+        img.load()
+        arr = np.asarray(img)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise _err(
+            path, f"Expected a complete {fmt.upper()} image, but decoding failed ({exc})"
+        ) from None
+    if mode in ("I;16", "I;16B", "I;16L"):
+        arr = arr.astype(np.uint16)
+    return arr
+
+
+def read_image(
+    path: str | PathLike[str],
+    *,
+    page: int = 0,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Image:
+    """Read one image (one page of a multi-page TIFF) whole into memory.
+
+    Parameters
+    ----------
+    path
+        PNG, JPEG or TIFF file (the format is recognised from the file's first bytes, not from its
+        suffix).
+    page
+        Page of a multi-page TIFF (0-based).
+    max_pixels
+        Largest number of pixels (rows x cols) read whole; a larger image is refused with an error
+        that points to :func:`iter_tiles`.
+
+    Returns
+    -------
+    Image
+        ``array`` ``(row, col)`` or ``(row, col, channel)`` in the file's dtype (palette images are
+        expanded to RGB, 1-bit to 0/255 grey) and ``pixel_size_um`` from the metadata or ``None``.
+
+    Raises
+    ------
+    InputError
+        Missing, empty, unsupported, truncated or corrupt file; a page that does not exist; an
+        image larger than ``max_pixels`` or a decompression bomb.
+
+    Notes
+    -----
+    Pixel size sources, first found wins. TIFF: OME-XML ``PhysicalSizeX`` (+ unit), ImageJ's
+    ``unit`` with the X resolution tag, or the X resolution tag with ResolutionUnit centimetre or
+    inch (72 and 96 dpi are treated as "not given": they are screen defaults of cameras and
+    editors, not a scale). PNG: the ``pHYs`` chunk when its unit is the metre. JPEG: the JFIF
+    density or EXIF X resolution with dots per cm (or dots per inch other than 72/96/300).
+
+    Examples
+    --------
+    >>> img = read_image("plate.tif")  # doctest: +SKIP
+    >>> img.array.shape, img.pixel_size_um  # doctest: +SKIP
+    ((2048, 3072, 3), 25.4)
+    """
+    p = Path(path)
+    fmt = _format_of(p)
+    if fmt == "tiff":
+        info, tf = _tiff_info(p, page)
+        try:
+            _check_size(info, max_pixels)
+            try:
+                arr = tf.pages[page].asarray()
+            except KeyError as exc:  # a codec tifffile cannot decode without imagecodecs
+                tf.close()
+                return _read_tiff_with_pillow(p, info, page, reason=str(exc))
+            except Exception as exc:  # noqa: BLE001 - truncated strips, bad offsets...
+                raise _err(
+                    p, f"Expected a complete TIFF image, but decoding page {page} failed ({exc})"
+                ) from None
+        finally:
+            tf.close()
+        return Image(arr, info.pixel_size_um, str(p), page, info.n_pages)
+    info, img = _pil_info(p, fmt)
+    try:
+        _check_size(info, max_pixels)
+        arr = _as_array(img, p, fmt)
+    finally:
+        img.close()
+    return Image(arr, info.pixel_size_um, str(p), 0, info.n_pages)
+
+
+def _read_tiff_with_pillow(p: Path, info: ImageInfo, page: int, *, reason: str) -> Image:
+    from PIL import Image as PILImage
+
+    try:
+        img = PILImage.open(p)
+        img.seek(page)
+        arr = _as_array(img, p, "tiff")
+        img.close()
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise _err(
+            p, f"Expected a TIFF compression this installation can decode, but got {reason} ({exc})"
+        ) from None
+    return Image(arr, info.pixel_size_um, str(p), page, info.n_pages)
+
+
+def _check_size(info: ImageInfo, max_pixels: int) -> None:
+    _check_absurd(info)
+    if info.n_pixels > max_pixels:
+        raise _err(
+            info.path,
+            f"Expected at most {max_pixels:,} pixels to read whole, but the image has "
+            f"{info.rows} x {info.cols} = {info.n_pixels:,}; read it tile by tile (iter_tiles)",
+        )
+
+
+def iter_tiles(
+    path: str | PathLike[str],
+    *,
+    tile: int = 1024,
+    page: int = 0,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Iterator[Tile]:
+    """Yield an image in rectangular pieces, decoding only one piece at a time where possible.
+
+    Parameters
+    ----------
+    path
+        PNG, JPEG or TIFF file.
+    tile
+        Target side of a piece in pixels. Tiled TIFFs are yielded in their own tiles (grouped to
+        about this size), striped TIFFs in bands of whole strips about ``tile`` rows high, and
+        uncompressed TIFFs through a memory map; PNG and JPEG cannot be decoded in parts and are
+        read whole (within ``max_pixels``) and cut into ``tile`` x ``tile`` pieces.
+    page
+        Page of a multi-page TIFF.
+    max_pixels
+        Limit for the formats that have to be read whole.
+
+    Yields
+    ------
+    Tile
+        ``row0, col0`` of the piece's top-left pixel and its ``array`` (``(rows, cols[, ch])``).
+        Together the pieces cover the image exactly once.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_image`; a truncated file may fail after some pieces were yielded.
+    """
+    if tile < 16:
+        raise InputError(f"Expected a tile side of at least 16 pixels, but got {tile}")
+    p = Path(path)
+    fmt = _format_of(p)
+    if fmt != "tiff":
+        yield from _cut(read_image(p, page=page, max_pixels=max_pixels).array, tile)
+        return
+    info, tf = _tiff_info(p, page)
+    try:
+        _check_absurd(info)
+        pg = tf.pages[page]
+        if pg.is_memmappable:
+            arr = tf.asarray(key=page, out="memmap")
+            yield from _cut(arr, tile)
+            return
+        contig = pg.planarconfig == 1 or info.channels == 1
+        if not contig:
+            tf.close()
+            yield from _cut(read_image(p, page=page, max_pixels=max_pixels).array, tile)
+            return
+        yield from _tiff_segments(pg, info, tile, p)
+    finally:
+        tf.close()
+
+
+def _cut(arr: np.ndarray, tile: int) -> Iterator[Tile]:
+    rows, cols = arr.shape[:2]
+    for r in range(0, rows, tile):
+        for c in range(0, cols, tile):
+            yield Tile(r, c, np.asarray(arr[r : r + tile, c : c + tile]))
+
+
+def _tiff_segments(pg: Any, info: ImageInfo, tile: int, path: Path) -> Iterator[Tile]:
+    """Decode a TIFF page segment by segment; strips are grouped into bands ~``tile`` rows high."""
+    rows, cols = info.rows, info.cols
+    band: list[np.ndarray] = []
+    band_row0 = 0
+    band_rows = 0
+    try:
+        for segment, index, _shape in pg.segments():
+            if segment is None:
+                raise _err(path, "Expected a complete TIFF image, but a segment is missing")
+            seg = np.asarray(segment)[0]  # (rows, cols, samples)
+            r0, c0 = int(index[2]), int(index[3])
+            seg = seg[: max(0, rows - r0), : max(0, cols - c0)]
+            if info.channels == 1:
+                seg = seg[..., 0]
+            if pg.is_tiled:
+                yield Tile(r0, c0, seg)
+                continue
+            if not band:
+                band_row0 = r0
+            band.append(seg)
+            band_rows += seg.shape[0]
+            if band_rows >= tile:
+                yield Tile(band_row0, 0, np.concatenate(band, axis=0))
+                band, band_rows = [], 0
+    except KeyError as exc:
+        raise _err(
+            path, f"Expected a TIFF compression this installation can decode, but got {exc}"
+        ) from None
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - truncated data, bad offsets
+        raise _err(path, f"Expected a complete TIFF image, but decoding failed ({exc})") from None
+    if band:
+        yield Tile(band_row0, 0, np.concatenate(band, axis=0))
