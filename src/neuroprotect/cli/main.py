@@ -179,6 +179,9 @@ def _register_groups() -> None:
     app.add_typer(stats.app, name="stats")
     app.add_typer(design_app, name="design")
     app.add_typer(runs_app, name="runs")
+    from neuroprotect.cli.histology import app as histology_app
+
+    app.add_typer(histology_app, name="histology")
     from neuroprotect.cli.meta import meta_command
 
     app.command("meta")(meta_command)

@@ -232,7 +232,7 @@ def analyse_ttc_image(
             raise InputError(
                 "Expected a pixel size (--pixel-size-mm or pixel_size_mm), but the image "
                 "metadata has none",
-                file=name,
+                file=name if isinstance(source, np.ndarray) else str(source),
             )
         pixel_size_mm = meta_um / 1000.0
     if not np.isfinite(pixel_size_mm) or pixel_size_mm <= 0:
@@ -324,26 +324,27 @@ def _check_overrides(ov: TTCOverrides, detected: list[int], where: str) -> list[
                 raise InputError(
                     f"Expected detected slice numbers among {min(known)}..{max(known)} (see the QC "
                     f"overlay), but got {d!r}",
-                    field=f"{where}.{name}",
+                    field=f"{where}.{name}" if where else f"--{name}",
                 )
     if ov.lesion_side not in (None, "left", "right"):
         raise InputError(
             f"Expected lesion_side left or right, but got {ov.lesion_side!r}",
-            field=f"{where}.lesion_side",
+            field=f"{where}.lesion_side" if where else "--lesion-side",
         )
     if ov.order is None:
         return sorted(detected)
     order = list(ov.order)
     if len(set(order)) != len(order):
         raise InputError(
-            "Expected each slice once in the order, but one is repeated", field=f"{where}.order"
+            "Expected each slice once in the order, but one is repeated",
+            field=f"{where}.order" if where else "--order",
         )
     missing = sorted(known - set(order) - set(ov.exclude))
     if missing:
         raise InputError(
             f"Expected the order to list every slice that is not excluded, but {missing} "
             "are missing",
-            field=f"{where}.order",
+            field=f"{where}.order" if where else "--order",
         )
     return order + sorted(set(ov.exclude) - set(order))
 
