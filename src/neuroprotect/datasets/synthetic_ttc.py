@@ -20,8 +20,9 @@ Ground truth
 ------------
 Labels are evaluated at pixel centres: background 0; for slice ``k`` (1-based, rostral to caudal)
 ``10 k + 1`` contralateral tissue, ``10 k + 2`` viable ipsilateral tissue, ``10 k + 3``
-ipsilateral infarct. The infarct boundary is where the stain density is half-way between infarct
-core and viable tissue (the middle of the soft border). The hemispheres meet at the slice's midline,
+ipsilateral infarct. The infarct border is soft: the reflectance there is a mixture of infarct
+core and viable tissue (as where an oblique border runs through the slab), and the boundary is
+where the mixture is half and half. The hemispheres meet at the slice's midline,
 the line through its dorsal and ventral notches. Areas are label counts x pixel area, exact for the
 rendered image.
 """
@@ -275,7 +276,7 @@ def _labels_and_density(
     scene: TTCScene, px: float, r0: int, c0: int, h: int, w: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     labels = np.zeros((h, w), np.int32)
-    density = np.zeros((h, w))
+    colour = np.zeros((h, w, 3))
     tissue_any = np.zeros((h, w), bool)
     for k, s in enumerate(scene.slices, start=1):
         br0, br1, bc0, bc1 = _bbox_px(s, px)
@@ -292,14 +293,19 @@ def _labels_and_density(
         )
         viable = scene.stain * (1.0 + tex) * np.where(white, 0.62, 1.0)
         core = scene.stain * scene.infarct_stain * (1.0 + 0.5 * tex)
+        # viable share of the tissue seen at this point: a soft (penumbra-like) border
         ramp = 1.0 / (1.0 + np.exp(-np.clip(g / 0.05, -50, 50)))
-        dens = core + (viable - core) * ramp
         lab = np.where(ipsi, np.where(g < 0, 3, 2), 1) + 10 * k
         sl = (slice(rr0 - r0, rr1 - r0), slice(cc0 - c0, cc1 - c0))
         labels[sl] = np.where(tissue, lab, labels[sl])
-        density[sl] = np.where(tissue, dens, density[sl])
+        refl = _reflectance(viable) * ramp[..., None] + _reflectance(core) * (1 - ramp[..., None])
+        colour[sl] = np.where(tissue[..., None], refl, colour[sl])
         tissue_any[sl] |= tissue
-    return labels, density, tissue_any
+    return labels, colour, tissue_any
+
+
+def _reflectance(density: np.ndarray) -> np.ndarray:
+    return TISSUE_WHITE * np.exp(-density[..., None] * FORMAZAN_ABSORBANCE)
 
 
 def render_ttc_scene(
@@ -320,13 +326,12 @@ def render_ttc_scene(
     rows, cols = scene.shape(pixel_size_mm)
     r0, c0, h, w = region if region is not None else (0, 0, rows, cols)
     m = int(np.ceil(3 * scene.blur_px)) + 1
-    labels, density, tissue = _labels_and_density(
+    labels, refl, tissue = _labels_and_density(
         scene, pixel_size_mm, r0 - m, c0 - m, h + 2 * m, w + 2 * m
     )
     yy = (np.arange(r0 - m, r0 + h + m) + 0.5)[:, None] * pixel_size_mm
     xx = (np.arange(c0 - m, c0 + w + m) + 0.5)[None, :] * pixel_size_mm
     yy, xx = np.broadcast_arrays(yy, xx)
-    refl = TISSUE_WHITE[None, None, :] * np.exp(-density[..., None] * FORMAZAN_ABSORBANCE)
     bg = (
         np.asarray(scene.background)
         * (1.0 + 0.05 * _value_noise(xx, yy, 1.5, scene.seed + 2))[..., None]

@@ -1,12 +1,15 @@
 """Pale (TTC-negative) infarct versus red viable tissue, by colour, adapted to each photo.
 
-TTC is reduced to red formazan by living mitochondria; infarcted tissue stays pale. The colour
-feature is the *redness* ``q = ln((R + 0.02) / (G + 0.02))`` (formazan absorbs green, not red):
-it does not change when the light is brighter or dimmer (a ratio), and a camera's white balance
-only shifts it by a constant, which is removed using the plate's colour when the plate is neutral
-(black, grey or white). The threshold is not fixed: it is fitted to each photo by two-class
-clustering of the tissue's redness (see :func:`fit_colour_model`), so stain intensity, exposure
-and camera differences move the threshold with the data.
+TTC is reduced to red formazan by living mitochondria; infarcted tissue stays pale. The photo is
+first converted to linear light (``x ** 2.2``), where a border pixel that is part infarct and part
+viable tissue has the proportional mix of both colours. The colour feature is the *redness*
+``(R - G) / R`` (formazan absorbs green, not red; 1 for pure red, 0 for white or grey, like the
+HSV saturation that ImageJ users threshold, but in linear light): a ratio, so it does not change
+when the light is brighter or dimmer, and a camera's white balance, which scales R and G, is
+divided out using the plate's colour when the plate is neutral (black, grey or white). The
+threshold is not fixed: it is fitted to each photo by two-class clustering of the tissue's redness
+(see :func:`fit_colour_model`), so stain intensity, exposure and camera differences move the
+threshold with the data.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["ColourModel", "compute_redness", "fit_colour_model", "segment_pale"]
+__all__ = ["ColourModel", "compute_redness", "fit_colour_model", "linearize", "segment_pale"]
 
-_EPS = 0.02
+_EPS = 0.01
+GAMMA = 2.2
 
 
 @dataclass(frozen=True)
@@ -48,28 +52,38 @@ class ColourModel:
     method: str
 
 
+def linearize(rgb: np.ndarray) -> np.ndarray:
+    """Camera (gamma-encoded, 0..1) values to linear light: ``x ** 2.2`` (sRGB-like)."""
+    return np.power(np.clip(rgb, 0.0, 1.0), GAMMA, dtype=np.float32)
+
+
 def compute_redness(
-    rgb: np.ndarray, *, white_balance: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    linear_rgb: np.ndarray, *, white_balance: tuple[float, float, float] = (1.0, 1.0, 1.0)
 ) -> np.ndarray:
-    """Redness ``ln((R/wR + 0.02) / (G/wG + 0.02))`` of an RGB image with values in 0..1."""
-    r = rgb[..., 0] / white_balance[0]
-    g = rgb[..., 1] / white_balance[1]
-    return np.log((r + _EPS) / (g + _EPS)).astype(np.float32)
+    """Redness ``(R' - G') / (R' + 0.01)`` of linear RGB, with ``R' = R / wR``, ``G' = G / wG``.
+
+    1 for pure red, 0 for white or grey; like HSV saturation of a red hue, but computed in linear
+    light, where a pixel that is part infarct and part viable tissue has the proportional mix of
+    the two colours, so the half-way threshold splits border pixels fairly.
+    """
+    r = linear_rgb[..., 0] / white_balance[0]
+    g = linear_rgb[..., 1] / white_balance[1]
+    return ((r - g) / (r + _EPS)).astype(np.float32)
 
 
 def _white_balance(background_rgb: np.ndarray) -> tuple[tuple[float, float, float], str]:
-    bg = np.asarray(background_rgb, float)
+    bg = np.asarray(linearize(np.asarray(background_rgb, np.float32)), float)
     level = float(bg.mean())
-    if level < 0.08 or np.any(bg <= 0):
+    if level < 0.01 or np.any(bg <= 0):
         return (1.0, 1.0, 1.0), "none"
     gains = bg / level
-    if np.max(np.abs(np.log(gains))) > 0.3:
+    if np.max(np.abs(np.log(gains))) > 0.6:
         return (1.0, 1.0, 1.0), "none"
     return (float(gains[0]), float(gains[1]), float(gains[2])), "background"
 
 
 def fit_colour_model(
-    rgb: np.ndarray,
+    linear_rgb: np.ndarray,
     tissue: np.ndarray,
     *,
     background_rgb: np.ndarray,
@@ -80,12 +94,13 @@ def fit_colour_model(
 
     Parameters
     ----------
-    rgb
-        ``(row, col, 3)`` float image, values 0..1 (lightly smoothed).
+    linear_rgb
+        ``(row, col, 3)`` image in linear light (:func:`linearize`), lightly smoothed.
     tissue
         ``(row, col)`` bool tissue mask.
     background_rgb
-        Plate colour (see :class:`~neuroprotect.histology.slices.TissueMask`).
+        Plate colour as recorded (gamma-encoded; see
+        :class:`~neuroprotect.histology.slices.TissueMask`).
     min_pale_fraction
         Smallest share of the tissue the pale class must have to count as a class.
     separation
@@ -103,8 +118,13 @@ def fit_colour_model(
     contralateral hemisphere, is viable). The pale class is accepted when it holds at least
     ``min_pale_fraction`` of the tissue, its centre is less than half as red as the viable centre
     and the centres are at least ``separation`` robust SDs of the viable class apart; the
-    threshold is then half-way between the centres (where a pixel is equally far from both,
-    i.e. at half the staining). Otherwise (a sham animal, or a photo without infarct) the
+    threshold is then the redness of a half-and-half mixture of the two classes (in linear
+    light), so a border pixel is called infarct when more than half of it is pale. Redness is
+    not linear in the mixture because pale tissue reflects more red light than viable tissue:
+    with class centres ``p`` and ``v`` and ``rho`` the red reflectance of pale over viable
+    tissue, the half-and-half mixture has redness ``(rho p + v) / (rho + 1)``. ``rho`` is
+    measured across the pale regions' borders (pixels 6-14 inside against 6-14 outside), where
+    the light falling on both is the same. Otherwise (a sham animal, or a photo without infarct) the
     threshold is half the viable redness. Pale but stained white matter (corpus callosum, about
     60 % of the grey matter's staining) stays above that threshold.
     """
@@ -112,9 +132,10 @@ def fit_colour_model(
     inner = ndi.binary_erosion(tissue, iterations=2)
     if inner.sum() < 50:
         inner = tissue
-    q = compute_redness(rgb, white_balance=wb)[inner]
-    if q.size > 400_000:
-        q = q[:: q.size // 400_000 + 1]
+    colours = linear_rgb[inner]
+    if len(colours) > 400_000:
+        colours = colours[:: len(colours) // 400_000 + 1]
+    q = compute_redness(colours, white_balance=wb)
     v = float(np.median(q))
     p = 0.0
     for _ in range(50):
@@ -131,13 +152,36 @@ def fit_colour_model(
     frac = float(np.mean(q < (p + v) / 2.0))
     viable = float(np.median(high)) if high.size else v
     if frac >= min_pale_fraction and p <= 0.5 * v and (v - p) >= separation * max(spread, 1e-3):
-        return ColourModel(wb, wb_source, v, p, (p + v) / 2.0, "two-class")
+        rho = _red_ratio_at_border(linear_rgb, tissue, wb, (p + v) / 2.0)
+        if rho is None:
+            cut = (p + v) / 2.0
+            rho = float(np.median(colours[q < cut, 0]) / max(np.median(colours[q >= cut, 0]), 1e-6))
+        t = (rho * p + v) / (rho + 1.0)
+        return ColourModel(wb, wb_source, v, p, float(t), "two-class")
     viable = float(np.median(q))
     return ColourModel(wb, wb_source, viable, None, 0.5 * viable, "half-viable")
 
 
+def _red_ratio_at_border(
+    linear_rgb: np.ndarray, tissue: np.ndarray, wb: tuple[float, float, float], cut: float
+) -> float | None:
+    """Red reflectance of pale over viable tissue, compared across the pale borders.
+
+    Pixels 6-14 pixels inside the provisional pale regions against pixels 6-14 pixels outside them
+    (within the tissue), so uneven light cancels. ``None`` when either band is too small.
+    """
+    pale = (compute_redness(linear_rgb, white_balance=wb) < cut) & tissue
+    inner = ndi.binary_erosion(pale, iterations=6) & ~ndi.binary_erosion(pale, iterations=14)
+    outer = ndi.binary_dilation(pale, iterations=14) & ~ndi.binary_dilation(pale, iterations=6)
+    outer &= ndi.binary_erosion(tissue, iterations=2)
+    if inner.sum() < 20 or outer.sum() < 20:
+        return None
+    red = linear_rgb[..., 0]
+    return float(np.median(red[inner]) / max(float(np.median(red[outer])), 1e-6))
+
+
 def segment_pale(
-    rgb: np.ndarray,
+    linear_rgb: np.ndarray,
     tissue: np.ndarray,
     model: ColourModel,
 ) -> np.ndarray:
@@ -150,6 +194,6 @@ def segment_pale(
         two-pixel rims where tissue meets the plate and mixed pixels look pale; small specks
         (glare) are removed per slice by the caller (:func:`~neuroprotect.histology.ttc_images`).
     """
-    q = compute_redness(rgb, white_balance=model.white_balance)
+    q = compute_redness(linear_rgb, white_balance=model.white_balance)
     pale = (q < model.threshold) & tissue
     return ndi.binary_opening(pale, structure=np.ones((3, 3), bool))

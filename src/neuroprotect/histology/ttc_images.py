@@ -26,7 +26,12 @@ import pandas as pd
 from scipy import ndimage as ndi
 
 from neuroprotect.errors import InputError
-from neuroprotect.histology.infarct import ColourModel, fit_colour_model, segment_pale
+from neuroprotect.histology.infarct import (
+    ColourModel,
+    fit_colour_model,
+    linearize,
+    segment_pale,
+)
 from neuroprotect.histology.io import image_info, iter_tiles, read_image
 from neuroprotect.histology.midline import (
     Midline,
@@ -237,7 +242,7 @@ def analyse_ttc_image(
         pixel_size_mm = meta_um / 1000.0
     if not np.isfinite(pixel_size_mm) or pixel_size_mm <= 0:
         raise InputError(f"Expected a pixel size in mm > 0, but got {pixel_size_mm!r}", file=name)
-    smooth = ndi.gaussian_filter(rgb, sigma=(1.0, 1.0, 0))
+    smooth = ndi.gaussian_filter(linearize(rgb), sigma=(1.0, 1.0, 0))
     tissue = segment_tissue(rgb)
     labels, n = find_slices(tissue.mask)
     colour = fit_colour_model(smooth, labels > 0, background_rgb=tissue.background_rgb)
