@@ -25,7 +25,9 @@ from neuroprotect.histology.ttc import compute_infarct_volumes
 from neuroprotect.histology.ttc_images import measure_ttc_slices
 
 
-def evaluate(seed: int, pixel_size_mm: float, folder: Path, *, jpeg: bool = True) -> dict:
+def evaluate(
+    seed: int, pixel_size_mm: float, folder: Path, *, jpeg: bool = True, max_side: int = 1024
+) -> dict:
     sham = seed % 4 == 0
     plate = make_ttc_plate(seed, pixel_size_mm=pixel_size_mm, infarct=not sham)
     if jpeg:
@@ -34,7 +36,7 @@ def evaluate(seed: int, pixel_size_mm: float, folder: Path, *, jpeg: bool = True
         source: object = path
     else:
         source = plate.image
-    m = measure_ttc_slices([source], pixel_size_mm=pixel_size_mm)  # type: ignore[list-item]
+    m = measure_ttc_slices([source], pixel_size_mm=pixel_size_mm, max_side=max_side)  # type: ignore[list-item]
     got, truth = m.slices, plate.truth
     vol = compute_infarct_volumes(m.areas().assign(animal_id="a"), slice_thickness_mm=2.0).iloc[0]
     ref = compute_infarct_volumes(truth.assign(animal_id="a"), slice_thickness_mm=2.0).iloc[0]
@@ -73,10 +75,11 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=24)
     ap.add_argument("--pixel-size-mm", type=float, default=0.04)
     ap.add_argument("--array", action="store_true", help="analyse arrays, not JPEG files")
+    ap.add_argument("--max-side", type=int, default=1024, help="analysis scale (long side)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = [
-            evaluate(s, args.pixel_size_mm, Path(tmp), jpeg=not args.array)
+            evaluate(s, args.pixel_size_mm, Path(tmp), jpeg=not args.array, max_side=args.max_side)
             for s in range(1, args.cases + 1)
         ]
     df = pd.DataFrame(rows)
@@ -99,7 +102,10 @@ def main() -> None:
         "corrected volume error mm³ max |.|": f"{df['corrected_vol_err_mm3'].abs().max():.2f}",
         "edema error (percentage points) max |.|": f"{df['edema_pp'].abs().max():.2f}",
     }
-    print(f"\npixel size {args.pixel_size_mm} mm, {'arrays' if args.array else 'JPEG q90'}")
+    print(
+        f"\npixel size {args.pixel_size_mm} mm, {'arrays' if args.array else 'JPEG q90'}, "
+        f"analysis scale <= {args.max_side} px"
+    )
     print("| measure | value |\n|---|---|")
     for k, v in summary.items():
         print(f"| {k} | {v} |")

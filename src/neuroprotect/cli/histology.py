@@ -80,6 +80,12 @@ def ttc_command(
     qc_dir: Path | None = typer.Option(
         None, "--qc-dir", help="Write a QC overlay PNG per photo into this folder."
     ),
+    max_side: int = typer.Option(
+        1024,
+        "--max-side",
+        min=256,
+        help="Analysis scale: long side in pixels (larger photos are block-averaged).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Infarct volume of one animal from photos of its TTC-stained coronal slices.
@@ -113,6 +119,7 @@ def ttc_command(
             lesion_side=lesion_side.value if lesion_side else None,
             overrides=overrides,
             qc_dir=qc_dir,
+            max_side=max_side,
             field_prefix="",
         )
         areas = result.areas()

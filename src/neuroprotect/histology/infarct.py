@@ -171,12 +171,21 @@ def _red_ratio_at_border(
     (within the tissue), so uneven light cancels. ``None`` when either band is too small.
     """
     pale = (compute_redness(linear_rgb, white_balance=wb) < cut) & tissue
+    rows, cols = np.nonzero(pale.any(axis=1))[0], np.nonzero(pale.any(axis=0))[0]
+    if len(rows) == 0:
+        return None
+    m = 16  # work in the pale regions' bounding box (plus the outer band)
+    box = (
+        slice(max(0, rows[0] - m), rows[-1] + m + 1),
+        slice(max(0, cols[0] - m), cols[-1] + m + 1),
+    )
+    pale, tissue = pale[box], tissue[box]
     inner = ndi.binary_erosion(pale, iterations=6) & ~ndi.binary_erosion(pale, iterations=14)
     outer = ndi.binary_dilation(pale, iterations=14) & ~ndi.binary_dilation(pale, iterations=6)
     outer &= ndi.binary_erosion(tissue, iterations=2)
     if inner.sum() < 20 or outer.sum() < 20:
         return None
-    red = linear_rgb[..., 0]
+    red = linear_rgb[box][..., 0]
     return float(np.median(red[inner]) / max(float(np.median(red[outer])), 1e-6))
 
 

@@ -51,21 +51,30 @@ def _border(rgb: np.ndarray, frac: float = 0.03) -> np.ndarray:
     )
 
 
-def _background_surface(rgb: np.ndarray, background: np.ndarray, step: int) -> np.ndarray:
-    """Quadratic surface per channel fitted to background pixels (uneven illumination)."""
-    rows, cols = rgb.shape[:2]
-    yy, xx = np.mgrid[0:rows:step, 0:cols:step]
-    sample = rgb[::step, ::step]
-    keep = ~background[::step, ::step]
-    x, y = xx[keep] / cols - 0.5, yy[keep] / rows - 0.5
-    design = np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y])
+def _background_surface(
+    sample: np.ndarray, background: np.ndarray, step: int, shape: tuple[int, int]
+) -> np.ndarray:
+    """Quadratic surface per channel fitted to background pixels (uneven illumination).
+
+    ``sample`` and ``background`` are the image and its background mask taken every ``step``
+    pixels; the surface is evaluated on the full ``shape``.
+    """
+    rows, cols = shape
+    yy, xx = np.mgrid[0 : sample.shape[0], 0 : sample.shape[1]] * step
+    x, y = xx[background] / cols - 0.5, yy[background] / rows - 0.5
     if len(x) < 50:
-        return np.broadcast_to(np.median(_border(rgb), axis=0), rgb.shape)
-    coef, *_ = np.linalg.lstsq(design, sample[keep], rcond=None)
-    gy, gx = np.mgrid[0:rows, 0:cols]
-    fx, fy = gx / cols - 0.5, gy / rows - 0.5
-    full = np.stack([np.ones_like(fx), fx, fy, fx * fx, fx * fy, fy * fy], axis=-1)
-    return (full.astype(np.float32) @ coef.astype(np.float32)).astype(np.float32)
+        return np.broadcast_to(np.median(_border(sample), axis=0).astype(np.float32), (*shape, 3))
+    design = np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y])
+    coef, *_ = np.linalg.lstsq(design, sample[background].astype(float), rcond=None)
+    fx = (np.arange(cols, dtype=np.float32) / cols - 0.5)[None, :]
+    fy = (np.arange(rows, dtype=np.float32) / rows - 0.5)[:, None]
+    out = np.empty((rows, cols, 3), np.float32)
+    for c in range(3):
+        k = coef[:, c].astype(np.float32)
+        out[..., c] = (
+            k[0] + k[1] * fx + k[2] * fy + k[3] * fx * fx + k[4] * fx * fy + k[5] * fy * fy
+        )
+    return out
 
 
 def _distance_threshold(dist: np.ndarray, border: np.ndarray) -> float:
@@ -107,19 +116,26 @@ def segment_tissue(rgb: np.ndarray, *, smooth_px: float = 1.0) -> TissueMask:
     3. Holes are filled (ventricles, pale regions inside a slice belong to the slice) and a
        binary opening of 2 pixels removes dust and noise.
     """
-    img = ndi.gaussian_filter(rgb, sigma=(smooth_px, smooth_px, 0)) if smooth_px > 0 else rgb
+    rgb = rgb.astype(np.float32, copy=False)
+    img = (
+        ndi.gaussian_filter(rgb, sigma=(smooth_px, smooth_px, 0), truncate=2.5)
+        if smooth_px > 0
+        else rgb
+    )
     border = _border(img)
     bg = np.median(border, axis=0)
-    dist = np.sqrt(((img - bg) ** 2).sum(axis=-1))
-    t1 = _distance_threshold(dist, np.sqrt(((border - bg) ** 2).sum(axis=-1)))
-    first = dist > t1
+    step = max(1, min(img.shape[:2]) // 300)
+    sample = img[::step, ::step]
+    dist1 = np.sqrt(((sample - bg) ** 2).sum(axis=-1))
+    t1 = _distance_threshold(dist1, np.sqrt(((border - bg) ** 2).sum(axis=-1)))
+    first = dist1 > t1
     if not first.any():
         raise InputError("Expected slices that stand out from the background, but found none")
-    first = ndi.binary_dilation(first, iterations=3)
-    surface = _background_surface(img, first, step=max(1, min(img.shape[:2]) // 200))
+    first = ndi.binary_dilation(first, iterations=2)
+    surface = _background_surface(sample, ~first, step, img.shape[:2])
     dist = np.sqrt(((img - surface) ** 2).sum(axis=-1))
     border2 = np.sqrt(((_border(img) - _border(surface)) ** 2).sum(axis=-1))
-    t2 = _distance_threshold(dist, border2)
+    t2 = _distance_threshold(dist[::step, ::step], border2)
     mask = dist > t2
     mask = ndi.binary_opening(mask, structure=np.ones((3, 3), bool), iterations=1)
     mask = ndi.binary_fill_holes(mask)

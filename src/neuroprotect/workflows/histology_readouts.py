@@ -16,6 +16,7 @@ volume, edema %, % of the contralateral hemisphere), computed by the same implem
         lesion_side: right            # as seen in the photos; default: the paler side per animal
         method: sum                   # or trapezoid
         qc_dir: qc/ttc                # QC overlays (default qc/<readout id>, beside study.yaml)
+        max_side: 1024                # analysis scale (long side, pixels; raise for mouse slices)
         # which photo belongs to which animal: by default a file name starts with the animal id
         # (R07.jpg, R07_plate2.tif, R07-s3.png); or a regular expression with a group animal_id:
         animal_pattern: "^rat(?P<animal_id>\\d+)_"
@@ -38,7 +39,11 @@ import pandas as pd
 
 from neuroprotect.errors import InputError
 from neuroprotect.histology.ttc import TTC_METHODS, compute_infarct_volumes
-from neuroprotect.histology.ttc_images import TTCOverrides, measure_ttc_slices
+from neuroprotect.histology.ttc_images import (
+    ANALYSIS_MAX_SIDE,
+    TTCOverrides,
+    measure_ttc_slices,
+)
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
@@ -194,6 +199,7 @@ def load_ttc_images(
             "images": (str, None),
             "overrides": (object, None),
             "qc_dir": (str, None),
+            "max_side": (float, float(ANALYSIS_MAX_SIDE)),
         },
     )
     where = f"readouts.{readout.id}.params"
@@ -235,6 +241,7 @@ def load_ttc_images(
                 lesion_side=p["lesion_side"],
                 overrides=ov,
                 qc_dir=qc_dir,
+                max_side=int(p["max_side"]),
                 field_prefix=f"{where}.overrides.{animal}",
             )
         except InputError as exc:
@@ -309,6 +316,7 @@ def load_ttc_images(
             "a threshold fitted per photo (two-class clustering); midline through the dorsal and "
             "ventral notches",
             "qc_dir": display_path(qc_dir, study),
+            "analysis_max_side_px": int(p["max_side"]),
             "overrides": recorded,
         },
         warnings=warnings,
