@@ -107,7 +107,8 @@ def test_ttc_exclude_trapezoid_and_text(plate_file) -> None:  # type: ignore[no-
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--scale-bar"], "scale bar"),
+        (["--scale-bar", "10", "--pixel-size-mm", "0.1"], "got both"),
+        (["--scale-bar", "10"], "scale bar"),
         (["--exclude", "x"], "slice numbers"),
         (["--exclude", "1,2,3,4,5,6"], "all are excluded"),
         (["--order", "1,2"], "every slice"),

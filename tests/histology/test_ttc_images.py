@@ -211,3 +211,19 @@ def test_bad_inputs(tmp_path: Path) -> None:
         measure_ttc_slices([])
     with pytest.raises(InputError, match="left or right"):
         measure_ttc_slices([img], pixel_size_mm=0.1, lesion_side="up")
+
+
+def test_scale_bar_sets_pixel_size() -> None:
+    """A 10 mm bar drawn in the synthetic photo (0.05 mm pixels; 2 x 2 analysis blocks): the
+    bar is known to one analysis pixel (0.1 mm of 10 mm), so the pixel size within 1.5 %."""
+    p = make_ttc_plate(5, pixel_size_mm=0.05, n_slices=3, scale_bar_mm=10.0)
+    m = measure_ttc_slices([p.image], scale_bar_mm=10.0)
+    assert m.analyses[0].pixel_size_mm == pytest.approx(0.05, rel=0.015)
+    assert m.slices["contralateral_area_mm2"].sum() == pytest.approx(
+        p.truth["contralateral_area_mm2"].sum(), rel=0.035
+    )
+    with pytest.raises(InputError, match="both"):
+        measure_ttc_slices([p.image], scale_bar_mm=10.0, pixel_size_mm=0.05)
+    plain = make_ttc_plate(5, pixel_size_mm=0.1, n_slices=3)
+    with pytest.raises(InputError, match="scale bar"):
+        measure_ttc_slices([plain.image], scale_bar_mm=10.0)

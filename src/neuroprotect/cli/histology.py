@@ -59,8 +59,11 @@ def ttc_command(
     pixel_size_mm: float | None = typer.Option(
         None, "--pixel-size-mm", help="Pixel size in mm; default: from the image metadata."
     ),
-    scale_bar: bool = typer.Option(
-        False, "--scale-bar", help="Measure the pixel size from a scale bar (not available yet)."
+    scale_bar: float | None = typer.Option(
+        None,
+        "--scale-bar",
+        help="Length in mm of a scale bar in the photo (a thin bar that stands out from the "
+        "plate); the pixel size is measured from it.",
     ),
     lesion_side: Side | None = typer.Option(
         None, "--lesion-side", help="Lesion side as seen in the photos; default: the paler side."
@@ -97,15 +100,16 @@ def ttc_command(
     overlay (#n). Example:
 
         neuroprotect histology ttc plate.jpg --slice-thickness-mm 2 --pixel-size-mm 0.025 --json
+
+        neuroprotect histology ttc s1.jpg s2.jpg s3.jpg --slice-thickness-mm 2 --scale-bar 10
     """
     from neuroprotect.histology.ttc import compute_infarct_volumes
     from neuroprotect.histology.ttc_images import TTCOverrides, measure_ttc_slices
 
-    if scale_bar:
-        fail(
-            "--scale-bar: Expected --pixel-size-mm or a pixel size in the image metadata; "
-            "measuring a scale bar is not available yet"
-        )
+    if scale_bar is not None and pixel_size_mm is not None:
+        fail("Expected --pixel-size-mm or --scale-bar, but got both")
+    if scale_bar is not None and scale_bar <= 0:
+        fail(f"--scale-bar: Expected a length in mm > 0, but got {scale_bar:g}")
     overrides = TTCOverrides(
         order=_int_list(order, "--order"),
         exclude=_int_list(exclude, "--exclude") or (),
@@ -120,6 +124,7 @@ def ttc_command(
             overrides=overrides,
             qc_dir=qc_dir,
             max_side=max_side,
+            scale_bar_mm=scale_bar,
             field_prefix="",
         )
         areas = result.areas()
@@ -160,6 +165,7 @@ def ttc_command(
         "lesion_side": result.lesion_side,
         "lesion_side_source": result.lesion_side_source,
         "pale_threshold": [a.colour.threshold for a in result.analyses],
+        "pixel_size_mm": [a.pixel_size_mm for a in result.analyses],
         "qc_images": [str(p) for p in result.qc_images],
     }
     if json_out:

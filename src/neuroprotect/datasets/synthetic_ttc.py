@@ -95,6 +95,8 @@ class TTCScene:
     blur_px: float = 0.6
     glare_mm: tuple[tuple[float, float, float], ...] = field(default_factory=tuple)
     seed: int = 0
+    #: Length of a white scale bar (0.5 mm thick) drawn below the slices at the bottom right.
+    scale_bar_mm: float | None = None
 
     def shape(self, pixel_size_mm: float) -> tuple[int, int]:
         """Image size ``(rows, cols)`` at this pixel size."""
@@ -337,6 +339,11 @@ def render_ttc_scene(
         * (1.0 + 0.05 * _value_noise(xx, yy, 1.5, scene.seed + 2))[..., None]
     )
     img = np.where(tissue[..., None], refl, bg)
+    if scene.scale_bar_mm:
+        x1 = scene.width_mm - 3.0
+        y0 = scene.height_mm - 2.5
+        bar = (xx >= x1 - scene.scale_bar_mm) & (xx < x1) & (np.abs(yy - y0) < 0.25)
+        img = np.where(bar[..., None], 0.85, img)
     for gx, gy, gr in scene.glare_mm:
         spot = np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * gr**2))
         img = img + 0.9 * (spot * tissue)[..., None]

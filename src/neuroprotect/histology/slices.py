@@ -16,7 +16,7 @@ from skimage.filters import threshold_otsu
 
 from neuroprotect.errors import InputError
 
-__all__ = ["TissueMask", "find_slices", "order_slices", "segment_tissue"]
+__all__ = ["TissueMask", "find_scale_bar", "find_slices", "order_slices", "segment_tissue"]
 
 
 @dataclass(frozen=True)
@@ -222,3 +222,44 @@ def order_slices(
         if not placed:
             rows.append([i])
     return [i for row in rows for i in sorted(row, key=lambda j: centroids_rc[j][1])]
+
+
+def find_scale_bar(
+    mask: np.ndarray, slices: np.ndarray, *, min_aspect: float = 8.0
+) -> float | None:
+    """Length in pixels of the scale bar: the longest thin straight object that is not a slice.
+
+    Parameters
+    ----------
+    mask
+        Tissue/foreground mask (:func:`segment_tissue`): a bar that stands out from the plate is
+        in it, like the slices.
+    slices
+        Slice labels (:func:`find_slices`); their pixels are not candidates.
+    min_aspect
+        Smallest length-to-width ratio of a bar.
+
+    Returns
+    -------
+    float or None
+        Extent along the object's long axis, ``max - min + 1`` of the pixel centres' projections
+        (exact for an axis-aligned bar, within a pixel otherwise), or ``None`` when no object is
+        thin enough.
+    """
+    labels, n = ndi.label(mask & (slices == 0))
+    best = None
+    for k, box in enumerate(ndi.find_objects(labels), start=1):
+        if box is None:
+            continue
+        ys, xs = np.nonzero(labels[box] == k)
+        if len(xs) < 20:
+            continue
+        coords = np.column_stack([xs - xs.mean(), ys - ys.mean()]).astype(float)
+        evals, evecs = np.linalg.eigh(coords.T @ coords / len(xs))
+        major = evecs[:, 1]
+        along = coords @ major
+        length = float(along.max() - along.min() + 1.0)
+        width = len(xs) / length
+        if length / max(width, 1e-9) >= min_aspect and (best is None or length > best):
+            best = length
+    return best

@@ -42,7 +42,7 @@ from neuroprotect.histology.midline import (
     midline_from_override,
     side_of_midline,
 )
-from neuroprotect.histology.slices import find_slices, segment_tissue
+from neuroprotect.histology.slices import find_scale_bar, find_slices, segment_tissue
 
 __all__ = [
     "ANALYSIS_MAX_SIDE",
@@ -233,6 +233,7 @@ def analyse_ttc_image(
     midline_overrides: Mapping[int, tuple[float, float]] | None = None,
     first_slice: int = 1,
     max_side: int = ANALYSIS_MAX_SIDE,
+    scale_bar_mm: float | None = None,
 ) -> TTCImageAnalysis:
     """Find, split and measure the slices of one photo (lesion side not decided yet).
 
@@ -248,6 +249,11 @@ def analyse_ttc_image(
         Detected number of this photo's first slice (photos of one animal are numbered on).
     max_side
         Long side of the analysis scale (block averaging beyond it).
+    scale_bar_mm
+        Length of a scale bar in the photo (a thin straight bar that contrasts with the plate,
+        at least 3 analysis pixels thick); the pixel size is then measured from it (see
+        :func:`~neuroprotect.histology.slices.find_scale_bar`; the bar's length is known to
+        about one analysis pixel).
 
     Returns
     -------
@@ -263,19 +269,33 @@ def analyse_ttc_image(
         Unreadable or grey image, no pixel size, no slice found.
     """
     rgb, f, meta_um, name = load_analysis_image(source, max_side=max_side)
+    where = name if isinstance(source, np.ndarray) else str(source)
+    tissue = segment_tissue(rgb)
+    labels, n = find_slices(tissue.mask)
+    if scale_bar_mm is not None:
+        if pixel_size_mm is not None:
+            raise InputError(
+                "Expected either a pixel size or a scale bar length, but got both", file=where
+            )
+        bar_px = find_scale_bar(tissue.mask, labels)
+        if bar_px is None:
+            raise InputError(
+                "Expected a scale bar (a thin straight bar that stands out from the plate), "
+                "but found none",
+                file=where,
+            )
+        pixel_size_mm = scale_bar_mm / (bar_px * f)
     if pixel_size_mm is None:
         if meta_um is None:
             raise InputError(
                 "Expected a pixel size (--pixel-size-mm or pixel_size_mm), but the image "
                 "metadata has none",
-                file=name if isinstance(source, np.ndarray) else str(source),
+                file=where,
             )
         pixel_size_mm = meta_um / 1000.0
     if not np.isfinite(pixel_size_mm) or pixel_size_mm <= 0:
-        raise InputError(f"Expected a pixel size in mm > 0, but got {pixel_size_mm!r}", file=name)
+        raise InputError(f"Expected a pixel size in mm > 0, but got {pixel_size_mm!r}", file=where)
     smooth = ndi.gaussian_filter(linearize(rgb), sigma=(1.0, 1.0, 0), truncate=2.5)
-    tissue = segment_tissue(rgb)
-    labels, n = find_slices(tissue.mask)
     colour = fit_colour_model(smooth, labels > 0, background_rgb=tissue.background_rgb)
     pale_all = segment_pale(smooth, labels > 0, colour)
     px_area = (pixel_size_mm * f) ** 2
@@ -393,6 +413,7 @@ def measure_ttc_slices(
     overrides: TTCOverrides | None = None,
     qc_dir: str | PathLike[str] | None = None,
     max_side: int = ANALYSIS_MAX_SIDE,
+    scale_bar_mm: float | None = None,
     progress: Callable[[str], None] | None = None,
     field_prefix: str = "overrides",
 ) -> TTCMeasurement:
@@ -415,6 +436,8 @@ def measure_ttc_slices(
         When given, a QC overlay PNG per photo is written there (``<photo>_qc.png``).
     max_side
         Long side of the analysis scale in pixels.
+    scale_bar_mm
+        Length of the scale bar in every photo; the pixel size is measured from it.
     progress
         Called with a short message before each photo.
 
@@ -440,6 +463,7 @@ def measure_ttc_slices(
             midline_overrides=ov.midline,
             first_slice=first,
             max_side=max_side,
+            scale_bar_mm=scale_bar_mm,
         )
         analyses.append(a)
         first += len(a.slices)

@@ -12,7 +12,8 @@ volume, edema %, % of the contralateral hemisphere), computed by the same implem
       files: ["ttc/*.jpg"]
       params:
         slice_thickness_mm: 2
-        pixel_size_mm: 0.025          # unless the images carry it in their metadata
+        pixel_size_mm: 0.025          # unless the images carry it in their metadata, or
+        # scale_bar_mm: 10            # the length of a scale bar in every photo
         lesion_side: right            # as seen in the photos; default: the paler side per animal
         method: sum                   # or trapezoid
         qc_dir: qc/ttc                # QC overlays (default qc/<readout id>, beside study.yaml)
@@ -194,6 +195,7 @@ def load_ttc_images(
             "slice_thickness_mm": (float, REQUIRED),
             "method": (str, "sum"),
             "pixel_size_mm": (float, None),
+            "scale_bar_mm": (float, None),
             "lesion_side": (str, None),
             "animal_pattern": (str, None),
             "images": (str, None),
@@ -242,6 +244,7 @@ def load_ttc_images(
                 overrides=ov,
                 qc_dir=qc_dir,
                 max_side=int(p["max_side"]),
+                scale_bar_mm=p["scale_bar_mm"],
                 field_prefix=f"{where}.overrides.{animal}",
             )
         except InputError as exc:
