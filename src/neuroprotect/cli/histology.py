@@ -133,7 +133,7 @@ def ttc_command(
         volumes = compute_infarct_volumes(
             areas.assign(animal_id="animal"),
             slice_thickness_mm=slice_thickness_mm,
-            method=method.value,  # type: ignore[arg-type]
+            method=method.value,
         ).iloc[0]
     table = result.slices
     payload = {

@@ -197,8 +197,8 @@ def find_midline(
 
 def _notches(rot: np.ndarray, axis_col: float, window: float) -> dict[str, tuple[float, float]]:
     """Dorsal and ventral notch points (u, v) of an upright mask near its mirror axis."""
-    cols_any = rot.any(axis=0).nonzero()[0]
-    rows_any = rot.any(axis=1).nonzero()[0]
+    cols_any = np.flatnonzero(rot.any(axis=0))
+    rows_any = np.flatnonzero(rot.any(axis=1))
     width = cols_any[-1] - cols_any[0] + 1
     height = rows_any[-1] - rows_any[0] + 1
     half = max(2, int(round(window * width)))

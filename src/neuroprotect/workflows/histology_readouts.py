@@ -132,16 +132,16 @@ def _images_by_animal(
         for i, path in enumerate(sorted(files, key=lambda f: f.name)):
             if pattern is not None:
                 m = pattern.search(path.name)
-                animal = m.group("animal_id") if m else None
+                found = m.group("animal_id") if m else None
             else:
-                animal = _animal_of_name(path.stem, ids)
-            if animal is None or animal not in ids:
+                found = _animal_of_name(path.stem, ids)
+            if found is None or found not in ids:
                 raise InputError(
                     "Expected the file name to start with an animal id from the animals table "
                     f"(or to match animal_pattern), but got {path.name!r}",
                     file=path,
                 )
-            out.setdefault(animal, []).append((float(i), path))
+            out.setdefault(found, []).append((float(i), path))
     return {a: [f for _, f in sorted(v, key=lambda t: t[0])] for a, v in out.items()}
 
 
