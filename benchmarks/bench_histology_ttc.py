@@ -107,8 +107,13 @@ def main() -> None:
         for size in args.sizes:
             px = scene.width_mm / size
             path = folder / f"ttc_plate_{size}.tif"
+            cached = path.with_suffix(".truth.csv")
             t0 = time.perf_counter()
-            truth = write_ttc_scene_tiff(scene, path, pixel_size_mm=px, tile=512)
+            if args.keep and path.is_file() and cached.is_file():  # same seed and size: reuse
+                truth = pd.read_csv(cached)
+            else:
+                truth = write_ttc_scene_tiff(scene, path, pixel_size_mm=px, tile=512)
+                truth.to_csv(cached, index=False)
             gen = time.perf_counter() - t0
             true_infarct = float(truth["infarct_area_mm2"].sum())
             mpix = size * size / 1e6

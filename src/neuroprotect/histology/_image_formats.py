@@ -174,7 +174,7 @@ def _tiff_segments(pg: Any, info: ImageInfo, tile: int, path: Path) -> Iterator[
     band_row0 = 0
     band_rows = 0
     try:
-        for segment, index, _shape in pg.segments():
+        for segment, index, _shape in pg.segments(maxworkers=1, buffersize=16 * 2**20):
             if segment is None:
                 raise _err(path, "Expected a complete TIFF image, but a segment is missing")
             seg = np.asarray(segment)[0]  # (rows, cols, samples)
