@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
@@ -45,6 +47,29 @@ def _midlines(values: list[str]) -> dict[int, tuple[float, float]]:
         except ValueError:
             fail(f"--midline: Expected SLICE:ANGLE_DEG:OFFSET_PX (e.g. 2:4.5:-10), but got {v!r}")
     return out
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A transient progress bar on stderr (stdout stays clean for --json)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("TTC", total=total)
+        seen = [0]
+
+        def step(message: str) -> None:
+            bar.update(task, description=message, completed=seen[0])
+            seen[0] += 1
+
+        yield step
 
 
 @app.command("ttc")
@@ -116,7 +141,7 @@ def ttc_command(
         lesion_side=None,
         midline=_midlines(midline),
     )
-    with user_errors():
+    with user_errors(), _progress(len(images)) as progress:
         result = measure_ttc_slices(
             images,
             pixel_size_mm=pixel_size_mm,
@@ -125,6 +150,7 @@ def ttc_command(
             qc_dir=qc_dir,
             max_side=max_side,
             scale_bar_mm=scale_bar,
+            progress=progress,
             field_prefix="",
         )
         areas = result.areas()
