@@ -79,10 +79,11 @@ def _bbox_px(s: SyntheticSlice, px: float) -> tuple[int, int, int, int]:
 
 
 def _labels_and_density(
-    scene: TTCScene, px: float, r0: int, c0: int, h: int, w: int
+    scene: TTCScene, px: float, r0: int, c0: int, h: int, w: int, *, colours: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Labels, tissue reflectance (linear RGB; zeros when ``colours`` is False) and tissue mask."""
     labels = np.zeros((h, w), np.int32)
-    colour = np.zeros((h, w, 3))
+    colour = np.zeros((h, w, 3) if colours else (1, 1, 3))
     tissue_any = np.zeros((h, w), bool)
     for k, s in enumerate(scene.slices, start=1):
         br0, br1, bc0, bc1 = _bbox_px(s, px)
@@ -94,6 +95,12 @@ def _labels_and_density(
         xx = (np.arange(cc0, cc1) + 0.5)[None, :] * px
         yy, xx = np.broadcast_arrays(yy, xx)
         tissue, ipsi, g, white, _u = _slice_fields(s, scene.lesion_side, xx, yy)
+        lab = np.where(ipsi, np.where(g < 0, 3, 2), 1) + 10 * k
+        sl = (slice(rr0 - r0, rr1 - r0), slice(cc0 - c0, cc1 - c0))
+        labels[sl] = np.where(tissue, lab, labels[sl])
+        tissue_any[sl] |= tissue
+        if not colours:
+            continue
         tex = 0.10 * _value_noise(xx, yy, 0.35, scene.seed) + 0.06 * _value_noise(
             xx, yy, 0.06, scene.seed + 1
         )
@@ -101,12 +108,8 @@ def _labels_and_density(
         core = scene.stain * scene.infarct_stain * (1.0 + 0.5 * tex)
         # viable share of the tissue seen at this point: a soft (penumbra-like) border
         ramp = 1.0 / (1.0 + np.exp(-np.clip(g / 0.05, -50, 50)))
-        lab = np.where(ipsi, np.where(g < 0, 3, 2), 1) + 10 * k
-        sl = (slice(rr0 - r0, rr1 - r0), slice(cc0 - c0, cc1 - c0))
-        labels[sl] = np.where(tissue, lab, labels[sl])
         refl = _reflectance(viable) * ramp[..., None] + _reflectance(core) * (1 - ramp[..., None])
         colour[sl] = np.where(tissue[..., None], refl, colour[sl])
-        tissue_any[sl] |= tissue
     return labels, colour, tissue_any
 
 

@@ -282,7 +282,7 @@ def ttc_ground_truth(scene: TTCScene, *, pixel_size_mm: float, tile: int = 2048)
     n = len(scene.slices)
     counts = np.zeros(10 * (n + 1) + 4, np.int64)
     for r, c, h, w in _regions(scene.shape(pixel_size_mm), tile):
-        labels, _d, _t = _labels_and_density(scene, pixel_size_mm, r, c, h, w)
+        labels, _d, _t = _labels_and_density(scene, pixel_size_mm, r, c, h, w, colours=False)
         counts += np.bincount(labels.ravel(), minlength=counts.size)
     px2 = pixel_size_mm**2
     k = np.arange(1, n + 1)
