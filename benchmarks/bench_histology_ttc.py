@@ -37,13 +37,25 @@ import pandas as pd  # noqa: E402
 from neuroprotect.datasets.synthetic_ttc import make_ttc_scene, write_ttc_scene_tiff  # noqa: E402
 
 
+def _peak_mb() -> float:
+    """Peak resident memory of this process: VmHWM (Linux; unlike ru_maxrss it does not carry
+    the parent's size over fork + exec), else ru_maxrss."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _ours(path: str, queue: mp.Queue) -> None:
     from neuroprotect.histology.ttc_images import measure_ttc_slices
 
     t0 = time.perf_counter()
     m = measure_ttc_slices([path])
     dt = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     queue.put((dt, peak, float(m.slices["infarct_area_mm2"].sum()), len(m.slices)))
 
 
@@ -76,7 +88,7 @@ def _naive(path: str, pixel_size_mm: float, queue: mp.Queue) -> None:
         left, right = pale & (cols < cx), pale & (cols >= cx)
         infarct += max(left.sum(), right.sum()) * pixel_size_mm**2
     dt = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     queue.put((dt, peak, float(infarct), n))
 
 
@@ -132,7 +144,8 @@ def main() -> None:
                         "infarct_err_pct": (infarct / true_infarct - 1) * 100,
                     }
                 )
-            print(f"generated {size}x{size} in {gen:.0f} s ({path.stat().st_size / 1e6:.0f} MB)")
+            made = "reused" if gen < 1 else f"generated in {gen:.0f} s"
+            print(f"plate {size}x{size}: {made} ({path.stat().st_size / 1e6:.0f} MB TIFF)")
     df = pd.DataFrame(rows)
     for _size, part in df.groupby("size", sort=False):
         ours = part.loc[part["pipeline"] == "neuroprotect", "MP/s/core"].iloc[0]

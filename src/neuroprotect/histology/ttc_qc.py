@@ -88,7 +88,8 @@ def render_ttc_qc(analysis: TTCImageAnalysis, measurement: TTCMeasurement) -> np
     c = analysis.colour
     caption = (
         f"{analysis.name}  lesion side: {measurement.lesion_side} ({measurement.lesion_side_source})"
-        f"  pale threshold {c.threshold:.2f} ({c.method})  1:{analysis.factor}"
+        f"  pale threshold {c.threshold:.2f} ({c.method})  pixel {analysis.pixel_size_mm:.4g} mm"
+        f"  shown 1:{analysis.factor}"
     )
     draw.text((6, 6), caption, fill=WHITE, font=font, stroke_width=2, stroke_fill=(0, 0, 0))
     return np.asarray(pil)
