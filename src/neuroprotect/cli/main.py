@@ -177,6 +177,8 @@ def _register_groups() -> None:
     for topic in (stats_repeated.stats_extra_app, stats_curves.app):
         stats.app.registered_commands.extend(topic.registered_commands)
     app.add_typer(stats.app, name="stats")
+    # Planning a study's n is a design step too: the same command under `design power`.
+    design_app.command("power")(stats_repeated.power)
     app.add_typer(design_app, name="design")
     app.add_typer(runs_app, name="runs")
     from neuroprotect.cli.meta import meta_command
