@@ -6,10 +6,10 @@ import json
 import math
 
 import pytest
+from tests.conftest import shared_data
 from typer.testing import CliRunner
 
 from neuroprotect.cli.main import app
-from tests.conftest import shared_data
 
 runner = CliRunner()
 
