@@ -10,6 +10,7 @@ import typer
 
 import neuroprotect
 from neuroprotect.cli._common import user_errors
+from neuroprotect.cli.kb import kb_app
 
 app = typer.Typer(
     name="neuroprotect",
@@ -19,6 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(kb_app, name="kb")
 
 CORE_PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "pydantic", "sqlalchemy", "matplotlib")
 

@@ -25,7 +25,11 @@ PROTOCOL_ALIASES: dict[str, str] = {
 @cache
 def load_section(name: str) -> dict[str, Any]:
     """The parsed YAML of one knowledge-base file (``compounds``, ``protocols``, ...)."""
-    text = resources.files("neuroprotect.knowledge").joinpath("data", f"{name}.yaml").read_text("utf-8")
+    text = (
+        resources.files("neuroprotect.knowledge")
+        .joinpath("data", f"{name}.yaml")
+        .read_text("utf-8")
+    )
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise RuntimeError(f"knowledge base file {name}.yaml is not a mapping")
