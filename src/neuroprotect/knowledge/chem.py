@@ -47,8 +47,8 @@ def compute_structure_properties(smiles: str) -> dict[str, Any]:
         raise ValueError(f"Expected a valid SMILES, but got {smiles!r}")
     return {
         "formula": rdMolDescriptors.CalcMolFormula(mol),
-        "mw": Descriptors.MolWt(mol),
-        "monoisotopic_mass": Descriptors.ExactMolWt(mol),
+        "mw": float(getattr(Descriptors, "MolWt")(mol)),  # noqa: B009 (not in the type stubs)
+        "monoisotopic_mass": float(rdMolDescriptors.CalcExactMolWt(mol)),
         "inchikey": chem.MolToInchiKey(mol),
     }
 
@@ -74,7 +74,6 @@ def render_structure_svg(
         raise ValueError(f"Expected a SMILES for {compound.id}, but it has none")
     mol = chem.MolFromSmiles(smiles)
     drawer = rdMolDraw2D.MolDraw2DSVG(*size)
-    drawer.drawOptions().legendFontSize = 14
     drawer.DrawMolecule(mol, legend=compound.name)
     drawer.FinishDrawing()
     return str(drawer.GetDrawingText())

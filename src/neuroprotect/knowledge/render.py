@@ -73,7 +73,7 @@ EFFECT_COLOURS = {
     "none": "#868e96",
 }
 SIGN_COLOURS = {1: "#2b8a3e", -1: "#c92a2a", "context": "#e8590c"}
-LEVEL_LINES: dict[str, tuple[str, float, str]] = {
+LEVEL_LINES: dict[str, tuple[Any, float, str]] = {
     "compound_direct": ("solid", 1.8, "shown with this compound"),
     "canonical": ("solid", 0.9, "canonical (textbook) link"),
     "class_sigma1": ("dashed", 1.2, "shown with other sigma-1 ligands"),
