@@ -83,3 +83,21 @@ def test_html_fragment_is_self_contained() -> None:
     slim = render_pathway_html_fragment("igmesine", include_library=False, element_id="x1")
     assert slim.count("<script>") == 1 and 'id="x1"' in slim
     assert len(slim) < 50_000
+
+
+def test_study_overlay_attributes_are_drawn_and_passed_through() -> None:
+    graph = compound_pathway("imm_h004")
+    graph.nodes["BAX_BCL2_ratio"].update(
+        observed="decrease", observed_significant=True, check="agree"
+    )
+    graph.nodes["PSD95"].update(observed="increase", observed_significant=False, check="disagree")
+    svg = render_pathway_image("imm_h004", format="svg", graph=graph)
+    texts = {"".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG_NS}text")}
+    assert "study: disagree (filled = significant)" in texts
+    elements = pathway_to_cytoscape(graph)
+    ratio = next(n["data"] for n in elements["nodes"] if n["data"]["id"] == "BAX_BCL2_ratio")
+    assert ratio["observed"] == "decrease" and ratio["check"] == "agree"
+    plain = next(n["data"] for n in elements["nodes"] if n["data"]["id"] == "IL1B")
+    assert "observed" not in plain
+    html = render_pathway_html_fragment("imm_h004", graph=graph, include_library=False)
+    assert '"check": "disagree"' in html

@@ -10,6 +10,12 @@ Drawing conventions (the same in every output):
 * node shape and fill by node kind (compound, insult, receptor, protein, mediator, small molecule,
   process, phenotype); node outline by the predicted effect of the compound (green increase, red
   decrease, orange ambiguous, grey none/context).
+
+Study overlay hook: a caller may set node attributes on the graph from
+:func:`~neuroprotect.knowledge.pathway.compound_pathway` before drawing it: ``observed``
+(``"increase"`` or ``"decrease"``: the direction measured in a study), ``observed_significant``
+(bool) and ``check`` (``"agree"``, ``"disagree"``, ``"ambiguous"``). They are drawn as a triangle
+beside the node (filled when significant) and passed through to the Cytoscape.js data.
 """
 
 from __future__ import annotations
@@ -141,8 +147,16 @@ def _wrap(label: str, width: int = 18) -> str:
     return "\n".join(textwrap.wrap(label, width=width)) or label
 
 
+OVERLAY_KEYS = ("observed", "observed_significant", "check")
+
+
 def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
-    """Draw a compound pathway graph (from :func:`compound_pathway`) on a new matplotlib Figure."""
+    """Draw a compound pathway graph (from :func:`compound_pathway`) on a new matplotlib Figure.
+
+    Nodes with an ``observed`` attribute (study overlay) get a triangle beside them: up for an
+    observed increase, down for a decrease, filled when ``observed_significant``, coloured by
+    ``check`` (green agree, red disagree, orange ambiguous, grey when no check).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import ArrowStyle, FancyArrowPatch
@@ -203,6 +217,23 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
             fontsize=7,
             zorder=3,
         )
+    overlay = [
+        n for n, d in graph.nodes(data=True) if d.get("observed") in ("increase", "decrease")
+    ]
+    check_colours = {"agree": "#2b8a3e", "disagree": "#c92a2a", "ambiguous": "#e8590c"}
+    for n in overlay:
+        d = graph.nodes[n]
+        colour = check_colours.get(str(d.get("check")), "#495057")
+        ax.scatter(
+            [pos[n][0] + 0.17],
+            [pos[n][1] + 0.12],
+            s=90,
+            marker="^" if d["observed"] == "increase" else "v",
+            c=colour if d.get("observed_significant") else "white",
+            edgecolors=colour,
+            linewidths=1.5,
+            zorder=4,
+        )
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
@@ -227,6 +258,22 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
         for s, w, text in LEVEL_LINES.values()
     ]
     edge_handles.append(Line2D([], [], color="#343a40", alpha=0.4, label="low confidence (faded)"))
+    if overlay:
+        node_handles_overlay = [
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="^",
+                markersize=8,
+                markerfacecolor=c,
+                markeredgecolor=c,
+                label=f"study: {k} (filled = significant)",
+            )
+            for k, c in check_colours.items()
+        ]
+    else:
+        node_handles_overlay = []
     node_handles = [
         Line2D(
             [],
@@ -254,6 +301,7 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
         )
         for e, c in EFFECT_COLOURS.items()
     ]
+    node_handles += node_handles_overlay
     first = ax.legend(
         handles=edge_handles,
         loc="upper left",
@@ -283,13 +331,15 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
     return fig
 
 
-def render_pathway_image(compound_id: str, *, format: str = "svg", dpi: int = 150) -> bytes:
+def render_pathway_image(
+    compound_id: str, *, format: str = "svg", dpi: int = 150, graph: nx.DiGraph | None = None
+) -> bytes:
     """A compound's signed pathway as SVG (labels kept as ``<text>``, searchable) or PNG."""
     import matplotlib
 
     if format not in ("svg", "png"):
         raise InputError(f"Expected image format 'svg' or 'png', but got {format!r}")
-    graph = compound_pathway(compound_id)
+    graph = graph if graph is not None else compound_pathway(compound_id)
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "neuroprotect"}):
         fig = draw_pathway(graph)
         buf = io.BytesIO()
@@ -337,6 +387,7 @@ def pathway_to_cytoscape(
                     "uncertain": bool(d.get("uncertain", False)),
                     "uncertainty": list(d.get("uncertainty", [])),
                     "assays": d.get("assays", []),
+                    **{k: d[k] for k in OVERLAY_KEYS if k in d},
                 },
                 "position": {"x": pos[n][0] * scale, "y": -pos[n][1] * scale * 0.45},
             }
@@ -423,6 +474,14 @@ _CY_STYLE = [
     {"selector": "edge[level = 'review']", "style": {"line-style": "dotted"}},
     {"selector": "edge[level = 'canonical']", "style": {"width": 1.2}},
     {"selector": "edge[confidence = 'low']", "style": {"opacity": 0.45}},
+    {
+        "selector": "node[observed]",
+        "style": {"underlay-color": "#495057", "underlay-padding": 7, "underlay-opacity": 0.25},
+    },
+    {"selector": "node[check = 'agree']", "style": {"underlay-color": "#2b8a3e"}},
+    {"selector": "node[check = 'disagree']", "style": {"underlay-color": "#c92a2a"}},
+    {"selector": "node[check = 'ambiguous']", "style": {"underlay-color": "#e8590c"}},
+    {"selector": "node[?observed_significant]", "style": {"underlay-opacity": 0.6}},
 ]
 
 _SCRIPT = """
@@ -446,6 +505,10 @@ _SCRIPT = """
         lines.push('assay (' + a.status + '): ' + a.method);
       });
       (d.uncertainty || []).forEach(function (u) { lines.push('uncertain: ' + u); });
+      if (d.observed) {
+        lines.push('study: ' + d.observed + (d.observed_significant ? ' (significant)' : '') +
+                   (d.check ? ', ' + d.check + ' with the prediction' : ''));
+      }
     }
     info.textContent = lines.join('\\n');
   }
@@ -464,6 +527,7 @@ def render_pathway_html_fragment(
     element_id: str | None = None,
     height_px: int = 560,
     include_library: bool = True,
+    graph: nx.DiGraph | None = None,
 ) -> str:
     """A self-contained interactive pathway graph to embed in an HTML report.
 
@@ -478,6 +542,9 @@ def render_pathway_html_fragment(
     include_library
         Inline the vendored Cytoscape.js (about 430 kB). A page embedding several graphs can pass
         False for all but the first.
+    graph
+        A (possibly annotated, see the module notes) graph from :func:`compound_pathway`; built
+        from ``compound_id`` when None.
 
     Returns
     -------
@@ -485,7 +552,7 @@ def render_pathway_html_fragment(
         ``<div>`` (graph panel and a details line that shows evidence and citations of the clicked
         node or edge) followed by ``<script>`` elements; works offline.
     """
-    graph = compound_pathway(compound_id)
+    graph = graph if graph is not None else compound_pathway(compound_id)
     elements = pathway_to_cytoscape(graph)
     eid = element_id or f"np-pathway-{slug(graph.graph['compound'])}"
     info_id = f"{eid}-info"
