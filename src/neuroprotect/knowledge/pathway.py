@@ -18,6 +18,7 @@ how large the effect is.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Literal
 
 import networkx as nx
@@ -79,6 +80,12 @@ def build_pathway_graph(
             uncertainty=e.uncertainty,
         )
     return g
+
+
+@cache
+def _bundled_graph() -> nx.DiGraph:
+    """The bundled graph, built once and only read (never handed out for mutation)."""
+    return nx.freeze(build_pathway_graph())
 
 
 def _edge_signs(g: nx.DiGraph, u: str, v: str) -> frozenset[int]:
@@ -153,7 +160,7 @@ def _effect(sign_set: frozenset[int]) -> Effect:
 
 def predicted_effects(compound_id: str, *, graph: nx.DiGraph | None = None) -> dict[str, Effect]:
     """Predicted effect of a compound on every node downstream of it (:func:`predicted_effect`)."""
-    g = graph if graph is not None else build_pathway_graph()
+    g = graph if graph is not None else _bundled_graph()
     return {n: _effect(s) for n, s in compute_path_signs(g, compound_id).items()}
 
 
@@ -186,7 +193,7 @@ def predicted_effect(compound_id: str, node_id: str, *, graph: nx.DiGraph | None
     >>> predicted_effect("imm_h004", "BAX_BCL2_ratio")
     'decrease'
     """
-    g = graph if graph is not None else build_pathway_graph()
+    g = graph if graph is not None else _bundled_graph()
     if node_id not in g:
         raise InputError(f"Expected a node of the pathway graph, but got {node_id!r}")
     return _effect(compute_path_signs(g, compound_id).get(node_id, frozenset()))
@@ -199,7 +206,7 @@ def signed_paths(
 
     Useful to explain an ``"ambiguous"`` prediction. At most ``max_paths`` paths are listed.
     """
-    g = graph if graph is not None else build_pathway_graph()
+    g = graph if graph is not None else _bundled_graph()
     for n in (compound_id, node_id):
         if n not in g:
             raise InputError(f"Expected a node of the pathway graph, but got {n!r}")
