@@ -1,5 +1,6 @@
-"""Pathway drawings: SVG is valid XML with every node label as text, PNG is a PNG, the Cytoscape.js
-JSON is consistent with the graph, and the HTML fragment is self-contained."""
+"""Pathway drawings (render, interactive): SVG is valid XML with every node label as text, PNG
+is a PNG, the Cytoscape.js JSON is consistent with the graph, and the HTML fragment is
+self-contained."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from neuroprotect.errors import InputError
-from neuroprotect.knowledge.pathway import compound_pathway
-from neuroprotect.knowledge.render import (
-    _wrap,
+from neuroprotect.knowledge.interactive import (
     cytoscape_js,
     pathway_to_cytoscape,
     render_pathway_html_fragment,
-    render_pathway_image,
     render_pathway_json,
 )
+from neuroprotect.knowledge.pathway import compound_pathway
+from neuroprotect.knowledge.render import _wrap, render_pathway_image
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
