@@ -178,8 +178,7 @@ def show_cmd(
         None, "--structure", help="Write the compound's structure drawing (SVG; needs RDKit)."
     ),
 ) -> None:
-    """Show one record: for a compound its card (structure, formula, MW, identifiers, targets with
-    affinities, efficacy records with citations)."""
+    """Show one record; a compound gets its card (identity, targets, efficacy, citations)."""
     from neuroprotect.knowledge.chem import (
         CHEM_EXTRA_MESSAGE,
         MissingExtraError,
@@ -253,8 +252,7 @@ def pathway_cmd(
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Output file."),
 ) -> None:
-    """Draw a compound's signed pathway (activation arrows, inhibition bars, node kinds, predicted
-    direction of each node)."""
+    """Draw a compound's signed pathway with the predicted direction of each node."""
     from neuroprotect.knowledge.render import write_pathway
 
     with user_errors():

@@ -3,8 +3,10 @@
 The YAML files in ``knowledge/data`` are copied from the project's curated sources; every fact keeps
 its ``cite:`` key. ``load_knowledge_base()`` validates and types them and attaches the review notes
 (``data/notes.yaml``: the seed documents' known errors). ``pathway`` holds the signed graph and
-``predicted_effect``; ``render`` draws it; ``combinations`` tests synergy claims (Bliss, Loewe/CI).
-Heavier modules (``render``, ``combinations``, ``chem``) are imported on demand.
+``predicted_effect``; ``render`` draws it (SVG/PNG) and ``interactive`` gives Cytoscape.js JSON
+and ``render_pathway_html_fragment`` for reports; ``combinations`` tests synergy claims (Bliss,
+Loewe/CI). Heavier modules (``render``, ``interactive``, ``combinations``, ``chem``) are imported
+on demand.
 """
 
 from typing import Any

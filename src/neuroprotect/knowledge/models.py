@@ -326,7 +326,7 @@ class PathwayEdge(_Record):
 
 class Species(_Record):
     species: str
-    km: float | None
+    km: int | float | None
     reference_body_weight_kg: float | None = None
     body_surface_area_m2: float | None = None
     cite: list[str] = Field(default_factory=list)
