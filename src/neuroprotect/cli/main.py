@@ -10,6 +10,7 @@ import typer
 
 import neuroprotect
 from neuroprotect.cli._common import user_errors
+from neuroprotect.cli.stats import stats_app
 
 app = typer.Typer(
     name="neuroprotect",
@@ -19,6 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(stats_app, name="stats")
 
 CORE_PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "pydantic", "sqlalchemy", "matplotlib")
 

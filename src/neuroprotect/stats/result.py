@@ -22,7 +22,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def records(df: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def records(
+    df: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-friendly dicts (optionally only some columns, in that order)."""
     cols = list(columns) if columns is not None else list(df.columns)
     return [{c: _clean(row.get(c)) for c in cols} for row in df.to_dict("records")]
@@ -70,16 +72,22 @@ class ComparisonResult:
         else:
             dof = _clean(dof)
         contrast_cols = [c for c in RESULT_COLUMNS if c not in {"test", "contrast"}]
+        contrast_cols += ["test", "contrast"]
+        contrast_cols += [c for c in self.contrasts.columns if c not in contrast_cols]
+        omnibus = {
+            "test": self.omnibus.get("test"),
+            "statistic": _clean(self.omnibus.get("statistic")),
+            "dof": dof,
+            "p_val": _clean(self.omnibus.get("p_val")),
+        }
+        for key, value in self.omnibus.items():
+            if key not in omnibus:
+                omnibus[key] = _clean(value)
         return {
             "method": self.method,
             "method_reason": self.method_reason,
-            "omnibus": {
-                "test": self.omnibus.get("test"),
-                "statistic": _clean(self.omnibus.get("statistic")),
-                "dof": dof,
-                "p_val": _clean(self.omnibus.get("p_val")),
-            },
-            "contrasts": records(self.contrasts, contrast_cols + ["test"]),
+            "omnibus": omnibus,
+            "contrasts": records(self.contrasts, contrast_cols),
             "summary": records(self.summary, [c for c in SUMMARY_COLUMNS if c in self.summary]),
             "assumptions": records(self.assumptions),
             "warnings": list(self.warnings),
