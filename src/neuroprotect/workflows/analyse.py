@@ -85,15 +85,6 @@ def analyse_variable(
             file=study.manifest_path,
             field=where,
         )
-    # Planned vs analysed n is reported once per group (report); here only values missing for
-    # this variable from animals that are in the analysis.
-    for g in study.groups:
-        n = int((values[C.GROUP] == g.id).sum())
-        included = int(((animals[C.GROUP] == g.id) & ~animals[C.EXCLUDED]).sum())
-        if n < included:
-            warnings.append(
-                f"{spec.label}: group {g.display} has values for {n} of its {included} analysed animals."
-            )
     comparison: ComparisonResult | None = None
     model_check: ComparisonResult | None = None
     try:
@@ -109,7 +100,6 @@ def analyse_variable(
                 alpha=study.alpha,
                 order=family,
             )
-            warnings += [f"{spec.label}: {w}" for w in comparison.warnings]
         sham = study.sham
         if sham is not None and sham.id in present:
             data = values[values[C.GROUP].isin([sham.id, vehicle])]
@@ -119,7 +109,7 @@ def analyse_variable(
     except InputError as exc:
         # The data were valid but cannot be compared (e.g. every value identical): say so in the
         # report instead of failing the whole study.
-        warnings.append(f"{spec.label}: no statistics ({exc.message}).")
+        warnings.append(f"no statistics ({exc.message}).")
         comparison = model_check = None
     return VariableResult(
         readout_id=readout_id,
@@ -182,7 +172,7 @@ def analyse_variable_blinded(
             values.reset_index(drop=True),
             None,
             None,
-            warnings=[f"{spec.label}: no statistics ({exc.message})."],
+            warnings=[f"no statistics ({exc.message})."],
         )
     comparison.method_reason = (
         f"Blinded analysis of coded groups, all pairs (no group is known to be the control). "
@@ -195,7 +185,6 @@ def analyse_variable_blinded(
         data=values.reset_index(drop=True),
         comparison=comparison,
         model_check=None,
-        warnings=[f"{spec.label}: {w}" for w in comparison.warnings],
     )
 
 
