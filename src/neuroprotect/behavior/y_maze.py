@@ -325,14 +325,14 @@ def detect_arm_entries(
     t = validate_tracks(tracks)
     x, y = t["x_cm"].to_numpy(), t["y_cm"].to_numpy()
     valid = np.isfinite(x)
-    label = np.full(len(t), None, dtype=object)
-    label[valid & _points_in_polygon(x, y, centre_zone)] = "."
+    zone = np.full(len(t), None, dtype=object)
+    zone[valid & _points_in_polygon(x, y, centre_zone)] = "."
     for arm, poly in arms.items():
         deep = _points_in_polygon(x, y, poly) & (
             _distance_to_segments(x, y, entrances[arm][None, :]) >= entry_depth_cm
         )
-        label[valid & deep] = str(arm)
-    state = pd.Series(label).groupby(t["trial_id"].to_numpy(), sort=False).ffill()
+        zone[valid & deep] = str(arm)
+    state = pd.Series(zone).groupby(t["trial_id"].to_numpy(), sort=False).ffill()
     prev = state.groupby(t["trial_id"].to_numpy(), sort=False).shift(1)
     is_arm = state.notna() & (state != ".")
     entered = is_arm & (state != prev)

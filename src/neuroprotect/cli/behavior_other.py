@@ -170,7 +170,8 @@ def open_field(
             try:
                 table = compute_open_field(
                     tracks,
-                    **arena,
+                    rectangle=arena.get("rectangle"),
+                    circle=arena.get("circle"),
                     centre_fraction=centre_fraction,
                     mobility_threshold_cm_s=mobility_threshold,
                     min_bout_s=min_bout,

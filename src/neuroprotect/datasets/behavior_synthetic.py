@@ -7,6 +7,7 @@ so tests can check the analysis against numbers fixed by construction.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,7 +114,7 @@ def make_open_field_track(
     box_cm: float = 40.0,
     speed_cm_s: float = 5.0,
     trial_id: str = "open_field",
-) -> tuple[pd.DataFrame, dict[str, float]]:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """A random walk at constant speed in a square box (reflected at the walls).
 
     Returns

@@ -101,7 +101,8 @@ def _track_tables(
     study: Study, files: list[Path], animals: pd.DataFrame, cm_per_unit: float
 ) -> list[tuple[Path, pd.DataFrame]]:
     """Read every track file and check that its trial ids are animals of the study."""
-    out, seen = [], {}
+    out: list[tuple[Path, pd.DataFrame]] = []
+    seen: dict[str, Path] = {}
     for path in files:
         tracks = read_generic_csv(path, cm_per_unit=cm_per_unit)
         ids = pd.DataFrame({C.ANIMAL_ID: pd.unique(tracks["trial_id"])})
@@ -317,7 +318,8 @@ def load_open_field(
         try:
             table = compute_open_field(
                 tracks,
-                **arena,
+                rectangle=arena.get("rectangle"),
+                circle=arena.get("circle"),
                 centre_fraction=p["centre_fraction"],
                 mobility_threshold_cm_s=p["mobility_threshold_cm_s"],
                 min_bout_s=p["min_bout_s"],

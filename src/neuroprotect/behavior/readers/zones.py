@@ -123,5 +123,5 @@ def read_y_maze_arms(path: str | Path) -> tuple[dict[str, list[Point]], list[Poi
                 f"Expected one-character arm symbols, but got {label!r}", file=path, field="arms"
             )
         arms[str(label)] = _polygon(poly, path, f"arms.{label}", scale)
-    centre = _polygon(doc["centre"], path, "centre", scale) if doc.get("centre") else None
-    return arms, centre
+    hub = _polygon(doc["centre"], path, "centre", scale) if doc.get("centre") else None
+    return arms, hub
