@@ -333,7 +333,9 @@ def compute_path_length(
     -----
     L = sum_i s_i over the counted steps (Rtrack ``path.length``; EthoVision total distance
     moved). With gaps left unbridged L underestimates the true path by the distance moved while
-    the animal was not tracked; ``tracked_s`` says how much time the length covers.
+    the animal was not tracked; ``tracked_s`` says how much time the length covers. On a table
+    from :func:`drop_missing_samples`, missing samples after a trial's last valid sample are no
+    longer known: take ``n_missing`` from that function's counts table.
     """
     t = validate_tracks(tracks)
     steps = compute_step_lengths(t, bridge_gaps=bridge_gaps, max_interval_s=max_interval_s)
