@@ -176,8 +176,8 @@ def _register_groups() -> None:
 
     # One `stats` group; its verbs live in modules by topic.
     for topic in (stats_repeated.stats_extra_app, stats_curves.app):
-        stats.app.registered_commands.extend(topic.registered_commands)
-    app.add_typer(stats.app, name="stats")
+        stats.stats_app.registered_commands.extend(topic.registered_commands)
+    app.add_typer(stats.stats_app, name="stats")
     # Planning a study's n is a design step too: the same command under `design power`.
     design_app.command("power")(stats_repeated.power)
     app.add_typer(design_app, name="design")
