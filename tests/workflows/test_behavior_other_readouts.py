@@ -225,3 +225,50 @@ def test_passive_avoidance_common_cutoff_and_errors(mini_study):
     with pytest.raises(InputError, match="cut-off") as err:
         _load(mini_study, "pa")
     assert err.value.file.endswith("pa.csv") and err.value.row == 3
+
+
+def test_end_to_end_run_with_behaviour_readouts(mini_study, tmp_path):
+    """Whole run (no store): the Y-maze, open-field and passive-avoidance readouts reach the
+    statistics engine and the report. Latencies are analysed rank-based (ordinal), with the
+    log-rank QC in the report."""
+    from neuroprotect.workflows.analyse import results_table
+    from neuroprotect.workflows.run import run_study
+
+    d = mini_study.parent
+    base = {"sham": "ABCABCABCA", "vehicle": "ABABCBABAC", "low": "ABCBCABCAB"}
+    tails = ["", "B", "BA", "CAB"]
+    rows = ["animal_id,sequence"]
+    rows += [f"{g}-{i},{s + tails[i]}" for g, s in base.items() for i in range(4)]
+    (d / "ymaze.csv").write_text("\n".join(rows) + "\n")
+    lat = {"sham": [300, 300, 250, 300], "vehicle": [20, 35, 300, 12], "low": [150, 300, 90, 300]}
+    rows = ["animal_id,retention_latency_s"]
+    rows += [f"{g}-{i},{v}" for g, vals in lat.items() for i, v in enumerate(vals)]
+    (d / "pa.csv").write_text("\n".join(rows) + "\n")
+    for g, speed in (("sham", 4.0), ("vehicle", 6.0), ("low", 5.0)):
+        for i in range(4):
+            tracks, _ = make_open_field_track(seed=i, speed_cm_s=speed + 0.1 * i, duration_s=60)
+            _track_csv(tracks, d / f"{g}-{i}.csv")
+    for entry in (
+        {"id": "ym", "type": "y_maze", "files": ["ymaze.csv"]},
+        {"id": "pa", "type": "passive_avoidance", "files": ["pa.csv"], "params": {"cutoff_s": 300}},
+        {
+            "id": "of",
+            "type": "open_field",
+            "files": ["*-?.csv"],
+            "params": {"rectangle": [0, 0, 40, 40]},
+        },
+    ):
+        _add_readout(mini_study, entry)
+    outcome, files = run_study(mini_study, out_dir=tmp_path / "out", store=False)
+    by_var = {(v.readout_id, v.spec.name): v for v in outcome.variables}
+    pa = by_var[("pa", "retention_latency_s")]
+    rank_based = {"kruskal-dunn", "mann-whitney"}
+    assert pa.comparison is not None and pa.comparison.method in rank_based
+    assert pa.model_check is not None and pa.model_check.method in rank_based
+    assert ("ym", "spontaneous_alternation_pct") in by_var
+    assert by_var[("of", "distance_cm")].data["value"].min() == pytest.approx(4.0 * 60)
+    results = results_table(outcome)
+    assert {"pa", "ym", "of"} <= set(results["readout"])
+    html = files.report.read_text()
+    assert "Survival logrank" in html or "survival logrank" in html.lower()
+    assert "low vs vehicle" in html
