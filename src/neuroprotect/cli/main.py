@@ -186,6 +186,10 @@ def _register_groups() -> None:
     from neuroprotect.cli.meta import meta_command
 
     app.command("meta")(meta_command)
+    # Temporary: the lead merges this into the one `behavior` group (cli/behavior.py).
+    from neuroprotect.cli.behavior_other import app as behavior_other_app
+
+    app.add_typer(behavior_other_app, name="behavior")
 
 
 _register_groups()
