@@ -286,7 +286,8 @@ def test_details_tables_are_collapsible(report_html: str) -> None:
     assert "Slice areas · 6 rows" in text
     # whole-number float columns print as integers; areas to 3 significant figures
     assert "R10 2 22.2" in text
-    assert report_html.count("<details") == 5  # 2 QC, 1 detail table, versions, parameters
+    # 2 QC, 1 detail table, versions, parameters, 2 reporting checklists (ARRIVE, STAIR)
+    assert report_html.count("<details") == 7
 
 
 def test_rendering_is_deterministic(make_outcome: Callable[..., StudyOutcome]) -> None:

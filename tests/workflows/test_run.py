@@ -172,3 +172,25 @@ def test_validate_and_run_cli(full_study: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "report:" in result.output
+
+
+def test_attrition_flow_and_checklists_in_report(full_study: Path, tmp_path: Path) -> None:
+    """One excluded animal with a pre-registered reason, one without: flow counts and a warning."""
+    full_study.write_text(
+        full_study.read_text() + "design:\n  exclusion_criteria: [died before assessment]\n"
+    )
+    animals = full_study.parent / "animals.csv"
+    text = animals.read_text().replace("animal_id,group,body_weight_g,sex", "animal_id,group,body_weight_g,sex,excluded,exclusion_reason")
+    lines = text.splitlines()
+    lines = [lines[0]] + [ln + ",false," for ln in lines[1:]]
+    lines[2] = lines[2].replace(",false,", ",true,died before assessment (day 1)")
+    lines[6] = lines[6].replace(",false,", ",true,haemorrhage")
+    animals.write_text("\n".join(lines) + "\n")
+    outcome, files = run_study(full_study, out_dir=tmp_path / "out", db_url=_db(tmp_path))
+    assert any("'haemorrhage' matches none of the pre-registered" in w for w in outcome.warnings)
+    html = files.report.read_text()
+    assert "<b>12</b> randomised" in html and "<b>2</b> excluded" in html and "<b>10</b> analysed" in html
+    assert "pre-registered" in html and "not pre-registered" in html
+    assert "ARRIVE 2.0" in html and "STAIR XI" in html
+    water = next(v for v in outcome.variables if v.spec.name == "brain_water_pct")
+    assert len(water.data) == 10  # excluded animals are not analysed

@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from neuroprotect.design.attrition import compute_attrition
+from neuroprotect.design.checklists import fill_checklists
 from neuroprotect.report.figures import GroupStyle, assign_group_colours, render_group_plot
 from neuroprotect.report.format import (
     SIGNIFICANCE_FOOTNOTE,
@@ -210,6 +212,51 @@ def _glance(outcome: StudyOutcome) -> dict:
     return {"columns": headers, "rows": rows}
 
 
+def _attrition(outcome: StudyOutcome) -> dict[str, Any]:
+    """Randomised -> excluded (by reason, pre-registered or not) -> analysed."""
+    flow = compute_attrition(outcome.animals, criteria=outcome.study.design.exclusion_criteria)
+    reasons = [
+        {
+            "reason": r.reason,
+            "n": int(r.n),
+            "groups": r.groups,
+            "registered": (
+                "pre-registered"
+                if r.criterion
+                else ("not pre-registered" if outcome.study.design.exclusion_criteria else "")
+            ),
+        }
+        for r in flow.reasons.itertuples(index=False)
+    ]
+    return {
+        "randomised": flow.randomised,
+        "excluded": flow.excluded,
+        "analysed": flow.analysed,
+        "reasons": reasons,
+        "criteria": list(outcome.study.design.exclusion_criteria),
+    }
+
+
+def _checklists(study: Study) -> list[dict[str, Any]]:
+    """ARRIVE 2.0 and STAIR items filled from the manifest, with a count per status."""
+    table = fill_checklists(study)
+    out = []
+    for name, sub in table.groupby("checklist", sort=False):
+        counts = sub["status"].value_counts()
+        out.append(
+            {
+                "name": name,
+                "summary": ", ".join(
+                    f"{int(counts[s])} {s}"
+                    for s in ("reported", "partial", "missing", "manuscript")
+                    if s in counts
+                ),
+                "items": sub.to_dict("records"),
+            }
+        )
+    return out
+
+
 def _timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
@@ -291,6 +338,8 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
             "reused": outcome.reused,
         },
         "groups": groups,
+        "attrition": _attrition(outcome),
+        "checklists": _checklists(study),
         "glance": _glance(outcome),
         "readouts": _readout_views(outcome, colours),
         "significance_footnote": SIGNIFICANCE_FOOTNOTE,

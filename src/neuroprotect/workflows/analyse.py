@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from neuroprotect.design.attrition import compute_attrition
 from neuroprotect.errors import InputError
 from neuroprotect.io.animals import load_animals
 from neuroprotect.io.hashing import sha256_file
@@ -237,6 +238,11 @@ def analyse_study(
                 continue
             analyse = analyse_variable_blinded if blinded else analyse_variable
             variables.append(analyse(study, readout.id, readout.type, spec, values, animals))
+    flow = compute_attrition(animals, criteria=study.design.exclusion_criteria)
+    for reason in flow.unregistered:
+        warnings.append(
+            f"Exclusion reason {reason!r} matches none of the pre-registered exclusion criteria."
+        )
     for _, row in animals[animals[C.EXCLUDED]].iterrows():
         warnings.append(
             f"Animal {row[C.ANIMAL_ID]} ({row[C.GROUP]}) excluded: {row[C.EXCLUSION_REASON]}."
