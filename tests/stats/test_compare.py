@@ -52,6 +52,28 @@ def test_dunnett_recovery_two_sided(recovery, r_multcomp):
     assert res.omnibus["dof"] == (3, 37)
 
 
+def test_dunnett_recovery_one_sided_less(recovery, r_multcomp):
+    """R (multcomp help page): glht(aov(minutes ~ blanket, recovery), mcp(blanket = "Dunnett"),
+    alternative = "less"); summary() and confint() (upper bounds, quantile 2.1823837)."""
+    ref = r_multcomp["recovery_dunnett_less"]
+    res = compare_groups(
+        recovery,
+        dv="minutes",
+        group="blanket",
+        control="b0",
+        method="anova-dunnett",
+        alternative="less",
+    )
+    c = res.contrasts
+    np.testing.assert_allclose(c["statistic"], ref["t"], rtol=REL)
+    np.testing.assert_allclose(c["p_adj"], ref["p"], atol=1e-3)
+    np.testing.assert_allclose(c["ci_high"], ref["upr"], atol=2e-3 * c["se"].max())
+    assert np.isneginf(c["ci_low"]).all()
+    assert "one-sided" in res.method_reason
+    with pytest.raises(InputError, match="anova-dunnett"):
+        compare_groups(recovery, dv="minutes", group="blanket", control="b0", alternative="less")
+
+
 def test_dunnett_toothgrowth(toothgrowth, r_multcomp):
     """R: glht(aov(len ~ dose), mcp(dose = "Dunnett")); emmeans trt.vs.ctrl adjust = "mvt" CIs."""
     ref = r_multcomp["toothgrowth_dunnett"]
@@ -148,6 +170,10 @@ def test_welch_pain(pain, r_multcomp):
     np.testing.assert_allclose(c["se"], gh["se"][:3], rtol=REL)
     np.testing.assert_allclose(c["dof"], gh["df"][:3], rtol=REL)
     np.testing.assert_allclose(c["p_adj"], gh["p"][:3], rtol=1e-5)
+    # R: d <- -13.8; se <- 5.576737397439; df <- 7.906609454971;
+    # d + c(-1, 1) * qtukey(0.95, 4, df) / sqrt(2) * se -> -31.70736376395656, 4.10736376395656
+    assert c["ci_low"].iloc[0] == pytest.approx(-31.70736376395656, rel=1e-7)
+    assert c["ci_high"].iloc[0] == pytest.approx(4.10736376395656, rel=1e-6)
 
 
 def test_games_howell_all_pairs(pain, r_multcomp):

@@ -7,6 +7,7 @@ import pytest
 
 from neuroprotect.stats.effect_size import (
     epsilon_squared,
+    eta_squared_ci,
     hedges_correction,
     hedges_g,
     rank_biserial,
@@ -52,3 +53,15 @@ def test_rank_biserial_analytic_and_ci():
 def test_epsilon_squared():
     """ε² = H / (N - 1)."""
     assert epsilon_squared(10.588630377524, 19) == pytest.approx(10.588630377524 / 18)
+
+
+def test_eta_squared_ci_noncentral_f():
+    """R (base): f <- 6.791407046264 (pain ANOVA, df 3, 15);
+    g <- function(t) uniroot(function(l) pf(f, 3, 15, ncp = l) - t, c(0, 500), tol = 1e-12)$root;
+    lo <- g(0.975); hi <- g(0.025); c(lo / (lo + 19), hi / (hi + 19))
+    -> 0.105273359573568 0.710898209936688."""
+    lo, hi = eta_squared_ci(6.791407046264, 3, 15)
+    assert lo == pytest.approx(0.105273359573568, rel=1e-6)
+    assert hi == pytest.approx(0.710898209936688, rel=1e-6)
+    lo, hi = eta_squared_ci(0.3, 3, 15)  # F below its null median: lower bound 0
+    assert lo == 0 and 0 < hi < 1

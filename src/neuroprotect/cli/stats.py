@@ -113,6 +113,9 @@ def compare(
         "holm", "--p-adjust", help="Adjustment of Dunn's tests: holm, bonferroni, bh, none."
     ),
     alpha: float = typer.Option(0.05, "--alpha", help="Level of the assumption checks (auto)."),
+    alternative: str = typer.Option(
+        "two-sided", "--alternative", help="two-sided, or greater/less (anova-dunnett only)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Compare each group with a control group (or all pairs), with a documented test choice."""
@@ -129,6 +132,7 @@ def compare(
             ordinal=ordinal,
             alpha=alpha,
             p_adjust=p_adjust,
+            alternative=alternative,
         ).to_dict()
     if as_json:
         print_json(result)

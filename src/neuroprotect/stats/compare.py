@@ -25,6 +25,7 @@ from scipy import stats
 from neuroprotect.errors import InputError
 from neuroprotect.stats.assumptions import check_assumptions
 from neuroprotect.stats.descriptive import GroupedData, prepare_groups, summarize_samples
+from neuroprotect.stats.distributions import ALTERNATIVES
 from neuroprotect.stats.effect_size import hedges_g, rank_biserial
 from neuroprotect.stats.multiplicity import P_ADJUST_LABELS, P_ADJUST_METHODS
 from neuroprotect.stats.omnibus import kruskal_wallis, one_way_anova, welch_anova
@@ -179,6 +180,7 @@ def compare_groups(
     alpha: float = 0.05,
     order: list[str] | None = None,
     p_adjust: str = "holm",
+    alternative: str = "two-sided",
 ) -> ComparisonResult:
     """Compare every group with a control group (or all pairs) on one response.
 
@@ -206,6 +208,10 @@ def compare_groups(
         Multiplicity adjustment of Dunn's tests: ``"holm"`` (default), ``"bonferroni"``,
         ``"bh"`` or ``"none"``. Dunnett, Tukey and Games-Howell adjust through their own
         joint distributions.
+    alternative
+        ``"two-sided"`` (default) or, for ``anova-dunnett`` only, ``"greater"`` / ``"less"``
+        (group above / below control; one-sided simultaneous bounds). Use one-sided tests only
+        when the direction was fixed before the data were seen.
 
     Returns
     -------
@@ -244,6 +250,16 @@ def compare_groups(
             f"Expected p_adjust among {', '.join(P_ADJUST_METHODS)}, but got {p_adjust!r}",
             field="p_adjust",
         )
+    if alternative not in ALTERNATIVES:
+        raise InputError(
+            f"Expected an alternative among {', '.join(ALTERNATIVES)}, but got {alternative!r}",
+            field="alternative",
+        )
+    if alternative != "two-sided" and method != "anova-dunnett":
+        raise InputError(
+            f"Expected method 'anova-dunnett' for a one-sided alternative, but got {method!r}",
+            field="alternative",
+        )
     if not 0 < alpha < 1:
         raise InputError(f"Expected alpha between 0 and 1, but got {alpha!r}", field="alpha")
     grouped = prepare_groups(
@@ -273,7 +289,8 @@ def compare_groups(
     omnibus: dict[str, Any]
     vs_control = pairs_vs_control(grouped.order, control)
     if chosen == "anova-dunnett":
-        omnibus, contrasts = one_way_anova(samples), dunnett(grouped, control=control)
+        omnibus = one_way_anova(samples)
+        contrasts = dunnett(grouped, control=control, alternative=alternative)
     elif chosen == "tukey":
         omnibus, contrasts = one_way_anova(samples), tukey(grouped)
     elif chosen == "welch":
@@ -285,6 +302,10 @@ def compare_groups(
         omnibus = kruskal_wallis(samples)
         contrasts = dunn(grouped, pairs=pairs, p_adjust_method=p_adjust)
     description = _DESCRIPTION[chosen].format(control=control, adjust=P_ADJUST_LABELS[p_adjust])
+    if alternative != "two-sided":
+        description += (
+            f" (one-sided: group {'above' if alternative == 'greater' else 'below'} control)"
+        )
     reason = f"{description[0].upper()}{description[1:]}. {why}"
     return ComparisonResult(
         method=chosen,

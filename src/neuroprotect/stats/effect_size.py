@@ -11,6 +11,7 @@ __all__ = [
     "EffectSize",
     "epsilon_squared",
     "eta_squared",
+    "eta_squared_ci",
     "hedges_g",
     "hedges_correction",
     "rank_biserial",
@@ -142,6 +143,36 @@ def eta_squared(samples: list[np.ndarray]) -> float:
     ss_between = sum(len(s) * (s.mean() - grand) ** 2 for s in samples)
     ss_total = float(np.sum((pooled - grand) ** 2))
     return float(ss_between / ss_total)
+
+
+def eta_squared_ci(
+    f_value: float, df1: float, df2: float, *, level: float = 0.95
+) -> tuple[float, float]:
+    """Confidence interval of η² from a one-way ANOVA F by inverting the noncentral F.
+
+    Notes
+    -----
+    The non-centrality parameters ``λ_lo, λ_hi`` with ``P(F' <= F | λ_lo) = 0.975`` and
+    ``P(F' <= F | λ_hi) = 0.025`` (0 when F is too small to reach them) are converted by
+    ``η² = λ / (λ + df1 + df2 + 1)`` (Steiger 2004, Psychol Methods 9:164), as R
+    ``effectsize::eta_squared(ci = 0.95, alternative = "two.sided")``.
+    """
+    tail = (1 - level) / 2
+
+    def ncp_for(target: float) -> float:
+        def fun(ncp: float) -> float:
+            return float(stats.ncf.cdf(f_value, df1, df2, ncp)) - target
+
+        if fun(0.0) <= 0:
+            return 0.0
+        hi = max(10.0, 2 * f_value * df1)
+        while fun(hi) > 0:
+            hi *= 2
+        return float(optimize.brentq(fun, 0.0, hi, xtol=1e-10, rtol=1e-12))
+
+    total = df1 + df2 + 1
+    lo, hi = ncp_for(1 - tail), ncp_for(tail)
+    return lo / (lo + total), hi / (hi + total)
 
 
 def epsilon_squared(h: float, n_total: int) -> float:
