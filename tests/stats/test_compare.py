@@ -354,6 +354,20 @@ def test_auto_unequal_variances_picks_welch():
     assert "unequal variances" in res.method_reason
 
 
+def test_auto_constant_group_falls_back_to_ranks():
+    """A sham group at floor (all 0) with unequal variances elsewhere: Welch cannot use a group
+    with zero variance, so auto compares ranks instead of failing, and says why."""
+    df = pd.DataFrame(
+        {
+            "g": ["sham"] * 6 + ["vehicle"] * 6 + ["drug"] * 6,
+            "y": [0, 0, 0, 0, 0, 0, 20, 35, 28, 41, 25, 33, 10, 2, 18, 5, 30, 12],
+        }
+    )
+    res = compare_groups(df, dv="y", group="g", control="vehicle")
+    assert res.method == "kruskal-dunn"
+    assert "'sham'" in res.method_reason and "repeated value" in res.method_reason
+
+
 def test_auto_ordinal_picks_kruskal(pain):
     res = compare_groups(pain, dv="pain", group="hair", control="Dark Blond", ordinal=True)
     assert res.method == "kruskal-dunn"

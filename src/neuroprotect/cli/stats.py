@@ -68,7 +68,8 @@ def _print_result(result: dict[str, Any], dv: str) -> None:
     om = result["omnibus"]
     console.print(
         f"[bold]{om['test']}[/bold]: statistic = {_num(om['statistic'])}, "
-        f"df = {_num(om['dof'])}, p = {_p(om['p_val'])}"
+        f"df = {_num(om['dof'])}, p {'' if _p(om['p_val']).startswith('<') else '= '}"
+        f"{_p(om['p_val'])}"
         + (f", {om['effect_type']} = {_num(om['effect_size'])}" if om.get("effect_type") else "")
     )
     tests = ", ".join(dict.fromkeys(c["test"] for c in result["contrasts"]))
@@ -78,8 +79,10 @@ def _print_result(result: dict[str, Any], dv: str) -> None:
         table.add_column(col, justify="left" if col == "contrast" else "right")
     for c in result["contrasts"]:
         est = _num(c["estimate"])
-        if c["ci_low"] is not None:
-            est += f" ({_num(c['ci_low'])} to {_num(c['ci_high'])})"
+        if c["ci_low"] is not None or c["ci_high"] is not None:
+            low = "-inf" if c["ci_low"] is None else _num(c["ci_low"])
+            high = "inf" if c["ci_high"] is None else _num(c["ci_high"])
+            est += f" ({low} to {high})"
         eff = (
             f"{_num(c['effect_size'], 3)} "
             f"({_num(c.get('effect_ci_low'), 3)} to {_num(c.get('effect_ci_high'), 3)})"

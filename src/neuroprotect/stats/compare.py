@@ -112,6 +112,19 @@ def _choose(assumptions: pd.DataFrame, *, ordinal: bool, alpha: float) -> tuple[
     )
 
 
+_EFFECT_SENTENCE = {
+    "hedges_g": "Effect sizes: Hedges g (pooled SD of the two groups compared) with 95% CIs "
+    "from the noncentral t distribution.",
+    "rank_biserial": "Effect sizes: rank-biserial correlation with 95% CIs from the Fisher z "
+    "transformation.",
+}
+
+
+def _effect_sentence(contrasts: pd.DataFrame) -> str:
+    kinds = [k for k in dict.fromkeys(contrasts["effect_type"]) if k in _EFFECT_SENTENCE]
+    return " ".join(_EFFECT_SENTENCE[k] for k in kinds)
+
+
 def _require_within_variation(grouped: GroupedData, method: str) -> None:
     if method in _EQUAL_VAR:
         if all(np.ptp(s) == 0 for s in grouped.samples):
@@ -277,6 +290,14 @@ def compare_groups(
     assumptions = check_assumptions(samples, alpha=alpha)
     if method == "auto":
         chosen, why = _choose(assumptions, ordinal=ordinal, alpha=alpha)
+        constant = [g for g in grouped.order if np.ptp(grouped.values[g]) == 0]
+        if chosen == "welch" and constant:
+            chosen = "kruskal-dunn"
+            why = why.replace(
+                "so a test not assuming equal variances was used.",
+                f"but group(s) {', '.join(repr(g) for g in constant)} hold one repeated value "
+                "(zero variance), which Welch's test cannot use, so groups were compared on ranks.",
+            )
     else:
         chosen = method
         checks = assumptions.set_index("check")
@@ -306,7 +327,7 @@ def compare_groups(
         description += (
             f" (one-sided: group {'above' if alternative == 'greater' else 'below'} control)"
         )
-    reason = f"{description[0].upper()}{description[1:]}. {why}"
+    reason = f"{description[0].upper()}{description[1:]}. {why} {_effect_sentence(contrasts)}"
     return ComparisonResult(
         method=chosen,
         method_reason=reason,
@@ -439,7 +460,7 @@ def compare_two(
     }
     return ComparisonResult(
         method=method,
-        method_reason=reason,
+        method_reason=f"{reason} {_effect_sentence(pd.DataFrame([{'effect_type': effect.kind}]))}",
         omnibus={"test": test, "statistic": statistic, "dof": dof, "p_val": p},
         contrasts=pd.DataFrame([row], columns=list(CONTRAST_COLUMNS)),
         summary=summarize_samples(grouped),
