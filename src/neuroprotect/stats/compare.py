@@ -285,7 +285,7 @@ def compare_groups(
         min_n=2,
         require_variation=True,
     )
-    control = str(control)
+    control = str(control).strip()
     samples = grouped.samples
     assumptions = check_assumptions(samples, alpha=alpha)
     if method == "auto":
@@ -385,7 +385,7 @@ def compare_two(
     ``wilcox.test(a, b)``: the exact distribution when both groups have fewer than 50 values
     and there are no ties, else the normal approximation with tie and continuity corrections.
     """
-    a, b = str(a), str(b)
+    a, b = str(a).strip(), str(b).strip()
     if a == b:
         raise InputError(f"Expected two different groups, but got {a!r} twice", field=group)
     grouped = prepare_groups(
@@ -461,7 +461,16 @@ def compare_two(
     return ComparisonResult(
         method=method,
         method_reason=f"{reason} {_effect_sentence(pd.DataFrame([{'effect_type': effect.kind}]))}",
-        omnibus={"test": test, "statistic": statistic, "dof": dof, "p_val": p},
+        omnibus={
+            "test": test,
+            "statistic": statistic,
+            "dof": dof,
+            "p_val": p,
+            "effect_size": effect.value,
+            "effect_type": effect.kind,
+            "effect_ci_low": effect.ci_low,
+            "effect_ci_high": effect.ci_high,
+        },
         contrasts=pd.DataFrame([row], columns=list(CONTRAST_COLUMNS)),
         summary=summarize_samples(grouped),
         assumptions=assumptions,

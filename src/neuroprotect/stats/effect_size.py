@@ -10,6 +10,7 @@ from scipy import optimize, special, stats
 __all__ = [
     "EffectSize",
     "epsilon_squared",
+    "epsilon_squared_ci",
     "eta_squared",
     "eta_squared_ci",
     "hedges_g",
@@ -178,3 +179,44 @@ def eta_squared_ci(
 def epsilon_squared(h: float, n_total: int) -> float:
     """ε² = H / (N - 1) of a Kruskal-Wallis H (Tomczak & Tomczak 2014)."""
     return float(h / ((n_total**2 - 1) / (n_total + 1)))
+
+
+def _kruskal_h_rows(values: np.ndarray, labels: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Tie-corrected Kruskal-Wallis H of each row of ``values`` (group index per column)."""
+    n_total = values.shape[1]
+    ranks = stats.rankdata(values, axis=1)
+    sums = np.stack([ranks[:, labels == g].sum(axis=1) for g in range(len(sizes))], axis=1)
+    h = 12 / (n_total * (n_total + 1)) * np.sum(sums**2 / sizes, axis=1) - 3 * (n_total + 1)
+    ties = np.empty(len(values))
+    for i, row in enumerate(values):
+        _, counts = np.unique(row, return_counts=True)
+        ties[i] = np.sum(counts**3 - counts)
+    correction = 1 - ties / (n_total**3 - n_total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(correction > 0, h / correction, 0.0)
+
+
+def epsilon_squared_ci(
+    samples: list[np.ndarray], *, level: float = 0.95, n_boot: int = 2000, seed: int = 20240101
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the Kruskal-Wallis ε².
+
+    Notes
+    -----
+    Each of ``n_boot`` resamples draws every group with replacement at its own size
+    (stratified), recomputes the tie-corrected H and ``ε² = H / (N - 1)``; the interval is the
+    ``(1 ± level)/2`` percentiles. ε² has no closed-form interval; R
+    ``effectsize::rank_epsilon_squared`` also bootstraps. Seeded, so a result is reproducible;
+    a different seed moves the limits by Monte Carlo error (about 0.01 at 2000 resamples).
+    """
+    rng = np.random.default_rng(seed)
+    sizes = np.array([len(s) for s in samples], dtype=float)
+    labels = np.repeat(np.arange(len(samples)), sizes.astype(int))
+    boot = np.concatenate(
+        [s[rng.integers(0, len(s), size=(n_boot, len(s)))] for s in samples], axis=1
+    )
+    n_total = int(sizes.sum())
+    eps = _kruskal_h_rows(boot, labels, sizes) / (n_total - 1)
+    tail = (1 - level) / 2
+    lo, hi = np.quantile(eps, [tail, 1 - tail])
+    return float(lo), float(hi)
