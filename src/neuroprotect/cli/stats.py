@@ -119,6 +119,11 @@ def compare(
     alternative: str = typer.Option(
         "two-sided", "--alternative", help="two-sided, or greater/less (anova-dunnett only)."
     ),
+    order: str | None = typer.Option(
+        None,
+        "--order",
+        help="Comma-separated groups to use, in order (e.g. 'vehicle,low,high' leaves sham out).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Compare each group with a control group (or all pairs), with a documented test choice."""
@@ -136,6 +141,7 @@ def compare(
             alpha=alpha,
             p_adjust=p_adjust,
             alternative=alternative,
+            order=[g.strip() for g in order.split(",") if g.strip()] if order else None,
         ).to_dict()
     if as_json:
         print_json(result)

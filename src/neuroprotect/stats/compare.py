@@ -104,7 +104,9 @@ def compare_groups(
     alpha
         Level of the assumption checks used by ``auto``.
     order
-        Groups to use, in this order (default: control first, then order of appearance).
+        Groups to use, in this order (default: control first, then order of appearance). Use
+        it to leave groups out of the family, e.g. ``["vehicle", "low", "high", "edaravone"]``
+        so that the sham group neither enters the residual variance nor the contrasts.
     p_adjust
         Multiplicity adjustment of Dunn's tests: ``"holm"`` (default), ``"bonferroni"``,
         ``"bh"`` or ``"none"``. Dunnett, Tukey and Games-Howell adjust through their own
