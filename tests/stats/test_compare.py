@@ -493,3 +493,23 @@ def test_to_dict_layout(pain):
     assert all(keys <= set(c) for c in d["contrasts"])
     assert all({"group", "n", "mean", "sd", "sem", "median"} <= set(s) for s in d["summary"])
     assert d["omnibus"]["dof"] == [3, 15]
+
+
+def test_two_group_identities(pain):
+    """Analytic: with two groups Welch's F equals the squared Welch t and its p, Games-Howell's
+    p equals the Welch t-test p (studentized range of 2 = sqrt(2) |t|), and Kruskal-Wallis H
+    equals the squared Dunn z."""
+    two = ["Dark Blond", "Light Blond"]
+    welch = compare_groups(
+        pain, dv="pain", group="hair", control="Dark Blond", method="welch", order=two
+    )
+    t = compare_two(pain, dv="pain", group="hair", a="Light Blond", b="Dark Blond")
+    row = t.contrasts.iloc[0]
+    assert welch.omnibus["statistic"] == pytest.approx(row["statistic"] ** 2, rel=1e-12)
+    assert welch.omnibus["dof"][1] == pytest.approx(row["dof"], rel=1e-12)
+    assert welch.omnibus["p_val"] == pytest.approx(row["p_val"], rel=1e-10)
+    assert welch.contrasts["p_adj"].iloc[0] == pytest.approx(row["p_val"], rel=1e-6)
+    kw = compare_groups(
+        pain, dv="pain", group="hair", control="Dark Blond", method="kruskal-dunn", order=two
+    )
+    assert kw.omnibus["statistic"] == pytest.approx(kw.contrasts["statistic"].iloc[0] ** 2)
