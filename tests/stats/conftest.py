@@ -61,3 +61,15 @@ def toothgrowth() -> pd.DataFrame:
 def dunnett_cases() -> dict[str, Any]:
     """scipy's Dunnett cases with R multcomp expectations (shared/data/stats/scipy-dunnett)."""
     return json.loads(shared_data("stats", "scipy-dunnett", "cases.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def pingouin_expected() -> dict[str, Any]:
+    """JASP/JAMOVI/R numbers quoted in pingouin's tests (shared/data/stats/pingouin)."""
+    return json.loads(shared_data("stats", "pingouin", "expected_from_tests.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def penguins() -> pd.DataFrame:
+    """palmerpenguins (CC0): body mass by species, unbalanced, two missing masses."""
+    return pd.read_csv(shared_data("stats", "pingouin", "penguins.csv"))

@@ -88,6 +88,37 @@ def test_compare_auto_and_table_output(pain_csv):
     assert "Dark Brunette" in out.stdout
 
 
+def test_compare_order_leaves_groups_out(pain_csv):
+    """--order keeps only the listed groups: 2 groups -> one Dunnett contrast = t-test.
+    R: t.test(Light Blond, Dark Blond, var.equal = TRUE): t = 1.4191001, df = 8,
+    p = 0.1936353 (Dunnett with one contrast is this t-test)."""
+    out = runner.invoke(
+        app,
+        [
+            "stats",
+            "compare",
+            str(pain_csv),
+            "--dv",
+            "pain",
+            "--group",
+            "hair",
+            "--control",
+            "Dark Blond",
+            "--method",
+            "anova-dunnett",
+            "--order",
+            "Dark Blond, Light Blond",
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert [c["group"] for c in data["contrasts"]] == ["Light Blond"]
+    assert data["contrasts"][0]["dof"] == 8
+    assert data["contrasts"][0]["statistic"] == pytest.approx(1.4191001, rel=1e-7)
+    assert data["contrasts"][0]["p_adj"] == pytest.approx(0.1936353, abs=1e-7)
+
+
 def test_compare_two_and_describe_json(pain_csv):
     """Mann-Whitney as R wilcox.test(Dark Brunette, Dark Blond): W = 2, p = 0.0317460317460317."""
     out = runner.invoke(

@@ -52,6 +52,28 @@ def test_dunnett_recovery_two_sided(recovery, r_multcomp):
     assert res.omnibus["dof"] == (3, 37)
 
 
+def test_dunnett_recovery_one_sided_less(recovery, r_multcomp):
+    """R (multcomp help page): glht(aov(minutes ~ blanket, recovery), mcp(blanket = "Dunnett"),
+    alternative = "less"); summary() and confint() (upper bounds, quantile 2.1823837)."""
+    ref = r_multcomp["recovery_dunnett_less"]
+    res = compare_groups(
+        recovery,
+        dv="minutes",
+        group="blanket",
+        control="b0",
+        method="anova-dunnett",
+        alternative="less",
+    )
+    c = res.contrasts
+    np.testing.assert_allclose(c["statistic"], ref["t"], rtol=REL)
+    np.testing.assert_allclose(c["p_adj"], ref["p"], atol=1e-3)
+    np.testing.assert_allclose(c["ci_high"], ref["upr"], atol=2e-3 * c["se"].max())
+    assert np.isneginf(c["ci_low"]).all()
+    assert "one-sided" in res.method_reason
+    with pytest.raises(InputError, match="anova-dunnett"):
+        compare_groups(recovery, dv="minutes", group="blanket", control="b0", alternative="less")
+
+
 def test_dunnett_toothgrowth(toothgrowth, r_multcomp):
     """R: glht(aov(len ~ dose), mcp(dose = "Dunnett")); emmeans trt.vs.ctrl adjust = "mvt" CIs."""
     ref = r_multcomp["toothgrowth_dunnett"]
@@ -148,6 +170,10 @@ def test_welch_pain(pain, r_multcomp):
     np.testing.assert_allclose(c["se"], gh["se"][:3], rtol=REL)
     np.testing.assert_allclose(c["dof"], gh["df"][:3], rtol=REL)
     np.testing.assert_allclose(c["p_adj"], gh["p"][:3], rtol=1e-5)
+    # R: d <- -13.8; se <- 5.576737397439; df <- 7.906609454971;
+    # d + c(-1, 1) * qtukey(0.95, 4, df) / sqrt(2) * se -> -31.70736376395656, 4.10736376395656
+    assert c["ci_low"].iloc[0] == pytest.approx(-31.70736376395656, rel=1e-7)
+    assert c["ci_high"].iloc[0] == pytest.approx(4.10736376395656, rel=1e-6)
 
 
 def test_games_howell_all_pairs(pain, r_multcomp):
@@ -328,6 +354,20 @@ def test_auto_unequal_variances_picks_welch():
     assert "unequal variances" in res.method_reason
 
 
+def test_auto_constant_group_falls_back_to_ranks():
+    """A sham group at floor (all 0) with unequal variances elsewhere: Welch cannot use a group
+    with zero variance, so auto compares ranks instead of failing, and says why."""
+    df = pd.DataFrame(
+        {
+            "g": ["sham"] * 6 + ["vehicle"] * 6 + ["drug"] * 6,
+            "y": [0, 0, 0, 0, 0, 0, 20, 35, 28, 41, 25, 33, 10, 2, 18, 5, 30, 12],
+        }
+    )
+    res = compare_groups(df, dv="y", group="g", control="vehicle")
+    assert res.method == "kruskal-dunn"
+    assert "'sham'" in res.method_reason and "repeated value" in res.method_reason
+
+
 def test_auto_ordinal_picks_kruskal(pain):
     res = compare_groups(pain, dv="pain", group="hair", control="Dark Blond", ordinal=True)
     assert res.method == "kruskal-dunn"
@@ -453,3 +493,23 @@ def test_to_dict_layout(pain):
     assert all(keys <= set(c) for c in d["contrasts"])
     assert all({"group", "n", "mean", "sd", "sem", "median"} <= set(s) for s in d["summary"])
     assert d["omnibus"]["dof"] == [3, 15]
+
+
+def test_two_group_identities(pain):
+    """Analytic: with two groups Welch's F equals the squared Welch t and its p, Games-Howell's
+    p equals the Welch t-test p (studentized range of 2 = sqrt(2) |t|), and Kruskal-Wallis H
+    equals the squared Dunn z."""
+    two = ["Dark Blond", "Light Blond"]
+    welch = compare_groups(
+        pain, dv="pain", group="hair", control="Dark Blond", method="welch", order=two
+    )
+    t = compare_two(pain, dv="pain", group="hair", a="Light Blond", b="Dark Blond")
+    row = t.contrasts.iloc[0]
+    assert welch.omnibus["statistic"] == pytest.approx(row["statistic"] ** 2, rel=1e-12)
+    assert welch.omnibus["dof"][1] == pytest.approx(row["dof"], rel=1e-12)
+    assert welch.omnibus["p_val"] == pytest.approx(row["p_val"], rel=1e-10)
+    assert welch.contrasts["p_adj"].iloc[0] == pytest.approx(row["p_val"], rel=1e-6)
+    kw = compare_groups(
+        pain, dv="pain", group="hair", control="Dark Blond", method="kruskal-dunn", order=two
+    )
+    assert kw.omnibus["statistic"] == pytest.approx(kw.contrasts["statistic"].iloc[0] ** 2)

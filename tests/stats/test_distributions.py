@@ -47,7 +47,8 @@ def test_matlab_tiny_p_value(dunnett_cases):
 def test_dunnett_1955_two_sided_table(row, dunnett_cases):
     """Dunnett (1955) two-sided table (alpha 0.05, equal n: rho = 0.5), 2 decimals, as stored in
     cases.json. Only k <= 2 is used: the 1955 two-sided entries for k >= 3 were approximations
-    that Dunnett (1964, Biometrics 20:482) revised downwards (e.g. df 10, k 3: 2.81 -> 2.76)."""
+    that Dunnett (1964, Biometrics 20:482) revised downwards (e.g. df 20, k 3: 2.57 -> 2.54,
+    confirmed by R mvtnorm in test_cdf_against_r_pmvt)."""
     table = dunnett_cases["dunnett1955_critical_values"]["two_sided"]
     assert row + [0.05] in table
     k, dof, expected = row
@@ -82,3 +83,39 @@ def test_one_contrast_is_a_t_test():
     assert p == pytest.approx(2 * stats.t.sf(2.1, 11), abs=1e-10)
     crit = dunnett_critical_value(n_groups=[6], n_control=7, dof=11)
     assert crit == pytest.approx(stats.t.ppf(0.975, 11), abs=1e-8)
+
+
+@pytest.mark.parametrize("name", ["case_1", "case_2", "case_3", "case_4"])
+@pytest.mark.parametrize("alternative", ["greater", "less"])
+def test_scipy_cases_one_sided(name, alternative, dunnett_cases, r_multcomp):
+    """R: glht(aov(y ~ g), mcp(g = "Dunnett"), alternative = "greater" / "less") (02_multcomp.R)."""
+    est, se, t, n, n0, dof = _case(dunnett_cases[name])
+    ref = r_multcomp[f"scipy_{name}"][alternative]
+    p = [dunnett_pvalue(ti, n_groups=n, n_control=n0, dof=dof, alternative=alternative) for ti in t]
+    np.testing.assert_allclose(p, ref["p"], atol=1e-9 if len(n) == 2 else 1e-3)
+    crit = dunnett_critical_value(n_groups=n, n_control=n0, dof=dof, alternative=alternative)
+    bound, key = (est - crit * se, "lwr") if alternative == "greater" else (est + crit * se, "upr")
+    np.testing.assert_allclose(bound, ref[key], atol=4e-3 * se.max())
+
+
+def test_dunnett_1955_one_sided_table(dunnett_cases):
+    """Dunnett (1955) Tables 1a/1b (one-sided, equal n, rho = 0.5), 2 decimals: all rows.
+    One entry (k = 5, df = 30: 2.33) is 0.005 low: R mvtnorm gives the exact value 2.3352
+    (see test_cdf_against_r_pmvt)."""
+    for k, dof, expected, alpha in dunnett_cases["dunnett1955_critical_values"]["one_sided"]:
+        crit = dunnett_critical_value(
+            n_groups=[5] * k, n_control=5, dof=dof, level=1 - alpha, alternative="greater"
+        )
+        assert crit == pytest.approx(expected, abs=0.0055), (k, dof, alpha)
+
+
+def test_cdf_against_r_pmvt():
+    """R: library(mvtnorm); set.seed(1); R <- matrix(0.5, k, k); diag(R) <- 1;
+    pmvt(upper = rep(2.3352, 5), df = 30, corr = R, algorithm = GenzBretz(maxpts = 2e6,
+    abseps = 1e-7)) -> 0.950002035061 (one-sided, 5 contrasts);
+    pmvt(lower = rep(-2.54, 3), upper = rep(2.54, 3), df = 20, corr = R3, ...) -> 0.949964156591
+    (two-sided, 3 contrasts; Dunnett's 1964 revised table value 2.54, the 1955 table had 2.57)."""
+    p1 = dunnett_pvalue(2.3352, n_groups=[5] * 5, n_control=5, dof=30, alternative="greater")
+    assert 1 - p1 == pytest.approx(0.950002035061, abs=1e-6)
+    p2 = dunnett_pvalue(2.54, n_groups=[4] * 3, n_control=4, dof=20)
+    assert 1 - p2 == pytest.approx(0.949964156591, abs=1e-6)

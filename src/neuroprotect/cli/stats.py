@@ -68,7 +68,8 @@ def _print_result(result: dict[str, Any], dv: str) -> None:
     om = result["omnibus"]
     console.print(
         f"[bold]{om['test']}[/bold]: statistic = {_num(om['statistic'])}, "
-        f"df = {_num(om['dof'])}, p = {_p(om['p_val'])}"
+        f"df = {_num(om['dof'])}, p {'' if _p(om['p_val']).startswith('<') else '= '}"
+        f"{_p(om['p_val'])}"
         + (f", {om['effect_type']} = {_num(om['effect_size'])}" if om.get("effect_type") else "")
     )
     tests = ", ".join(dict.fromkeys(c["test"] for c in result["contrasts"]))
@@ -78,8 +79,10 @@ def _print_result(result: dict[str, Any], dv: str) -> None:
         table.add_column(col, justify="left" if col == "contrast" else "right")
     for c in result["contrasts"]:
         est = _num(c["estimate"])
-        if c["ci_low"] is not None:
-            est += f" ({_num(c['ci_low'])} to {_num(c['ci_high'])})"
+        if c["ci_low"] is not None or c["ci_high"] is not None:
+            low = "-inf" if c["ci_low"] is None else _num(c["ci_low"])
+            high = "inf" if c["ci_high"] is None else _num(c["ci_high"])
+            est += f" ({low} to {high})"
         eff = (
             f"{_num(c['effect_size'], 3)} "
             f"({_num(c.get('effect_ci_low'), 3)} to {_num(c.get('effect_ci_high'), 3)})"
@@ -113,6 +116,14 @@ def compare(
         "holm", "--p-adjust", help="Adjustment of Dunn's tests: holm, bonferroni, bh, none."
     ),
     alpha: float = typer.Option(0.05, "--alpha", help="Level of the assumption checks (auto)."),
+    alternative: str = typer.Option(
+        "two-sided", "--alternative", help="two-sided, or greater/less (anova-dunnett only)."
+    ),
+    order: str | None = typer.Option(
+        None,
+        "--order",
+        help="Comma-separated groups to use, in order (e.g. 'vehicle,low,high' leaves sham out).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Compare each group with a control group (or all pairs), with a documented test choice."""
@@ -129,6 +140,8 @@ def compare(
             ordinal=ordinal,
             alpha=alpha,
             p_adjust=p_adjust,
+            alternative=alternative,
+            order=[g.strip() for g in order.split(",") if g.strip()] if order else None,
         ).to_dict()
     if as_json:
         print_json(result)

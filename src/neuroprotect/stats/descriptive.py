@@ -121,12 +121,13 @@ def prepare_groups(
         )
     y, labels = y[keep], labels[keep].astype(str).str.strip()
     present = list(dict.fromkeys(labels))
+    control = None if control is None else str(control).strip()
     if order is None:
         order = present
         if control is not None and str(control) in order:
             order = [str(control)] + [g for g in order if g != str(control)]
     else:
-        order = [str(g) for g in order]
+        order = [str(g).strip() for g in order]
         if len(set(order)) != len(order):
             raise InputError(f"Expected distinct group labels in order, but got {order}")
         unknown = [g for g in order if g not in present]

@@ -15,7 +15,9 @@ from functools import lru_cache
 import numpy as np
 from scipy import optimize, special, stats
 
-__all__ = ["dunnett_critical_value", "dunnett_pvalue"]
+from neuroprotect.errors import InputError
+
+__all__ = ["ALTERNATIVES", "dunnett_critical_value", "dunnett_pvalue"]
 
 _Z_NODES = 160
 _S_NODES = 160
@@ -42,15 +44,17 @@ def _z_rule() -> tuple[np.ndarray, np.ndarray]:
     return z, _Z_MAX * w * stats.norm.pdf(z)
 
 
-def _tail(c: float, lam: np.ndarray, dof: float) -> float:
-    """P(max_i |T_i| > c) for Dunnett's correlated t statistics."""
+def _tail(c: float, lam: np.ndarray, dof: float, *, two_sided: bool = True) -> float:
+    """P(max_i |T_i| > c) (two-sided) or P(max_i T_i > c) for Dunnett's correlated t's."""
     s, ws = _s_rule(float(dof))
     z, wz = _z_rule()
     tau = np.sqrt(1 - lam**2)
     cs = c * s[:, None, None]
     lz = lam[None, None, :] * z[None, :, None]
     # per-contrast probability of exceeding c given (s, z), computed as a tail for precision
-    q = special.ndtr((-cs - lz) / tau) + special.ndtr((-cs + lz) / tau)
+    q = special.ndtr((-cs + lz) / tau)
+    if two_sided:
+        q = q + special.ndtr((-cs - lz) / tau)
     q = np.clip(q, 0.0, 1.0)
     with np.errstate(divide="ignore"):
         p_any = -np.expm1(np.sum(np.log1p(-q), axis=2))
@@ -62,41 +66,78 @@ def _lambdas(n_groups: np.ndarray, n_control: int) -> np.ndarray:
     return np.sqrt(n / (n + n_control))
 
 
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+def _check_alternative(alternative: str) -> None:
+    if alternative not in ALTERNATIVES:
+        raise InputError(
+            f"Expected an alternative among {', '.join(ALTERNATIVES)}, but got {alternative!r}",
+            field="alternative",
+        )
+
+
 def dunnett_pvalue(
-    t: float, *, n_groups: np.ndarray | list[int], n_control: int, dof: float
+    t: float,
+    *,
+    n_groups: np.ndarray | list[int],
+    n_control: int,
+    dof: float,
+    alternative: str = "two-sided",
 ) -> float:
-    """Single-step two-sided adjusted p-value of Dunnett's test.
+    """Single-step adjusted p-value of Dunnett's test.
 
     Parameters
     ----------
     t
-        Observed t statistic of one contrast.
+        Observed t statistic of one contrast (group minus control).
     n_groups
         Sizes of all treated groups of the family (the contrasts compared with the control).
     n_control
         Size of the control group.
     dof
         Residual degrees of freedom of the one-way ANOVA (N - k).
+    alternative
+        ``"two-sided"``, ``"greater"`` (group mean above control) or ``"less"``.
 
     Returns
     -------
     float
-        ``P(max_i |T_i| >= |t|)`` under the null hypothesis, as R
-        ``summary(glht(aov, mcp(g = "Dunnett")))`` (single-step).
+        ``P(max_i |T_i| >= |t|)`` (two-sided), ``P(max_i T_i >= t)`` (greater) or
+        ``P(min_i T_i <= t)`` (less) under the null hypothesis, as R
+        ``summary(glht(aov, mcp(g = "Dunnett"), alternative = ...))`` (single-step).
 
     Notes
     -----
     ``P(max |T_i| <= c) = ∫ f_S(s) ∫ φ(z) Π_i [Φ((cs - λ_i z)/τ_i) - Φ((-cs - λ_i z)/τ_i)] dz ds``
     with ``τ_i = sqrt(1 - λ_i²)``, S the chi distribution scaled by ``sqrt(ν)``
-    (Dunnett 1955; Hothorn, Bretz & Westfall 2008).
+    (Dunnett 1955; Hothorn, Bretz & Westfall 2008); one-sided: ``Π_i Φ((cs - λ_i z)/τ_i)``.
     """
-    return _tail(abs(float(t)), _lambdas(np.asarray(n_groups), n_control), dof)
+    _check_alternative(alternative)
+    lam = _lambdas(np.asarray(n_groups), n_control)
+    if alternative == "two-sided":
+        return _tail(abs(float(t)), lam, dof)
+    c = float(t) if alternative == "greater" else -float(t)
+    return _tail(c, lam, dof, two_sided=False)
 
 
 def dunnett_critical_value(
-    *, n_groups: np.ndarray | list[int], n_control: int, dof: float, level: float = 0.95
+    *,
+    n_groups: np.ndarray | list[int],
+    n_control: int,
+    dof: float,
+    level: float = 0.95,
+    alternative: str = "two-sided",
 ) -> float:
-    """Two-sided critical value c with ``P(max |T_i| <= c) = level`` (simultaneous CIs)."""
+    """Critical value c of the simultaneous intervals.
+
+    Two-sided: ``P(max |T_i| <= c) = level`` (intervals ``est ± c SE``); one-sided:
+    ``P(max T_i <= c) = level`` (bounds ``est - c SE`` for "greater", ``est + c SE`` for "less").
+    """
+    _check_alternative(alternative)
     lam = _lambdas(np.asarray(n_groups), n_control)
+    two = alternative == "two-sided"
     alpha = 1 - level
-    return float(optimize.brentq(lambda c: _tail(c, lam, dof) - alpha, 0.5, 50.0, xtol=1e-10))
+    return float(
+        optimize.brentq(lambda c: _tail(c, lam, dof, two_sided=two) - alpha, 0.0, 50.0, xtol=1e-10)
+    )

@@ -94,8 +94,20 @@ def pooled_mse(grouped: GroupedData) -> tuple[float, int]:
     return sse / dof, dof
 
 
-def dunnett(grouped: GroupedData, *, control: str, level: float = 0.95) -> pd.DataFrame:
+def dunnett(
+    grouped: GroupedData,
+    *,
+    control: str,
+    level: float = 0.95,
+    alternative: str = "two-sided",
+) -> pd.DataFrame:
     """Dunnett's many-to-one comparisons after a one-way ANOVA (two-sided, single-step).
+
+    Parameters
+    ----------
+    alternative
+        ``"two-sided"`` (default), ``"greater"`` (group above control) or ``"less"``; one-sided
+        tests give one-sided simultaneous bounds (the other limit is infinite).
 
     Returns
     -------
@@ -117,13 +129,21 @@ def dunnett(grouped: GroupedData, *, control: str, level: float = 0.95) -> pd.Da
     pairs = pairs_vs_control(grouped.order, control)
     x0 = grouped.values[control]
     n_groups = [len(grouped.values[g]) for g, _ in pairs]
-    crit = dunnett_critical_value(n_groups=n_groups, n_control=len(x0), dof=dof, level=level)
+    crit = dunnett_critical_value(
+        n_groups=n_groups, n_control=len(x0), dof=dof, level=level, alternative=alternative
+    )
     rows = []
     for pair in pairs:
         x = grouped.values[pair[0]]
         est = x.mean() - x0.mean()
         se = np.sqrt(mse * (1 / len(x) + 1 / len(x0)))
         t = est / se
+        if alternative == "two-sided":
+            p_val, ci = 2 * stats.t.sf(abs(t), dof), (est - crit * se, est + crit * se)
+        elif alternative == "greater":
+            p_val, ci = stats.t.sf(t, dof), (est - crit * se, np.inf)
+        else:
+            p_val, ci = stats.t.cdf(t, dof), (-np.inf, est + crit * se)
         rows.append(
             _row(
                 "Dunnett",
@@ -132,9 +152,11 @@ def dunnett(grouped: GroupedData, *, control: str, level: float = 0.95) -> pd.Da
                 se=se,
                 statistic=t,
                 dof=dof,
-                p_val=2 * stats.t.sf(abs(t), dof),
-                p_adj=dunnett_pvalue(t, n_groups=n_groups, n_control=len(x0), dof=dof),
-                ci=(est - crit * se, est + crit * se),
+                p_val=p_val,
+                p_adj=dunnett_pvalue(
+                    t, n_groups=n_groups, n_control=len(x0), dof=dof, alternative=alternative
+                ),
+                ci=ci,
                 effect=hedges_g(x, x0, level=level),
                 n=len(x),
             )

@@ -38,17 +38,22 @@ class ComparisonResult:
     ----------
     method
         Machine name of the procedure, e.g. ``"anova-dunnett"``, ``"welch"``, ``"kruskal-dunn"``,
-        ``"welch-t"``, ``"mann-whitney"``.
+        ``"tukey"``, ``"games-howell"``, ``"dunn-all"``, ``"welch-t"``, ``"mann-whitney"``.
     method_reason
         One or two sentences saying why this procedure was chosen (repeated in the report).
     omnibus
         ``{"test", "statistic", "dof", "p_val"}``; ``dof`` may be a number or a pair (num, den).
+        Group comparisons add ``effect_size``, ``effect_type`` (``eta_squared`` or
+        ``epsilon_squared``), ``effect_ci_low``, ``effect_ci_high``.
     contrasts
-        One row per contrast, columns :data:`~neuroprotect.schema.columns.RESULT_COLUMNS`.
+        One row per contrast, columns :data:`~neuroprotect.schema.columns.RESULT_COLUMNS`
+        followed by ``se`` (standard error of the estimate, NaN for rank tests),
+        ``effect_ci_low`` and ``effect_ci_high`` (95% CI of ``effect_size``).
     summary
         One row per group, columns :data:`~neuroprotect.schema.columns.SUMMARY_COLUMNS`.
     assumptions
-        One row per check: ``check, group, statistic, p_val, passed``.
+        One row per check: ``check, group, statistic, p_val, passed`` (checks
+        ``shapiro_wilk_residuals``, ``shapiro_wilk_scaled_residuals``, ``brown_forsythe``).
     warnings
         Human-readable notes (assumption failures, tiny groups).
     """
