@@ -182,6 +182,9 @@ def _register_groups() -> None:
     from neuroprotect.cli.meta import meta_command
 
     app.command("meta")(meta_command)
+    from neuroprotect.cli.assay_molecular import molecular_app
+
+    app.add_typer(molecular_app, name="assay")
 
 
 _register_groups()
