@@ -148,23 +148,23 @@ def qpcr(
                 raise InputError(
                     f"Expected a number for {gene}, but got {value!r}", field="--efficiency"
                 ) from None
-        wells = read_ct_table(cts, format=fmt.value, samples=_samples(samples))  # type: ignore[arg-type]
+        wells = read_ct_table(cts, format=fmt.value, samples=_samples(samples))
         try:
             res = compute_relative_expression(
                 wells,
                 reference=reference,
                 control_group=control_group,
-                method=method.value,  # type: ignore[arg-type]
+                method=method.value,
                 efficiency=effs or None,
-                pairing=pairing.value,  # type: ignore[arg-type]
-                interval=interval.value,  # type: ignore[arg-type]
+                pairing=pairing.value,
+                interval=interval.value,
                 confidence=confidence,
                 max_replicate_sd=max_replicate_sd,
                 undetermined_ct=undetermined_ct,
             )
         except InputError as exc:
             raise InputError(exc.message, file=cts, row=exc.row, field=exc.field) from None
-    out = {
+    out: dict[str, Any] = {
         "results": records(res.results, RESULT_FIELDS),
         "flags": records(res.flags),
         "efficiencies": res.efficiencies,
@@ -215,7 +215,7 @@ def qpcr_stability(
         gn = compute_genorm(rq)
         group_of = reps.groupby("sample")["group"].first()
         nf = compute_normfinder(rq, groups=list(group_of.loc[rq.index]) if by_group else None)
-    out = {
+    out: dict[str, Any] = {
         "genorm": {
             "ranking": gn.ranking,
             "m_values": {k: float(v) for k, v in gn.m_values.items()},
@@ -349,7 +349,7 @@ def western(
                 image,
                 lane_table,
                 bands=windows or None,
-                background=background.value,  # type: ignore[arg-type]
+                background=background.value,
                 rolling_ball_radius=radius,
             )
             out["lanes_detected"] = records(lane_table)
@@ -365,8 +365,8 @@ def western(
             for r in ratio:
                 if "/" not in r:
                     raise InputError(f"Expected A/B, but got {r!r}", field="--ratio")
-                a, b = r.split("/", 1)
-                pairs.append((a.strip(), b.strip()))
+                num, den = r.split("/", 1)
+                pairs.append((num.strip(), den.strip()))
             res = compute_western(
                 bands,
                 lay,
