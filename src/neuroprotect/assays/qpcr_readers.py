@@ -496,7 +496,7 @@ def read_ct_table(
         missing = sorted(set(out["sample"]) - set(lookup.index))
         if missing:
             raise InputError(
-                f"Expected every sample in the samples table, but {missing[0]!r} is not in it",
+                f"Expected every sample in the samples (animals) table, but {missing[0]!r} is not in it",
                 file=path,
                 field="sample",
             )
