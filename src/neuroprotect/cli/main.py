@@ -171,14 +171,18 @@ def schema_cmd(
 def _register_groups() -> None:
     from neuroprotect.cli import stats, stats_curves, stats_repeated
     from neuroprotect.cli.design import app as design_app
+    from neuroprotect.cli.kb import kb_app
     from neuroprotect.cli.store import app as runs_app
 
     # One `stats` group; its verbs live in modules by topic.
     for topic in (stats_repeated.stats_extra_app, stats_curves.app):
-        stats.app.registered_commands.extend(topic.registered_commands)
-    app.add_typer(stats.app, name="stats")
+        stats.stats_app.registered_commands.extend(topic.registered_commands)
+    app.add_typer(stats.stats_app, name="stats")
+    # Planning a study's n is a design step too: the same command under `design power`.
+    design_app.command("power")(stats_repeated.power)
     app.add_typer(design_app, name="design")
     app.add_typer(runs_app, name="runs")
+    app.add_typer(kb_app, name="kb")
     from neuroprotect.cli.meta import meta_command
 
     app.command("meta")(meta_command)

@@ -86,7 +86,10 @@ def marks_for(variable: VariableResult, study: Study) -> dict[str, str]:
             continue
         for row in result.contrasts.to_dict("records"):
             group = str(row.get("group"))
-            if group != vehicle:
+            if symbol == "#":
+                # vehicle vs sham: the '#' stands above the vehicle group, as in Prism figures
+                marks[vehicle] = significance_mark(adjusted_p(row), symbol=symbol)
+            elif group != vehicle:
                 marks[group] = significance_mark(adjusted_p(row), symbol=symbol)
     return marks
 
@@ -168,7 +171,10 @@ def _glance(outcome: StudyOutcome) -> dict:
         for res, symbol in ((v.comparison, "*"), (v.model_check, "#")):
             if res is not None:
                 for row in res.contrasts.to_dict("records"):
-                    by_group[str(row.get("group"))] = (row, symbol)
+                    group, control = str(row.get("group")), str(row.get("control"))
+                    # the model check (vehicle vs sham) fills the sham column
+                    key = control if symbol == "#" and group == study.vehicle.id else group
+                    by_group[key] = (row, symbol)
         for g in columns:
             if g.id not in by_group:
                 cells.append({"mark": "", "p": "", "tone": "none", "arrow": ""})

@@ -72,16 +72,22 @@ class ComparisonResult:
         else:
             dof = _clean(dof)
         contrast_cols = [c for c in RESULT_COLUMNS if c not in {"test", "contrast"}]
+        contrast_cols += ["test", "contrast"]
+        contrast_cols += [c for c in self.contrasts.columns if c not in contrast_cols]
+        omnibus = {
+            "test": self.omnibus.get("test"),
+            "statistic": _clean(self.omnibus.get("statistic")),
+            "dof": dof,
+            "p_val": _clean(self.omnibus.get("p_val")),
+        }
+        for key, value in self.omnibus.items():
+            if key not in omnibus:
+                omnibus[key] = _clean(value)
         return {
             "method": self.method,
             "method_reason": self.method_reason,
-            "omnibus": {
-                "test": self.omnibus.get("test"),
-                "statistic": _clean(self.omnibus.get("statistic")),
-                "dof": dof,
-                "p_val": _clean(self.omnibus.get("p_val")),
-            },
-            "contrasts": records(self.contrasts, contrast_cols + ["test"]),
+            "omnibus": omnibus,
+            "contrasts": records(self.contrasts, contrast_cols),
             "summary": records(self.summary, [c for c in SUMMARY_COLUMNS if c in self.summary]),
             "assumptions": records(self.assumptions),
             "warnings": list(self.warnings),

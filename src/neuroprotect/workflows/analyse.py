@@ -66,7 +66,12 @@ def _family_order(study: Study, present: set[str]) -> list[str]:
 
 
 def analyse_variable(
-    study: Study, readout_id: str, readout_type: str, spec: VariableSpec, values: pd.DataFrame
+    study: Study,
+    readout_id: str,
+    readout_type: str,
+    spec: VariableSpec,
+    values: pd.DataFrame,
+    animals: pd.DataFrame,
 ) -> VariableResult:
     """Model check (sham vs vehicle) and treatment family (each treatment vs vehicle) for one
     variable. ``values`` holds one row per analysed animal: animal_id, group, value."""
@@ -80,11 +85,14 @@ def analyse_variable(
             file=study.manifest_path,
             field=where,
         )
+    # Planned vs analysed n is reported once per group (report); here only values missing for
+    # this variable from animals that are in the analysis.
     for g in study.groups:
         n = int((values[C.GROUP] == g.id).sum())
-        if g.planned_n and n < g.planned_n:
+        included = int(((animals[C.GROUP] == g.id) & ~animals[C.EXCLUDED]).sum())
+        if n < included:
             warnings.append(
-                f"{spec.label}: group {g.display} has {n} analysed animals, below the planned {g.planned_n}."
+                f"{spec.label}: group {g.display} has values for {n} of its {included} analysed animals."
             )
     comparison: ComparisonResult | None = None
     model_check: ComparisonResult | None = None
@@ -109,7 +117,10 @@ def analyse_variable(
                 data, dv=C.VALUE, group=C.GROUP, a=vehicle, b=sham.id, ordinal=spec.ordinal
             )
     except InputError as exc:
-        raise InputError(exc.message, file=study.manifest_path, field=where) from None
+        # The data were valid but cannot be compared (e.g. every value identical): say so in the
+        # report instead of failing the whole study.
+        warnings.append(f"{spec.label}: no statistics ({exc.message}).")
+        comparison = model_check = None
     return VariableResult(
         readout_id=readout_id,
         readout_type=readout_type,
@@ -126,7 +137,12 @@ ALL_PAIRS = {"anova-dunnett": "tukey", "welch": "games-howell", "kruskal-dunn": 
 
 
 def analyse_variable_blinded(
-    study: Study, readout_id: str, readout_type: str, spec: VariableSpec, values: pd.DataFrame
+    study: Study,
+    readout_id: str,
+    readout_type: str,
+    spec: VariableSpec,
+    values: pd.DataFrame,
+    animals: pd.DataFrame,
 ) -> VariableResult:
     """All-pairs comparison of coded groups (the vehicle is not known while the study is blinded).
 
@@ -159,9 +175,15 @@ def analyse_variable_blinded(
             order=codes,
         )
     except InputError as exc:
-        raise InputError(
-            exc.message, file=study.manifest_path, field=f"readouts.{readout_id}.{spec.name}"
-        ) from None
+        return VariableResult(
+            readout_id,
+            readout_type,
+            spec,
+            values.reset_index(drop=True),
+            None,
+            None,
+            warnings=[f"{spec.label}: no statistics ({exc.message})."],
+        )
     comparison.method_reason = (
         f"Blinded analysis of coded groups, all pairs (no group is known to be the control). "
         f"{probe.method_reason}"
@@ -225,7 +247,7 @@ def analyse_study(
             if values.empty:
                 continue
             analyse = analyse_variable_blinded if blinded else analyse_variable
-            variables.append(analyse(study, readout.id, readout.type, spec, values))
+            variables.append(analyse(study, readout.id, readout.type, spec, values, animals))
     for _, row in animals[animals[C.EXCLUDED]].iterrows():
         warnings.append(
             f"Animal {row[C.ANIMAL_ID]} ({row[C.GROUP]}) excluded: {row[C.EXCLUSION_REASON]}."
