@@ -33,13 +33,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
+from neuroprotect.assays._qpcr_stats import (
+    interval_offsets,
+    paired_stats,
+    pooled_variance,
+    unpaired_stats,
+)
+from neuroprotect.assays.qpcr_efficiency import AmplificationEfficiency, compute_efficiency
 from neuroprotect.errors import InputError
 
 __all__ = [
@@ -68,73 +74,6 @@ RESULT_FIELDS = (
     "interval",
     "method",
 )
-
-
-@dataclass(frozen=True)
-class AmplificationEfficiency:
-    """Standard curve of Ct on log10(input amount) and the amplification efficiency.
-
-    Attributes
-    ----------
-    slope, intercept, r2
-        Least-squares line ``Ct = slope·log10(quantity) + intercept`` and its R².
-    efficiency
-        Amplification factor per cycle ``E = 10^(−1/slope)`` (2 = 100 %).
-    efficiency_pct
-        ``(E − 1)·100``.
-    n
-        Number of wells used.
-    """
-
-    gene: str
-    slope: float
-    intercept: float
-    r2: float
-    efficiency: float
-    efficiency_pct: float
-    n: int
-
-
-def compute_efficiency(
-    quantity: ArrayLike, ct: ArrayLike, *, gene: str = ""
-) -> AmplificationEfficiency:
-    """Efficiency from a dilution series (Rasmussen 2001; Pfaffl 2001).
-
-    Parameters
-    ----------
-    quantity
-        Relative input amount (dilution factor or ng) of each well, > 0.
-    ct
-        Ct of each well; NaN (undetermined) wells are dropped.
-
-    Notes
-    -----
-    ``E = 10^(−1/slope)``; a slope of −3.32 gives E = 2 (100 %). Matches rtpcr
-    ``efficiency()`` on its ``data_efficiency1`` (slopes −3.388/−3.528/−3.415).
-    """
-    q = np.asarray(quantity, dtype=float)
-    y = np.asarray(ct, dtype=float)
-    if q.shape != y.shape:
-        raise InputError(f"Expected as many quantities as Ct values, but got {q.size} and {y.size}")
-    ok = np.isfinite(y) & np.isfinite(q)
-    if (q[ok] <= 0).any():
-        raise InputError("Expected dilution quantities > 0, but got a value <= 0", field="quantity")
-    x, y = np.log10(q[ok]), y[ok]
-    if np.unique(x).size < 2:
-        raise InputError(
-            f"Expected at least two dilution levels for {gene or 'the gene'}, but got {np.unique(x).size}"
-        )
-    fit = stats.linregress(x, y)
-    e = 10 ** (-1 / fit.slope)
-    return AmplificationEfficiency(
-        gene=gene,
-        slope=float(fit.slope),
-        intercept=float(fit.intercept),
-        r2=float(fit.rvalue**2),
-        efficiency=float(e),
-        efficiency_pct=float((e - 1) * 100),
-        n=int(x.size),
-    )
 
 
 @dataclass
@@ -399,9 +338,9 @@ def compute_relative_expression(
         if pairing == "paired":
             dct = (wide[gene] - ref_term).dropna() if gene in wide else pd.Series(dtype=float)
             per_group = {g: dct[group_of.loc[dct.index] == g].to_numpy() for g in groups}
-            group_stats = {g: _paired_stats(v) for g, v in per_group.items()}
+            group_stats = {g: paired_stats(v) for g, v in per_group.items()}
         else:
-            group_stats = {g: _unpaired_stats(reps, gene, refs, g) for g in groups}
+            group_stats = {g: unpaired_stats(reps, gene, refs, g) for g in groups}
             dct = None
         ctrl = group_stats[control_group]
         if ctrl["n"] == 0:
@@ -410,11 +349,11 @@ def compute_relative_expression(
             )
             continue
         present = [g for g in groups if group_stats[g]["n"] > 0]
-        pooled = _pooled_variance(group_stats, present) if interval in ("pooled", "tukey") else None
+        pooled = pooled_variance(group_stats, present) if interval in ("pooled", "tukey") else None
         for g in present:
             s = group_stats[g]
             ddct = s["mean"] - ctrl["mean"]
-            lo, hi, p = _interval(
+            lo, hi, p = interval_offsets(
                 interval, s, ctrl, pooled, len(present), confidence, is_control=(g == control_group)
             )
             result_rows.append(
@@ -463,88 +402,3 @@ def compute_relative_expression(
         efficiencies=effs,
         warnings=warnings,
     )
-
-
-def _paired_stats(values: np.ndarray) -> dict[str, Any]:
-    n = values.size
-    return {
-        "n": n,
-        "mean": float(values.mean()) if n else np.nan,
-        "var": float(values.var(ddof=1)) if n > 1 else np.nan,
-        # variance components of the group mean for Welch: [(variance of the mean, df)]
-        "parts": [(float(values.var(ddof=1)) / n, n - 1)] if n > 1 else [],
-        "sd": float(values.std(ddof=1)) if n > 1 else np.nan,
-    }
-
-
-def _unpaired_stats(reps: pd.DataFrame, gene: str, refs: list[str], group: str) -> dict[str, Any]:
-    """Separate tubes: ΔCt = mean Ct_t − mean over refs of mean Ct_r (group means)."""
-    sub = reps[(reps["group"] == group) & reps["wct"].notna()]
-    t = sub.loc[sub["gene"] == gene, "wct"].to_numpy()
-    rs = [sub.loc[sub["gene"] == r, "wct"].to_numpy() for r in refs]
-    if t.size == 0 or any(r.size == 0 for r in rs):
-        return {"n": 0, "mean": np.nan, "var": np.nan, "parts": [], "sd": np.nan}
-    k = len(refs)
-    mean = t.mean() - np.mean([r.mean() for r in rs])
-    comps = [(t, 1.0)] + [(r, 1.0 / k) for r in rs]
-    parts = [(w**2 * x.var(ddof=1) / x.size, x.size - 1) for x, w in comps if x.size > 1]
-    sd2 = sum(w**2 * x.var(ddof=1) for x, w in comps if x.size > 1)
-    return {
-        "n": int(t.size),
-        "mean": float(mean),
-        "var": np.nan,
-        "parts": parts,
-        "sd": float(np.sqrt(sd2)),
-    }
-
-
-def _pooled_variance(
-    group_stats: dict[str, dict[str, Any]], present: list[str]
-) -> tuple[float, int]:
-    ss = sum(
-        (group_stats[g]["n"] - 1) * group_stats[g]["var"]
-        for g in present
-        if group_stats[g]["n"] > 1
-    )
-    n_total = sum(group_stats[g]["n"] for g in present)
-    df = n_total - len(present)
-    return (ss / df if df > 0 else np.nan), df
-
-
-def _interval(
-    kind: str,
-    s: dict[str, Any],
-    ctrl: dict[str, Any],
-    pooled: tuple[float, int] | None,
-    k: int,
-    confidence: float,
-    *,
-    is_control: bool,
-) -> tuple[float, float, float]:
-    """(low, high) offsets on the ΔΔCt scale and the p value."""
-    if kind == "sd":
-        e = s["sd"]
-        return (-e, e, np.nan) if np.isfinite(e) else (np.nan, np.nan, np.nan)
-    if is_control:
-        return np.nan, np.nan, np.nan
-    ddct = s["mean"] - ctrl["mean"]
-    if kind in ("pooled", "tukey"):
-        assert pooled is not None
-        s2, df_pooled = pooled
-        df: float = df_pooled
-        se = np.sqrt(s2 * (1 / s["n"] + 1 / ctrl["n"]))
-        if kind == "pooled":
-            q = stats.t.ppf(0.5 + confidence / 2, df) if df > 0 else np.nan
-        else:
-            q = stats.studentized_range.ppf(confidence, k, df) / np.sqrt(2) if df > 0 else np.nan
-    else:  # welch
-        parts = s["parts"] + ctrl["parts"]
-        var = sum(v for v, _ in parts)
-        se = np.sqrt(var)
-        denom = sum(v**2 / d for v, d in parts if d > 0)
-        df = var**2 / denom if denom > 0 else np.nan
-        q = stats.t.ppf(0.5 + confidence / 2, df) if np.isfinite(df) else np.nan
-    if not np.isfinite(se) or se == 0 or not np.isfinite(q):
-        return np.nan, np.nan, np.nan
-    p = float(2 * stats.t.sf(abs(ddct / se), df))
-    return -q * se, q * se, p

@@ -42,10 +42,7 @@ carry groups; it overrides nothing: a sample missing from it is an error naming 
 
 from __future__ import annotations
 
-import io
 import re
-import xml.etree.ElementTree as ET
-import zipfile
 from os import PathLike
 from pathlib import Path
 from typing import Literal
@@ -53,78 +50,26 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from neuroprotect.assays._ct_tables import (
+    CT_COLS,
+    CT_COLUMNS,
+    GENE_COLS,
+    GROUP_COLS,
+    SAMPLE_COLS,
+    UNDETERMINED_WORDS,
+    WELL_COLS,
+    assemble,
+    find_column,
+    parse_ct_values,
+    read_csv_text,
+)
+from neuroprotect.assays.qpcr_instruments import read_cfx, read_quantstudio, read_rdml
 from neuroprotect.errors import InputError
-
-__all__ = ["CT_COLUMNS", "UNDETERMINED_WORDS", "parse_ct_values", "read_ct_table"]
-
-#: Columns of every table returned by :func:`read_ct_table`.
-CT_COLUMNS: tuple[str, ...] = (
-    "sample",
-    "group",
-    "gene",
-    "ct",
-    "undetermined",
-    "efficiency",
-    "well",
-    "source_row",
-)
-#: Cell texts read as "no amplification" (compared case-insensitively).
-UNDETERMINED_WORDS = frozenset(
-    {"undetermined", "undet", "no ct", "no cq", "nan", "n/a", "na", "", "-", "none", "not detected"}
-)
 
 CtFormat = Literal["auto", "long", "wide", "quantstudio", "cfx", "rdml"]
 FileLike = str | PathLike[str]
 
-_SAMPLE = ("sample", "sample_name", "sample name", "animal_id", "animal", "sample_id")
-_GENE = ("gene", "target", "target_name", "target name", "detector", "detector name", "assay")
-_CT = ("ct", "cq", "cт", "c_t", "ct_value", "cq_value")
-_GROUP = ("group", "condition", "treatment", "biological set name", "biological_set_name")
-_WELL = ("well", "well position", "well_position", "pos", "position")
-
-
-def parse_ct_values(
-    values: pd.Series,
-    *,
-    file: FileLike | None = None,
-    field: str = "ct",
-    rows: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Ct cells -> (ct floats, undetermined flags).
-
-    Words in :data:`UNDETERMINED_WORDS` give ``(nan, True)``; numbers (decimal comma accepted)
-    give ``(value, False)``; anything else raises naming the row. Ct must be >= 0.
-    """
-    text = values.astype(str).str.strip()
-    low = text.str.lower()
-    undetermined = low.isin(UNDETERMINED_WORDS).to_numpy() | values.isna().to_numpy()
-    nums = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").to_numpy(float)
-    bad = np.isnan(nums) & ~undetermined
-    rows = np.arange(len(values)) + 2 if rows is None else rows
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"Expected a Ct value (a number, or 'Undetermined'), but got {text.iloc[i]!r}",
-            file=file,
-            row=int(rows[i]),
-            field=field,
-        )
-    neg = (nums < 0) & ~undetermined
-    if neg.any():
-        i = int(np.flatnonzero(neg)[0])
-        raise InputError(
-            f"Expected a Ct value >= 0, but got {text.iloc[i]!r}",
-            file=file,
-            row=int(rows[i]),
-            field=field,
-        )
-    nums[undetermined] = np.nan
-    return nums, undetermined
-
-
-def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
-    low = {c.lower().strip(): c for c in columns}
-    return next((low[n] for n in names if n in low), None)
+__all__ = ["CT_COLUMNS", "UNDETERMINED_WORDS", "parse_ct_values", "read_ct_table"]
 
 
 def _sniff(path: Path) -> str:
@@ -137,75 +82,19 @@ def _sniff(path: Path) -> str:
     if "cq" in re.split(r"[,;\t]", first) and "target" in first and "sample" in first:
         return "cfx"
     cols = [c.strip().lower() for c in re.split(r"[,;\t]", first)]
-    if any(c in _GENE for c in cols) and any(c in _CT for c in cols):
+    if any(c in GENE_COLS for c in cols) and any(c in CT_COLS for c in cols):
         return "long"
     return "wide"
 
 
-def _read_csv(path: Path | io.StringIO) -> pd.DataFrame:
-    if isinstance(path, Path):
-        if path.suffix.lower() in {".xlsx", ".xlsm"}:
-            return pd.read_excel(path, dtype=str).fillna("")
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
-            header = fh.readline()
-    else:
-        header = path.getvalue().splitlines()[0] if path.getvalue() else ""
-    counts = {sep: header.count(sep) for sep in ("\t", ";", ",")}
-    sep = max(counts, key=lambda k: counts[k]) if any(counts.values()) else ","
-    try:
-        raw = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"Expected a readable Ct table ({str(exc).splitlines()[0]})", file=str(path)
-        ) from None
-    raw.columns = [str(c).strip() for c in raw.columns]
-    return raw.loc[:, [c for c in raw.columns if c and not c.startswith("Unnamed")]]
-
-
-def _assemble(
-    sample: pd.Series,
-    gene: pd.Series,
-    ct_cells: pd.Series,
-    *,
-    file: Path,
-    rows: np.ndarray,
-    group: pd.Series | None = None,
-    efficiency: pd.Series | None = None,
-    well: pd.Series | None = None,
-    ct_field: str = "ct",
-) -> pd.DataFrame:
-    ct, und = parse_ct_values(ct_cells.reset_index(drop=True), file=file, field=ct_field, rows=rows)
-    out = pd.DataFrame(
-        {
-            "sample": sample.astype(str).str.strip().to_numpy(),
-            "group": group.astype(str).str.strip().to_numpy() if group is not None else None,
-            "gene": gene.astype(str).str.strip().to_numpy(),
-            "ct": ct,
-            "undetermined": und,
-            "efficiency": np.nan,
-            "well": well.astype(str).str.strip().to_numpy() if well is not None else None,
-            "source_row": rows.astype(int),
-        }
-    )
-    if efficiency is not None:
-        eff = pd.to_numeric(
-            efficiency.astype(str).str.replace(",", ".", regex=False), errors="coerce"
-        ).to_numpy(float)
-        out["efficiency"] = eff
-    for col, what in (("sample", "a sample name"), ("gene", "a gene name")):
-        empty = out[col].isin(["", "nan", "None"])
-        if empty.any():
-            i = int(np.flatnonzero(empty.to_numpy())[0])
-            raise InputError(
-                f"Expected {what}, but the cell is empty", file=file, row=int(rows[i]), field=col
-            )
-    return out
-
-
 def _read_long(path: Path) -> pd.DataFrame:
-    raw = _read_csv(path)
+    raw = read_csv_text(path)
     cols = list(raw.columns)
-    s, g, c = _find(cols, _SAMPLE), _find(cols, _GENE), _find(cols, _CT)
+    s, g, c = (
+        find_column(cols, SAMPLE_COLS),
+        find_column(cols, GENE_COLS),
+        find_column(cols, CT_COLS),
+    )
     for found, name in ((s, "sample"), (g, "gene"), (c, "ct")):
         if found is None:
             raise InputError(
@@ -213,9 +102,9 @@ def _read_long(path: Path) -> pd.DataFrame:
                 f"{', '.join(map(repr, cols))}",
                 file=path,
             )
-    grp, well = _find(cols, _GROUP), _find(cols, _WELL)
-    eff = _find(cols, ("efficiency", "e", "amplification_factor"))
-    return _assemble(
+    grp, well = find_column(cols, GROUP_COLS), find_column(cols, WELL_COLS)
+    eff = find_column(cols, ("efficiency", "e", "amplification_factor"))
+    return assemble(
         raw[s],
         raw[g],
         raw[c],
@@ -232,10 +121,10 @@ _CT_PREFIX = re.compile(r"^(ct|cq)[._ ](.+)$", re.IGNORECASE)
 
 
 def _read_wide(path: Path) -> pd.DataFrame:
-    raw = _read_csv(path)
+    raw = read_csv_text(path)
     cols = list(raw.columns)
-    grp = _find(cols, _GROUP)
-    smp = _find(cols, _SAMPLE)
+    grp = find_column(cols, GROUP_COLS)
+    smp = find_column(cols, SAMPLE_COLS)
     rep_cols = [
         c
         for c in cols
@@ -292,7 +181,7 @@ def _read_wide(path: Path) -> pd.DataFrame:
     parts = []
     for gene, ct_col, eff_col in genes:
         parts.append(
-            _assemble(
+            assemble(
                 sample,
                 pd.Series([gene] * len(raw), index=raw.index),
                 raw[ct_col],
@@ -306,148 +195,12 @@ def _read_wide(path: Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _read_quantstudio(path: Path) -> pd.DataFrame:
-    lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
-    found = next((i for i, line in enumerate(lines) if line.strip() == "[Results]"), None)
-    if found is not None:
-        start = found
-    else:
-        first = next(
-            (i for i, line in enumerate(lines) if line.strip() and not line.startswith("*")), None
-        )
-        if first is None:
-            raise InputError(
-                "Expected a [Results] section in the QuantStudio export", file=path
-            ) from None
-        start = first - 1
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
-    body = [line for line in lines[start + 1 : end] if line.strip()]
-    raw = _read_csv(io.StringIO("\n".join(body)))
-    cols = list(raw.columns)
-    s, g = (
-        _find(cols, ("sample name", "sample")),
-        _find(cols, ("target name", "detector", "target")),
-    )
-    c = _find(cols, ("ct", "cт", "cq", "crt"))
-    for col_found, name in ((s, "Sample Name"), (g, "Target Name"), (c, "CT")):
-        if col_found is None:
-            raise InputError(
-                f"Expected a column {name!r} in the [Results] section, but it has {', '.join(map(repr, cols))}",
-                file=path,
-            )
-    rows = np.arange(len(raw)) + start + 3  # file line numbers (header at start + 2)
-    omit = _find(cols, ("omit",))
-    keep = (
-        ~raw[omit].str.lower().isin({"true", "yes", "1"})
-        if omit
-        else pd.Series(True, index=raw.index)
-    )
-    raw, rows = raw.loc[keep], rows[keep.to_numpy()]
-    well = _find(cols, ("well position", "well"))
-    blank = raw[s].str.strip() == ""  # empty wells (no sample assigned)
-    raw, rows = raw.loc[~blank], rows[~blank.to_numpy()]
-    return _assemble(
-        raw[s],
-        raw[g],
-        raw[c],
-        file=path,
-        rows=rows,
-        well=raw[well] if well else None,
-        ct_field=c or "CT",
-    )
-
-
-def _read_cfx(path: Path) -> pd.DataFrame:
-    raw = _read_csv(path)
-    cols = list(raw.columns)
-    s, g, c = _find(cols, ("sample",)), _find(cols, ("target",)), _find(cols, ("cq",))
-    grp = _find(cols, ("biological set name",))
-    if s is None or g is None or c is None:
-        raise InputError(
-            "Expected columns 'Sample', 'Target' and 'Cq' in the CFX export", file=path
-        )
-    blank = raw[s].str.strip() == ""
-    raw = raw.loc[~blank]
-    rows = raw.index.to_numpy() + 2
-    group = raw[grp] if grp and (raw[grp].str.strip() != "").all() else None
-    return _assemble(
-        raw[s],
-        raw[g],
-        raw[c],
-        file=path,
-        rows=rows,
-        group=group,
-        well=raw["Well"] if "Well" in raw else None,
-        ct_field=c,
-    )
-
-
-def _strip_ns(root: ET.Element) -> None:
-    for el in root.iter():
-        if isinstance(el.tag, str) and "}" in el.tag:
-            el.tag = el.tag.split("}", 1)[1]
-
-
-def _read_rdml(path: Path) -> pd.DataFrame:
-    try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                name = next((n for n in zf.namelist() if n.lower().endswith(".xml")), None)
-                if name is None:
-                    raise InputError("Expected rdml_data.xml inside the RDML file", file=path)
-                root = ET.fromstring(zf.read(name))
-        else:
-            root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        raise InputError(f"Expected RDML (XML), but it does not parse ({exc})", file=path) from None
-    _strip_ns(root)
-    groups: dict[str, str] = {}
-    for smp in root.findall("sample"):
-        for ann in smp.findall("annotation"):
-            if (ann.findtext("property") or "").strip().lower() == "group":
-                groups[smp.get("id", "")] = (ann.findtext("value") or "").strip()
-    records = []
-    for run in root.iter("run"):
-        for react in run.findall("react"):
-            sample_el = react.find("sample")
-            sample = sample_el.get("id", "") if sample_el is not None else ""
-            for data in react.findall("data"):
-                tar = data.find("tar")
-                cq = data.findtext("cq")
-                records.append(
-                    {
-                        "sample": sample,
-                        "group": groups.get(sample),
-                        "gene": tar.get("id", "") if tar is not None else "",
-                        "cq": "" if cq is None or float(cq) < 0 else cq.strip(),
-                        "well": f"{run.get('id', '')}:{react.get('id', '')}",
-                    }
-                )
-    if not records:
-        raise InputError(
-            "Expected react/data elements with Cq values in the RDML file, but found none",
-            file=path,
-        )
-    raw = pd.DataFrame(records)
-    group = raw["group"] if raw["group"].notna().all() else None
-    return _assemble(
-        raw["sample"],
-        raw["gene"],
-        raw["cq"],
-        file=path,
-        rows=np.arange(len(raw)) + 1,
-        group=group,
-        well=raw["well"],
-        ct_field="cq",
-    )
-
-
 _READERS = {
     "long": _read_long,
     "wide": _read_wide,
-    "quantstudio": _read_quantstudio,
-    "cfx": _read_cfx,
-    "rdml": _read_rdml,
+    "quantstudio": read_quantstudio,
+    "cfx": read_cfx,
+    "rdml": read_rdml,
 }
 
 
