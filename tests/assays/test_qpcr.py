@@ -331,3 +331,18 @@ def test_normfinder_noisy_gene_last_and_one_group_variance() -> None:
     res = compute_normfinder(y, groups=groups, log=True)
     assert res["gene"].iloc[-1] == "g4"
     assert set(res.columns) == {"gene", "stability", "rank"}
+
+
+def test_single_sample_group_gets_a_warning_not_a_silent_nan() -> None:
+    wells = _known_fold()
+    wells = wells[~wells["sample"].isin(["treated1", "treated2", "treated3"])]
+    res = compute_relative_expression(
+        wells, reference="Gapdh", control_group="vehicle", genes=["Tnf"], interval="welch"
+    )
+    row = res.results.set_index("group").loc["treated"]
+    assert row["n"] == 1 and np.isnan(row["ci_low"])
+    assert any("no welch interval" in w for w in res.warnings)
+    pooled = compute_relative_expression(
+        wells, reference="Gapdh", control_group="vehicle", genes=["Tnf"]
+    )
+    assert np.isfinite(pooled.results.set_index("group").loc["treated", "ci_low"])

@@ -140,7 +140,9 @@ def test_study_run_analyses_and_reports_molecular_readouts(study_dir: Path, tmp_
     if not hasattr(stats, "compare_groups"):
         pytest.skip("stats.compare_groups not merged into this branch yet (needed by `run`)")
     out = tmp_path / "out"
-    res = CliRunner().invoke(app, ["run", str(study_dir / "study.yaml"), "--out", str(out), "--no-store", "-q"])
+    res = CliRunner().invoke(
+        app, ["run", str(study_dir / "study.yaml"), "--out", str(out), "--no-store", "-q"]
+    )
     assert res.exit_code == 0, res.output
     html = (out / "report.html").read_text()
     assert "tnf_log2_fold_change" in html or "Tnf mRNA" in html

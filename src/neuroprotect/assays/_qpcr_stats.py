@@ -82,7 +82,9 @@ def interval_offsets(
             q = stats.t.ppf(0.5 + confidence / 2, df) if df > 0 else np.nan
         else:
             q = stats.studentized_range.ppf(confidence, k, df) / np.sqrt(2) if df > 0 else np.nan
-    else:  # welch
+    else:  # welch: needs a variance estimate from both groups
+        if not s["parts"] or not ctrl["parts"]:
+            return np.nan, np.nan, np.nan
         parts = s["parts"] + ctrl["parts"]
         var = sum(v for v, _ in parts)
         se = np.sqrt(var)

@@ -356,6 +356,11 @@ def compute_relative_expression(
             lo, hi, p = interval_offsets(
                 interval, s, ctrl, pooled, len(present), confidence, is_control=(g == control_group)
             )
+            if g != control_group and not np.isfinite(hi):
+                warnings.append(
+                    f"{gene}, {g}: no {interval} interval (n = {s['n']} vs {ctrl['n']} in the "
+                    "control; at least two per group, or a pooled variance, are needed)"
+                )
             result_rows.append(
                 {
                     "gene": gene,
