@@ -3,6 +3,7 @@ pooled, Tukey-Kramer, Welch and SD (pcr package) intervals on the ΔΔCt scale."
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -81,7 +82,7 @@ def interval_offsets(
         if kind == "pooled":
             q = stats.t.ppf(0.5 + confidence / 2, df) if df > 0 else np.nan
         else:
-            q = stats.studentized_range.ppf(confidence, k, df) / np.sqrt(2) if df > 0 else np.nan
+            q = _tukey_quantile(confidence, k, int(df)) if df > 0 else np.nan
     else:  # welch: needs a variance estimate from both groups
         if not s["parts"] or not ctrl["parts"]:
             return np.nan, np.nan, np.nan
@@ -95,3 +96,9 @@ def interval_offsets(
         return np.nan, np.nan, np.nan
     p = float(2 * stats.t.sf(abs(ddct / se), df))
     return -q * se, q * se, p
+
+
+@lru_cache(maxsize=256)
+def _tukey_quantile(confidence: float, k: int, df: int) -> float:
+    """Tukey-Kramer multiplier q(conf; k, df)/√2 (scipy's studentized range is slow: cached)."""
+    return float(stats.studentized_range.ppf(confidence, k, df) / np.sqrt(2))
