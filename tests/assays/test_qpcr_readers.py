@@ -124,3 +124,17 @@ def test_wide_plain_gene_columns(tmp_path) -> None:
     wells = read_ct_table(path)
     assert sorted(wells["gene"].unique()) == ["Gapdh", "Tnf"]
     assert np.isfinite(wells["ct"]).all()
+
+
+def test_long_xlsx(tmp_path) -> None:
+    path = tmp_path / "cts.xlsx"
+    pd.DataFrame(
+        {
+            "sample": ["a", "a", "b", "b"],
+            "group": ["veh", "veh", "drug", "drug"],
+            "gene": ["Gapdh", "Tnf"] * 2,
+            "ct": [18, 26, "Undetermined", 25],
+        }
+    ).to_excel(path, index=False)
+    wells = read_ct_table(path)
+    assert wells["undetermined"].tolist() == [False, False, True, False]

@@ -74,7 +74,7 @@ def read_cfx(path: Path) -> pd.DataFrame:
         find_column(cols, ("target",)),
         find_column(cols, ("cq",)),
     )
-    grp = find_column(cols, ("biological set name",))
+    grp = find_column(cols, ("biological set name", "group"))
     if s is None or g is None or c is None:
         raise InputError(
             "Expected columns 'Sample', 'Target' and 'Cq' in the CFX export", file=path

@@ -75,13 +75,16 @@ __all__ = ["CT_COLUMNS", "UNDETERMINED_WORDS", "parse_ct_values", "read_ct_table
 def _sniff(path: Path) -> str:
     if path.suffix.lower() in {".rdml", ".xml"}:
         return "rdml"
-    head = path.read_text(encoding="utf-8-sig", errors="replace")[:20000]
-    if head.lstrip().startswith("*") or "[Results]" in head:
-        return "quantstudio"
-    first = head.splitlines()[0].lower() if head else ""
-    if "cq" in re.split(r"[,;\t]", first) and "target" in first and "sample" in first:
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        cols = [str(c).strip().lower() for c in read_csv_text(path).columns]
+    else:
+        head = path.read_text(encoding="utf-8-sig", errors="replace")[:20000]
+        if head.lstrip().startswith("*") or "[Results]" in head:
+            return "quantstudio"
+        first = head.splitlines()[0].lower() if head else ""
+        cols = [c.strip().lower() for c in re.split(r"[,;\t]", first)]
+    if "cq" in cols and "target" in cols and "sample" in cols:
         return "cfx"
-    cols = [c.strip().lower() for c in re.split(r"[,;\t]", first)]
     if any(c in GENE_COLS for c in cols) and any(c in CT_COLS for c in cols):
         return "long"
     return "wide"
