@@ -147,3 +147,25 @@ def test_study_run_analyses_and_reports_molecular_readouts(study_dir: Path, tmp_
     html = (out / "report.html").read_text()
     assert "tnf_log2_fold_change" in html or "Tnf mRNA" in html
     assert "Bax / beta-actin" in html or "bax_fold_change" in html
+
+
+def test_western_readout_from_blot_image(study_dir: Path) -> None:
+    """Seeded synthetic blot (exact band volumes): Bax/actin 0.4, 0.4, 0.2, 0.2 -> fold 1, 1, .5, .5."""
+    from skimage import io
+
+    from neuroprotect.datasets.synthetic_blot import make_synthetic_blot
+
+    vol = np.array([[2000, 5000], [2200, 5500], [1000, 5000], [1100, 5500]], dtype=float)
+    blot = make_synthetic_blot(vol, targets=("Bax", "beta-actin"), gradient=0.2)
+    io.imsave(study_dir / "gel1.tif", blot.image.astype(np.float32), check_contrast=False)
+    text = (study_dir / "study.yaml").read_text()
+    text = text.replace(
+        "files: [bands.csv]\n    params: {layout: lanes.csv,",
+        "files: [gel1.tif]\n    params: {bands: {Bax: [18, 42], beta-actin: [58, 82]}, layout: lanes.csv,",
+    ).replace(", ratios: [Bax/Bcl-2]", "")
+    (study_dir / "study.yaml").write_text(text)
+    data = _load(study_dir, "wb")
+    got = data.measurements.set_index("animal_id")["value"]
+    assert got.to_dict() == pytest.approx(
+        {"vehicle-0": 1.0, "vehicle-1": 1.0, "low-0": 0.5, "low-1": 0.5}, rel=0.01
+    )

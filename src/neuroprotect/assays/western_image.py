@@ -28,6 +28,8 @@ Steps
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from os import PathLike
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -36,7 +38,14 @@ from scipy import ndimage, signal
 
 from neuroprotect.errors import InputError
 
-__all__ = ["detect_lanes", "measure_bands", "to_signal"]
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "detect_lanes",
+    "measure_blot_image",
+    "measure_bands",
+    "read_blot_image",
+    "to_signal",
+]
 
 Background = Literal["rolling_ball", "lane_edge", "none"]
 
@@ -227,3 +236,50 @@ def measure_bands(
                 }
             )
     return pd.DataFrame(records)
+
+
+IMAGE_SUFFIXES = frozenset({".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp"})
+
+
+def read_blot_image(path: str | PathLike[str]) -> np.ndarray:
+    """Read a blot image file (TIFF, PNG, JPEG, BMP) as an array, unchanged (skimage.io)."""
+    from skimage import io as skio
+
+    try:
+        return np.asarray(skio.imread(Path(path)))
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"Expected a readable image (TIFF, PNG, JPEG) ({exc})", file=path
+        ) from None
+
+
+def measure_blot_image(
+    image: np.ndarray | str | PathLike[str],
+    *,
+    n_lanes: int | None = None,
+    centers: Sequence[float] | None = None,
+    bands: Mapping[str, tuple[int, int]] | None = None,
+    background: Background = "lane_edge",
+    rolling_ball_radius: float = 25.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Lanes and band volumes of one blot image: :func:`detect_lanes` then :func:`measure_bands`.
+
+    Returns
+    -------
+    (bands, lanes)
+        The band table of :func:`measure_bands` and the lane table of :func:`detect_lanes`.
+    """
+    if isinstance(image, np.ndarray):
+        file, img = None, image
+    else:
+        file, img = image, read_blot_image(image)
+    try:
+        lanes = detect_lanes(img, n_lanes=n_lanes, centers=centers)
+        measured = measure_bands(
+            img, lanes, bands=bands, background=background, rolling_ball_radius=rolling_ball_radius
+        )
+    except InputError as exc:
+        if file is None or exc.file is not None:
+            raise
+        raise InputError(exc.message, file=file, field=exc.field) from None
+    return measured, lanes

@@ -266,17 +266,6 @@ def qpcr_efficiency(
     _echo_table(fits, ["gene", "slope", "r2", "efficiency", "efficiency_pct", "n"])
 
 
-def _read_image(path: Path) -> np.ndarray:
-    try:
-        from skimage import io as skio
-
-        return np.asarray(skio.imread(path))
-    except (OSError, ValueError) as exc:
-        raise InputError(
-            f"Expected a readable image (TIFF, PNG, JPEG) ({exc})", file=path
-        ) from None
-
-
 @app.command("western")
 def western(
     source: Path = typer.Argument(
@@ -320,13 +309,12 @@ def western(
     --ratio Bax/Bcl-2 --json
     """
     from neuroprotect.assays.western import compute_western, read_densitometry, read_lane_layout
-    from neuroprotect.assays.western_image import detect_lanes, measure_bands
+    from neuroprotect.assays.western_image import IMAGE_SUFFIXES, measure_blot_image
 
     out: dict[str, Any] = {}
     with user_errors():
         lay = read_lane_layout(layout) if layout else None
-        if source.suffix.lower() in {".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp"}:
-            image = _read_image(source)
+        if source.suffix.lower() in IMAGE_SUFFIXES:
             centers = None
             if lay is not None and "center" in lay.columns:
                 centers = pd.to_numeric(lay["center"], errors="coerce").to_numpy(float)
@@ -335,7 +323,6 @@ def western(
                 if lanes is not None
                 else (len(lay) if lay is not None and centers is None else None)
             )
-            lane_table = detect_lanes(image, n_lanes=n, centers=centers)
             windows = {}
             for name, rows in _pairs(band, "--band").items():
                 try:
@@ -345,9 +332,10 @@ def western(
                         f"Expected FIRST_ROW:LAST_ROW, but got {rows!r}", field="--band"
                     ) from None
                 windows[name] = (a, b)
-            bands = measure_bands(
-                image,
-                lane_table,
+            bands, lane_table = measure_blot_image(
+                source,
+                n_lanes=n,
+                centers=centers,
                 bands=windows or None,
                 background=background.value,
                 rolling_ball_radius=radius,

@@ -26,7 +26,10 @@ the warnings and left out.
 to the vehicle mean on the same blot) and ``<a>_<b>_ratio_fold_change`` for each ratio. Lanes of
 one animal (duplicate lanes) are averaged. Parameters: ``layout`` (CSV: ``lane``, ``animal_id``,
 optional ``blot``; required), ``loading_control`` (required), ``ratios`` (list of ``A/B``),
-``targets`` (keep only these), ``exclude_saturated`` (default false: saturated bands are kept and
+``targets`` (keep only these), ``bands`` (for blot images: ``{target: [first_row, last_row]}``;
+an image file is one blot whose lanes, left to right, are the layout's lanes of the blot named
+like the file stem, see :mod:`neuroprotect.assays.western_image`), ``background`` (images:
+``lane_edge``, ``rolling_ball`` or ``none``), ``exclude_saturated`` (default false: saturated bands are kept and
 warned about), ``higher_is_better`` (targets, e.g. Bcl-2, PSD-95).
 
 With a blinded study the vehicle group is not known, so values are centred on the mean of all
@@ -44,6 +47,7 @@ import pandas as pd
 from neuroprotect.assays.qpcr import compute_relative_expression
 from neuroprotect.assays.qpcr_readers import read_ct_table
 from neuroprotect.assays.western import compute_western, read_densitometry
+from neuroprotect.assays.western_image import IMAGE_SUFFIXES, measure_blot_image
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
@@ -225,6 +229,8 @@ def load_western_blot(
             "targets": (object, None),
             "exclude_saturated": (object, False),
             "higher_is_better": (object, None),
+            "bands": (object, None),
+            "background": (str, "lane_edge"),
         },
     )
     where = f"readouts.{readout.id}.params"
@@ -275,7 +281,10 @@ def load_western_blot(
     lay["group"] = lay["sample"].map(group) if control else _CENTRE
     bands = []
     for path in files:
-        t = read_densitometry(path)
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            t = _image_bands(path, lay, p, study, where, single=len(files) == 1)
+        else:
+            t = read_densitometry(path)
         t["source_file"] = [path] * len(t)
         bands.append(t)
     band_table = pd.concat(bands, ignore_index=True)
@@ -343,6 +352,42 @@ def load_western_blot(
         warnings=warnings,
         variables=tuple(specs),
     )
+
+
+def _image_bands(
+    path: Path, lay: pd.DataFrame, p: dict[str, Any], study: Study, where: str, *, single: bool
+) -> pd.DataFrame:
+    """Band volumes of one blot image; its lanes are the layout's lanes of blot ``path.stem``
+    (or every lane when the readout has one image and the layout no blot column)."""
+    windows = p["bands"]
+    if not isinstance(windows, dict) or not all(
+        isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) for x in v)
+        for v in windows.values()
+    ):
+        raise InputError(
+            "Expected bands: {target: [first_row, last_row], ...} for blot images, but got "
+            f"{windows!r}",
+            file=study.manifest_path,
+            field=f"{where}.bands",
+        )
+    blot = path.stem if path.stem in set(lay["blot"]) else ("1" if single else None)
+    if blot is None:
+        raise InputError(
+            f"Expected a layout blot named {path.stem!r} for this image, but the layout has "
+            f"{', '.join(sorted(set(lay['blot'])))}",
+            file=path,
+        )
+    lanes = lay[lay["blot"] == blot].sort_values("lane")
+    measured, _ = measure_blot_image(
+        path,
+        n_lanes=len(lanes),
+        bands={str(k): (v[0], v[1]) for k, v in windows.items()},
+        background=p["background"],
+    )
+    measured["lane"] = measured["lane"].map(dict(enumerate(lanes["lane"], start=1)))
+    measured["blot"] = blot
+    measured["source_row"] = 1
+    return measured
 
 
 register(
