@@ -199,6 +199,8 @@ def test_pcr_package_ct1_separate_tubes() -> None:
     assert res.loc["kidney", "fold_change"] == pytest.approx(5.637, abs=5e-4)
     assert res.loc["kidney", "ci_low"] == pytest.approx(5.276, abs=5e-4)
     assert res.loc["kidney", "ci_high"] == pytest.approx(6.023, abs=5e-4)
+    # control row: error sqrt(sd_t² + sd_r²) = 0.174 (PROVENANCE), interval 2^∓0.174
+    assert -np.log2(res.loc["brain", "ci_low"]) == pytest.approx(0.174, abs=5e-4)
 
 
 def test_pcr_package_ct2_same_tube() -> None:
