@@ -168,28 +168,43 @@ def schema_cmd(
         typer.echo(text, nl=False)
 
 
+#: Command groups and the Typer apps (module, attribute) whose commands make each of them up:
+#: a group's verbs live in modules by topic, and the first app gives the group its help text.
+COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "stats": (
+        ("stats", "stats_app"),
+        ("stats_repeated", "stats_extra_app"),
+        ("stats_curves", "app"),
+    ),
+    "design": (("design", "app"),),
+    "behavior": (("behavior_other", "app"),),
+    "assay": (("assay_molecular", "molecular_app"),),
+    "kb": (("kb", "kb_app"),),
+    "runs": (("store", "app"),),
+}
+
+
+def _merged_group(parts: tuple[tuple[str, str], ...]) -> typer.Typer:
+    import importlib
+
+    apps = [
+        getattr(importlib.import_module(f"neuroprotect.cli.{mod}"), attr) for mod, attr in parts
+    ]
+    for other in apps[1:]:
+        apps[0].registered_commands.extend(other.registered_commands)
+    return apps[0]
+
+
 def _register_groups() -> None:
-    from neuroprotect.cli import stats, stats_curves, stats_repeated
-    from neuroprotect.cli.design import app as design_app
-    from neuroprotect.cli.kb import kb_app
-    from neuroprotect.cli.store import app as runs_app
-
-    # One `stats` group; its verbs live in modules by topic.
-    for topic in (stats_repeated.stats_extra_app, stats_curves.app):
-        stats.stats_app.registered_commands.extend(topic.registered_commands)
-    app.add_typer(stats.stats_app, name="stats")
-    # Planning a study's n is a design step too: the same command under `design power`.
-    design_app.command("power")(stats_repeated.power)
-    app.add_typer(design_app, name="design")
-    app.add_typer(runs_app, name="runs")
-    app.add_typer(kb_app, name="kb")
     from neuroprotect.cli.meta import meta_command
+    from neuroprotect.cli.stats_repeated import power
 
+    groups = {name: _merged_group(parts) for name, parts in COMMAND_GROUPS.items()}
+    # Planning a study's n is a design step too: the same command as `stats power`.
+    groups["design"].command("power")(power)
+    for name, group in groups.items():
+        app.add_typer(group, name=name)
     app.command("meta")(meta_command)
-    # Temporary: the lead merges this into the one `behavior` group (cli/behavior.py).
-    from neuroprotect.cli.behavior_other import app as behavior_other_app
-
-    app.add_typer(behavior_other_app, name="behavior")
 
 
 _register_groups()
