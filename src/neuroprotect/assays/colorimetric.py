@@ -289,8 +289,9 @@ def compute_griess_nitrite(
     out["nitrite_um"] = conc
     out["range_flag"] = flags
     if "protein_mg_ml" in samples.columns:
-        protein = numeric_column(samples, "protein_mg_ml", file=file, min=1e-300,
-                                 what="a protein concentration > 0")  # fmt: skip
+        protein = numeric_column(
+            samples, "protein_mg_ml", file=file, min=1e-300, what="a protein concentration > 0"
+        )
         out["nitrite_nmol_per_mg_protein"] = conc / protein
     return out
 
@@ -372,8 +373,9 @@ def compute_atp(
     out["atp_um"] = conc
     out["range_flag"] = flags
     if "protein_mg_ml" in samples.columns:
-        protein = numeric_column(samples, "protein_mg_ml", file=file, min=1e-300,
-                                 what="a protein concentration > 0")  # fmt: skip
+        protein = numeric_column(
+            samples, "protein_mg_ml", file=file, min=1e-300, what="a protein concentration > 0"
+        )
         out["atp_nmol_per_mg_protein"] = conc / protein
     return out
 

@@ -129,8 +129,15 @@ def _fit_plate(
     cv_limit: float,
     out_of_range: str,
     warnings: list[str],
-) -> tuple[LogisticFitter, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, float,
-           tuple[float, float]]:  # fmt: skip
+) -> tuple[
+    LogisticFitter,
+    pd.DataFrame,
+    pd.DataFrame,
+    pd.DataFrame,
+    pd.DataFrame,
+    float,
+    tuple[float, float],
+]:
     w = wells.copy()
     blanks = w[(w["type"] == "blank") & (w["flag"] == "ok")]["value"]
     blank = float(blanks.mean()) if subtract_blank and len(blanks) else 0.0
@@ -210,13 +217,42 @@ def _fit_plate(
         )
     samples = pd.DataFrame(
         rows,
-        columns=["plate", "type", "sample", "n", "mean_signal", "concentration", "dilution",
-                 "adjusted_concentration", "cv_pct", "flag"],
-    )  # fmt: skip
-    std_cols = ["plate", "well", "sample", "concentration", "value", "signal", "back_calculated",
-                "recovery_pct", "flag"]  # fmt: skip
-    unk_cols = ["plate", "well", "type", "sample", "value", "signal", "concentration", "dilution",
-                "adjusted_concentration", "flag"]  # fmt: skip
+        columns=[
+            "plate",
+            "type",
+            "sample",
+            "n",
+            "mean_signal",
+            "concentration",
+            "dilution",
+            "adjusted_concentration",
+            "cv_pct",
+            "flag",
+        ],
+    )
+    std_cols = [
+        "plate",
+        "well",
+        "sample",
+        "concentration",
+        "value",
+        "signal",
+        "back_calculated",
+        "recovery_pct",
+        "flag",
+    ]
+    unk_cols = [
+        "plate",
+        "well",
+        "type",
+        "sample",
+        "value",
+        "signal",
+        "concentration",
+        "dilution",
+        "adjusted_concentration",
+        "flag",
+    ]
     for kind, label in (("below_lloq", "below the LLOQ"), ("above_uloq", "above the ULOQ")):
         hit = samples[samples["flag"].str.contains(kind)]["sample"].tolist()
         if hit:
@@ -297,10 +333,18 @@ def analyse_elisa(
     curves, limits, blanks = {}, {}, {}
     for plate, g in wells.groupby("plate", sort=True):
         fit, lev, stdw, smp, smpw, blank, lim = _fit_plate(
-            int(plate), g, model=model, weights=weights, fixed=fixed,
-            subtract_blank=subtract_blank, lloq=lloq, uloq=uloq, cv_limit=cv_limit,
-            out_of_range=out_of_range, warnings=warnings,
-        )  # fmt: skip
+            int(plate),
+            g,
+            model=model,
+            weights=weights,
+            fixed=fixed,
+            subtract_blank=subtract_blank,
+            lloq=lloq,
+            uloq=uloq,
+            cv_limit=cv_limit,
+            out_of_range=out_of_range,
+            warnings=warnings,
+        )
         curves[int(plate)], limits[int(plate)], blanks[int(plate)] = fit, lim, blank
         for key, frame in zip(parts, (lev, stdw, smp, smpw), strict=True):
             parts[key].append(frame)
@@ -339,18 +383,30 @@ def plot_elisa(result: ElisaResult, *, plate: int | None = None, unit: str = "")
     used = std[std["flag"] == "ok"]
     ax.scatter(
         np.where(used["concentration"] > 0, used["concentration"], zero_x),
-        used["signal"], color="tab:blue", zorder=3, label="standards",
-    )  # fmt: skip
+        used["signal"],
+        color="tab:blue",
+        zorder=3,
+        label="standards",
+    )
     off = std[std["flag"] != "ok"]
     if len(off):
         ax.scatter(
             np.where(off["concentration"] > 0, off["concentration"], zero_x),
-            off["signal"], facecolors="none", edgecolors="tab:red", zorder=3,
+            off["signal"],
+            facecolors="none",
+            edgecolors="tab:red",
+            zorder=3,
             label="standards (masked / no signal)",
-        )  # fmt: skip
+        )
     ok = smp[np.isfinite(smp["concentration"]) & (smp["concentration"] > 0)]
-    ax.scatter(ok["concentration"], ok["mean_signal"], marker="x", color="tab:orange", zorder=4,
-               label="unknowns (mean)")  # fmt: skip
+    ax.scatter(
+        ok["concentration"],
+        ok["mean_signal"],
+        marker="x",
+        color="tab:orange",
+        zorder=4,
+        label="unknowns (mean)",
+    )
     low, high = result.limits[plate]
     for v, name in ((low, "LLOQ"), (high, "ULOQ")):
         ax.axvline(v, color="0.5", linestyle="--", linewidth=0.8)
@@ -368,10 +424,17 @@ def result_json(result: ElisaResult) -> dict[str, Any]:
     from neuroprotect.stats.result import records
 
     curves = [
-        {"plate": p, "params": f.params_, "rse": f.rse_, "n": f.n_,
-         "lloq": result.limits[p][0], "uloq": result.limits[p][1], "blank": result.blanks[p]}
+        {
+            "plate": p,
+            "params": f.params_,
+            "rse": f.rse_,
+            "n": f.n_,
+            "lloq": result.limits[p][0],
+            "uloq": result.limits[p][1],
+            "blank": result.blanks[p],
+        }
         for p, f in result.curves.items()
-    ]  # fmt: skip
+    ]
     return {
         "model": result.model,
         "weights": result.weights,
@@ -395,6 +458,6 @@ def result_json(result: ElisaResult) -> dict[str, Any]:
                 "cv_pct",
                 "flag",
             ],
-        ),  # fmt: skip
+        ),
         "warnings": result.warnings,
     }

@@ -205,9 +205,15 @@ class LogisticFitter:
         for start in self._starts(x, y):
             with np.errstate(all="ignore"):
                 res = optimize.least_squares(
-                    resid, start, jac=jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15,
+                    resid,
+                    start,
+                    jac=jac,
+                    method="lm",
+                    xtol=1e-15,
+                    ftol=1e-15,
+                    gtol=1e-15,
                     max_nfev=10000,
-                )  # fmt: skip
+                )
             if np.all(np.isfinite(res.fun)) and (best is None or res.cost < best.cost - 1e-15):
                 best = res
         if best is None or not best.success:

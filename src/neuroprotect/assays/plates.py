@@ -49,12 +49,18 @@ _LAYOUT_COLUMNS = [
     Column("well", "str"),
     Column("type", "str", aliases=("well_type", "role")),
     Column("sample", "str", required=False, allow_missing=True, aliases=("name", "sample_id")),
-    Column("concentration", "float", required=False, allow_missing=True, min=0,
-           aliases=("conc", "standard_concentration")),
+    Column(
+        "concentration",
+        "float",
+        required=False,
+        allow_missing=True,
+        min=0,
+        aliases=("conc", "standard_concentration"),
+    ),
     Column("dilution", "float", required=False, allow_missing=True, aliases=("dilution_factor",)),
     Column("masked", "bool", required=False, aliases=("mask", "exclude", "excluded")),
     Column("plate", "int", required=False, min=1),
-]  # fmt: skip
+]
 
 PlateWells = pd.DataFrame
 """The joined table of :func:`apply_layout` (a type alias, for signatures)."""
@@ -134,8 +140,10 @@ def check_layout(table: pd.DataFrame, *, file: str | PathLike[str] | None = None
         if kind not in LAYOUT_TYPES:
             raise InputError(
                 f"Expected a well type among {', '.join(LAYOUT_TYPES)}, but got {rec.type!r}",
-                file=file, row=row, field="type",
-            )  # fmt: skip
+                file=file,
+                row=row,
+                field="type",
+            )
         types.append(kind)
         wells.append(format_well(rec.well, file=file, row=row))
         name = None if rec.sample is None or pd.isna(rec.sample) else str(rec.sample).strip()
@@ -143,22 +151,28 @@ def check_layout(table: pd.DataFrame, *, file: str | PathLike[str] | None = None
             if not np.isfinite(rec.concentration):
                 raise InputError(
                     "Expected a concentration for a standard well, but it is empty",
-                    file=file, row=row, field="concentration",
-                )  # fmt: skip
+                    file=file,
+                    row=row,
+                    field="concentration",
+                )
             name = name or f"std {rec.concentration:g}"
         elif kind in ("sample", "control") and not name:
             raise InputError(
                 f"Expected a sample name for a {kind} well, but it is empty",
-                file=file, row=row, field="sample",
-            )  # fmt: skip
+                file=file,
+                row=row,
+                field="sample",
+            )
         elif kind == "blank":
             name = name or "blank"
         samples.append(name)
         if not rec.dilution > 0:
             raise InputError(
                 f"Expected a dilution factor > 0, but got {rec.dilution!r}",
-                file=file, row=row, field="dilution",
-            )  # fmt: skip
+                file=file,
+                row=row,
+                field="dilution",
+            )
         del i
     t["type"], t["well"], t["sample"] = types, wells, samples
     dup = t.duplicated(["plate", "well"], keep=False)
@@ -230,8 +244,11 @@ def apply_layout(
             file=layout_file,
             field="well",
         )
-    keep = [c for c in reads.columns if c not in ("raw",) and c not in lay.columns or c in (
-        "plate", "well")]  # fmt: skip
+    keep = [
+        c
+        for c in reads.columns
+        if c not in ("raw",) and c not in lay.columns or c in ("plate", "well")
+    ]
     out = lay.merge(reads[keep], on=["plate", "well"], how="left", validate="one_to_one")
     out = out[out["type"] != "empty"].reset_index(drop=True)
     flag = np.where(out["masked"], "masked", "ok").astype(object)

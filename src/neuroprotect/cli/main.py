@@ -190,6 +190,9 @@ def _register_groups() -> None:
     from neuroprotect.cli.behavior_other import app as behavior_other_app
 
     app.add_typer(behavior_other_app, name="behavior")
+    from neuroprotect.cli.assay import app as assay_app
+
+    app.add_typer(assay_app, name="assay")
 
 
 _register_groups()

@@ -69,6 +69,7 @@ def register(readout_type: ReadoutType) -> ReadoutType:
 def readout_types() -> dict[str, ReadoutType]:
     """All registered readout types, by name."""
     from neuroprotect.workflows import (
+        assay_readouts,  # noqa: F401  (elisa, griess, cell_viability)
         behavior_other_readouts,  # noqa: F401
         table_readouts,  # noqa: F401  (registers the table readouts)
     )

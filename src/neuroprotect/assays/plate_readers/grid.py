@@ -181,13 +181,19 @@ def read_plate_long(path: str | PathLike[str]) -> pd.DataFrame:
                     field="plate",
                 ) from None
         records.append(
-            {"plate": plate, "well": format_well(row[iw], file=file, row=n), "value": value,
-             "raw": raw}
-        )  # fmt: skip
+            {
+                "plate": plate,
+                "well": format_well(row[iw], file=file, row=n),
+                "value": value,
+                "raw": raw,
+            }
+        )
     out = pd.DataFrame(records)
     dup = out.duplicated(["plate", "well"], keep=False)
     if dup.any():
-        listed = ", ".join(f"{r.well} (plate {r.plate})" for r in out[dup].drop_duplicates(
-            ["plate", "well"]).itertuples())  # fmt: skip
+        listed = ", ".join(
+            f"{r.well} (plate {r.plate})"
+            for r in out[dup].drop_duplicates(["plate", "well"]).itertuples()
+        )
         raise InputError(f"Expected each well once, but these appear twice: {listed}", file=file)
     return out

@@ -271,10 +271,19 @@ def read_softmax_text(
     results = pd.DataFrame(
         groups,
         columns=[
-            "plate", "group", "sample", "well", "masked", "value", "concentration", "result",
-            "mean_result", "dilution", "adj_result",
+            "plate",
+            "group",
+            "sample",
+            "well",
+            "masked",
+            "value",
+            "concentration",
+            "result",
+            "mean_result",
+            "dilution",
+            "adj_result",
         ],
-    )  # fmt: skip
+    )
     layout_rows = []
     for (plate_no, group), rows in results.groupby(["plate", "group"], sort=False):
         kind = _layout_type(str(group), rows)
