@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from tests.conftest import shared_data
 
 from neuroprotect.assays.elisa import FivePLFitter, FourPLFitter, analyse_elisa, plot_elisa
 from neuroprotect.assays.elisa_fit import make_fitter
 from neuroprotect.assays.plates import apply_layout, read_plate_file
 from neuroprotect.errors import InputError
-from tests.conftest import shared_data
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests.conftest import shared_data
 
 from neuroprotect.assays.plate_readers import (
     format_well,
@@ -21,7 +22,6 @@ from neuroprotect.assays.plate_readers import (
 )
 from neuroprotect.assays.plates import apply_layout, read_layout, read_plate, read_plate_file
 from neuroprotect.errors import InputError
-from tests.conftest import shared_data
 
 
 def _elisatools(name: str) -> Path:
