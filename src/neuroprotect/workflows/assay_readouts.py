@@ -132,7 +132,7 @@ def load_elisa(
     known = set(animals[C.ANIMAL_ID].astype(str))
     per_animal, all_wells, all_std, all_samples = [], [], [], []
     warnings: list[str] = []
-    curves: list[dict[str, Any]] = []
+    curves: dict[str, dict[str, Any]] = {}
     for path, layout_path in zip(files, layouts, strict=True):
         reads, export = read_plate_file(path)
         if layout_path is not None:
@@ -164,20 +164,16 @@ def load_elisa(
         shown = display_path(path, study)
         warnings += [f"{readout.id} ({shown}): {w}" for w in res.warnings]
         for plate, fit in res.curves.items():
-            curves.append(
-                {
-                    "file": shown,
-                    "plate": plate,
-                    "model": res.model,
-                    "weights": res.weights,
-                    "params": fit.params_,
-                    "rse": fit.rse_,
-                    "n_standards": fit.n_,
-                    "lloq": res.limits[plate][0],
-                    "uloq": res.limits[plate][1],
-                    "blank": res.blanks[plate],
-                }
-            )
+            curves[f"{shown} plate {plate}"] = {
+                "model": res.model,
+                "weights": res.weights,
+                "params": fit.params_,
+                "rse": fit.rse_,
+                "n_standards": fit.n_,
+                "lloq": res.limits[plate][0],
+                "uloq": res.limits[plate][1],
+                "blank": res.blanks[plate],
+            }
         smp = res.samples[res.samples["type"] == "sample"].copy()
         first_row = wells.groupby("sample")["source_row"].min() if "source_row" in wells else None
         smp[C.ANIMAL_ID] = smp["sample"].astype(str)
