@@ -140,7 +140,9 @@ def analyse_competition_binding(
     if key not in ("ll4", "ll3"):
         raise InputError(f"Expected model 'll4' or 'll3', but got {model!r}", field="model")
     cls = LL4Fitter if key == "ll4" else LL3Fitter
-    fit = cls(conf_level=conf_level).fit(concentration, bound)
+    fit = cls(conf_level=conf_level).fit(
+        np.asarray(concentration, dtype=float), np.asarray(bound, dtype=float)
+    )
     ed = fit.ed(50).iloc[0]
     ic50, se = float(ed["estimate"]), float(ed["se"])
     ci = (float(ed["ci_low"]), float(ed["ci_high"]))

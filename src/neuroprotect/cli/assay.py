@@ -82,8 +82,8 @@ def elisa(
         wells = apply_layout(reads, lay, plate_file=plate, layout_file=layout)
         res = analyse_elisa(
             wells,
-            model=model.value,  # type: ignore[arg-type]
-            weights=weights.value,  # type: ignore[arg-type]
+            model=model.value,
+            weights=weights.value,
             out_of_range="censor" if censor else "flag",
         )
     out = result_json(res)
@@ -178,7 +178,7 @@ def binding(
                 data[bound].to_numpy(),
                 radioligand_conc=radioligand_conc,
                 kd=kd,
-                model=model.value,  # type: ignore[arg-type]
+                model=model.value,
             )
             out = res.to_dict()
     if as_json:
@@ -272,7 +272,7 @@ def griess(
     cols = ["sample", "absorbance", "nitrite_um", "range_flag"]
     if "nitrite_nmol_per_mg_protein" in res.columns:
         cols.append("nitrite_nmol_per_mg_protein")
-    out = {
+    out: dict[str, Any] = {
         "standard_curve": {
             "slope": curve.slope,
             "intercept": curve.intercept,

@@ -94,9 +94,9 @@ def _layouts(study: Study, readout: Readout, value: Any, n_files: int) -> list[P
             file=study.manifest_path,
             field=field,
         )
-    paths = [study.resolve(n) for n in names]
+    paths: list[Path | None] = [study.resolve(n) for n in names]
     for p in paths:
-        if not p.is_file():
+        if p is None or not p.is_file():
             raise InputError(
                 f"Expected an existing layout file, but {str(p)!r} does not exist",
                 file=study.manifest_path,
@@ -110,7 +110,8 @@ def load_elisa(
 ) -> ReadoutData:
     """ELISA concentrations per animal; ``params``: ``layout``, ``analyte``, ``unit`` (pg/mL),
     ``variable`` (concentration), ``model`` (4pl/5pl), ``weights`` (none or 1/y2),
-    ``out_of_range`` (flag or censor), ``cv_limit`` (20)."""
+    ``out_of_range`` (flag or censor), ``cv_limit`` (20), ``lower_is_better`` (true: a
+    pro-inflammatory cytokine; false for e.g. BDNF)."""
     p = readout_params(
         study,
         readout,
@@ -123,14 +124,24 @@ def load_elisa(
             "weights": (str, "none"),
             "out_of_range": (str, "flag"),
             "cv_limit": (float, 20.0),
+            "lower_is_better": (object, True),
         },
     )
+    if not isinstance(p["lower_is_better"], bool):
+        raise InputError(
+            f"Expected true or false, but got {p['lower_is_better']!r}",
+            file=study.manifest_path,
+            field=f"readouts.{readout.id}.params.lower_is_better",
+        )
     _choice(study, readout, "model", p["model"], ("4pl", "5pl"))
     _choice(study, readout, "weights", p["weights"], ("none", "1/y2"))
     _choice(study, readout, "out_of_range", p["out_of_range"], ("flag", "censor"))
     layouts = _layouts(study, readout, p["layout"], len(files))
     known = set(animals[C.ANIMAL_ID].astype(str))
-    per_animal, all_wells, all_std, all_samples = [], [], [], []
+    per_animal: list[pd.DataFrame] = []
+    all_wells: list[pd.DataFrame] = []
+    all_std: list[pd.DataFrame] = []
+    all_samples: list[pd.DataFrame] = []
     warnings: list[str] = []
     curves: dict[str, dict[str, Any]] = {}
     for path, layout_path in zip(files, layouts, strict=True):
@@ -207,7 +218,7 @@ def load_elisa(
         p["variable"],
         f"{p['analyte']} (ELISA)" if p["analyte"] else ELISA.label,
         p["unit"],
-        lower_is_better=True,
+        lower_is_better=p["lower_is_better"],
     )
     flagged = table[table["flag"] != "ok"]
     measurements = tidy_measurements(
