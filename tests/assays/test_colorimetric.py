@@ -58,7 +58,9 @@ def test_viability() -> None:
     )  # fmt: skip
     out = compute_viability(wells, control="ctrl", blank="blank")
     assert "blank" not in set(out["group"])
-    assert out["viability_pct"].tolist() == pytest.approx(np.array([1.0, 0.8, 0.4, 0.3, 0.7]) / 0.9 * 100)
+    assert out["viability_pct"].tolist() == pytest.approx(
+        np.array([1.0, 0.8, 0.4, 0.3, 0.7]) / 0.9 * 100
+    )
     summ = summarise_replicates(out, value="viability_pct", by=["group"]).set_index("group")
     assert summ.loc["ctrl", "viability_pct"] == pytest.approx(100)
     assert summ.loc["ogd", "n"] == 2 and np.isnan(summ.loc["drug", "sd"])

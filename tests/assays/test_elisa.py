@@ -252,3 +252,59 @@ def test_plate_without_standards() -> None:
     wells = _plate([], [10.0])
     with pytest.raises(InputError, match="standard wells"):
         analyse_elisa(wells)
+
+
+def test_overflow_wells(tmp_path) -> None:
+    """A reader's OVRFLW marker: a saturated standard is left out, a saturated sample flagged."""
+    from neuroprotect.assays.plates import read_layout, read_plate
+
+    def f(x):
+        return 2.5 + (0.05 - 2.5) / (1 + (np.asarray(x, float) / 50) ** 1.2)
+
+    conc = [0, 3.125, 6.25, 12.5, 25, 50, 100, 200]
+    cells = [[f"{v:.6f}" for v in f(conc)] + [""] * 4 for _ in range(2)]
+    cells[1][7] = "OVRFLW"
+    cells.append([f"{f(20.0):.6f}", "OVRFLW"] + [""] * 10)
+    lines = [",".join([""] + [str(i) for i in range(1, 13)])]
+    lines += [",".join(["ABC"[r], *cells[r]]) for r in range(3)]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    rows = ["well,type,sample,concentration"]
+    rows += [f"{r}{i + 1},standard,,{c}" for r in "AB" for i, c in enumerate(conc)]
+    rows += ["C1,sample,x,", "C2,sample,x,"]
+    (tmp_path / "l.csv").write_text("\n".join(rows) + "\n")
+    wells = apply_layout(read_plate(tmp_path / "p.csv"), read_layout(tmp_path / "l.csv"))
+    assert wells.set_index("well").loc[["B8", "C2"], "flag"].tolist() == ["overflow", "overflow"]
+    res = analyse_elisa(wells)
+    assert res.curves[1].n_ == 15
+    (s,) = res.samples.itertuples()
+    assert s.flag == "overflow;above_uloq" and s.n == 1
+    assert s.concentration == pytest.approx(20, rel=1e-4)
+    assert any("B8" in w and "overflow" in w for w in res.warnings)
+
+
+def test_two_plates_from_grid_and_layout(tmp_path) -> None:
+    """A two-plate grid file with a layout 'plate' column: one curve per plate."""
+    from neuroprotect.assays.plates import read_layout, read_plate
+
+    conc = [0, 3.125, 6.25, 12.5, 25, 50, 100, 200]
+    blocks = []
+    for c50 in (50.0, 80.0):
+        y = 2.5 + (0.05 - 2.5) / (1 + (np.asarray(conc) / c50) ** 1.2)
+        ys = 2.5 + (0.05 - 2.5) / (1 + (10.0 / c50) ** 1.2)
+        rows = [",".join(["A", *[f"{v:.8f}" for v in y], "", "", "", ""])]
+        rows.append(",".join(["B", *[f"{v:.8f}" for v in y], "", "", "", ""]))
+        rows.append(",".join(["C", f"{ys:.8f}", f"{ys:.8f}"] + [""] * 10))
+        blocks.append("\n".join(rows))
+    (tmp_path / "p.csv").write_text("Plate 1\n" + blocks[0] + "\nPlate 2\n" + blocks[1] + "\n")
+    lay = ["plate,well,type,sample,concentration,dilution"]
+    for p in (1, 2):
+        lay += [f"{p},{r}{i + 1},standard,,{c}," for r in "AB" for i, c in enumerate(conc)]
+        lay += [f"{p},C1,sample,s{p},,3", f"{p},C2,sample,s{p},,3"]
+    (tmp_path / "l.csv").write_text("\n".join(lay) + "\n")
+    res = analyse_elisa(
+        apply_layout(read_plate(tmp_path / "p.csv"), read_layout(tmp_path / "l.csv"))
+    )
+    assert res.curves[1].params_["c"] == pytest.approx(50, rel=1e-6)
+    assert res.curves[2].params_["c"] == pytest.approx(80, rel=1e-6)
+    adj = res.samples.set_index("sample")["adjusted_concentration"]
+    assert adj.to_dict() == pytest.approx({"s1": 30.0, "s2": 30.0}, rel=1e-6)

@@ -15,7 +15,10 @@ concentration in the undiluted sample, SoftMax's ``AdjResult``).
 Range rules (never silent): LLOQ / ULOQ default to the lowest non-zero / highest standard
 concentration used in the fit. A sample whose mean concentration is below the LLOQ or above the
 ULOQ is flagged ``below_lloq`` / ``above_uloq``; a well whose signal is beyond an asymptote has
-no concentration on the curve (NaN) and flags its sample the same way. With
+no concentration on the curve (NaN) and flags its sample the same way, and a saturated well
+(reader ``OVRFLW``) flags it ``overflow`` plus the side of the range it lies on. Other sample
+flags: ``high_cv`` (replicate CV above ``cv_limit``), ``no_signal``, ``masked``; ``ok`` otherwise
+(several flags are joined with ``;``). With
 ``out_of_range="censor"`` flagged samples get NaN concentrations instead of extrapolated ones.
 """
 
@@ -182,20 +185,25 @@ def _fit_plate(
     unk["flag"] = np.where(unk["flag"] == "ok", rflag, unk["flag"])
     unk["adjusted_concentration"] = unk["concentration"] * unk["dilution"]
     rows = []
+    rising = fit.params_["a"] < fit.params_["d"]
     for (kind, name), g in unk.groupby(["type", "sample"], sort=False):
-        ok = g[~g["flag"].isin(["masked", "no_signal"])]
+        ok = g[~g["flag"].isin(["masked", "no_signal", "overflow"])]
+        saturated = bool((g["flag"] == "overflow").any())
         conc = ok["concentration"].to_numpy(float)
         dil = ok["dilution"].unique()
         flags: list[str] = []
         mean_conc = float(np.nanmean(conc)) if np.isfinite(conc).any() else float("nan")
         adj = ok["adjusted_concentration"].to_numpy(float)
         mean_adj = float(np.nanmean(adj)) if np.isfinite(adj).any() else float("nan")
-        if ok.empty:
+        if saturated:  # a saturated well: above the ULOQ on a rising curve, below on a falling
+            flags += ["overflow", "above_uloq" if rising else "below_lloq"]
+        if ok.empty and not saturated:
             flags.append("masked" if (g["flag"] == "masked").all() else "no_signal")
         if (ok["flag"] == "below_curve").any() or mean_conc < low:
             flags.append("below_lloq")
         if (ok["flag"] == "above_curve").any() or mean_conc > high:
             flags.append("above_uloq")
+        flags = list(dict.fromkeys(flags))
         cv = _cv(conc)
         if np.isfinite(cv) and cv > cv_limit:
             flags.append("high_cv")
@@ -318,8 +326,8 @@ def analyse_elisa(
 
     Notes
     -----
-    Standards without a reading are flagged ``no_signal``, left out of the fit and named in the
-    warnings. See the module notes for the formulas.
+    Standards without a reading (``no_signal``) or saturated (``overflow``) are left out of the
+    fit and named in the warnings. See the module notes for the formulas.
     """
     if out_of_range not in ("flag", "censor"):
         raise InputError(f"Expected 'flag' or 'censor', but got {out_of_range!r}")
@@ -327,7 +335,8 @@ def analyse_elisa(
     missing = no_signal_wells(wells)
     if missing:
         warnings.append(
-            "no reading in used wells (flagged no_signal, left out): " + ", ".join(missing)
+            "no usable reading in used wells (flagged no_signal or overflow, left out of the fit "
+            "and the means): " + ", ".join(missing)
         )
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("lev", "stdw", "smp", "smpw")}
     curves, limits, blanks = {}, {}, {}

@@ -30,7 +30,7 @@ import pandas as pd
 
 from neuroprotect.assays.plate_readers.grid import read_plate_grid, read_plate_long
 from neuroprotect.assays.plate_readers.softmax import SoftMaxExport, read_softmax_text
-from neuroprotect.assays.plate_readers.wells import format_well, plate_wells
+from neuroprotect.assays.plate_readers.wells import format_well, is_overflow, plate_wells
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
 
@@ -209,7 +209,8 @@ def apply_layout(
     pandas.DataFrame
         One row per layout well that is not ``empty``: ``plate, well, type, sample,
         concentration, dilution, masked, value, flag`` where ``flag`` is ``"ok"``, ``"masked"``
-        or ``"no_signal"`` (no reading in a used, unmasked well: kept, never silently NaN).
+        or ``"no_signal"`` (no reading in a used, unmasked well: kept, never silently NaN) or
+        ``"overflow"`` (the reader's saturation marker, e.g. ``OVRFLW``).
 
     Raises
     ------
@@ -252,14 +253,21 @@ def apply_layout(
     out = lay.merge(reads[keep], on=["plate", "well"], how="left", validate="one_to_one")
     out = out[out["type"] != "empty"].reset_index(drop=True)
     flag = np.where(out["masked"], "masked", "ok").astype(object)
-    flag[(~out["masked"].to_numpy()) & ~np.isfinite(out["value"].to_numpy(dtype=float))] = (
-        "no_signal"
-    )
+    missing = (~out["masked"].to_numpy()) & ~np.isfinite(out["value"].to_numpy(dtype=float))
+    flag[missing] = "no_signal"
+    if "raw" in reads.columns:
+        raw = out[["plate", "well"]].merge(reads[["plate", "well", "raw"]], how="left")["raw"]
+        flag[missing & raw.map(is_overflow).to_numpy(dtype=bool)] = "overflow"
     out["flag"] = flag
     return out
 
 
 def no_signal_wells(wells: pd.DataFrame) -> list[str]:
-    """``"<well> (<type> <sample>)"`` for every used well without a reading."""
-    hit = wells[wells["flag"] == "no_signal"]
-    return [f"{r.well} ({r.type} {r.sample}, plate {r.plate})" for r in hit.itertuples()]
+    """``"<well> (<type> <sample>, plate <n>[, overflow])"`` for every used well without a
+    usable reading (empty or saturated)."""
+    hit = wells[wells["flag"].isin(["no_signal", "overflow"])]
+    return [
+        f"{r.well} ({r.type} {r.sample}, plate {r.plate}"
+        + (", overflow)" if r.flag == "overflow" else ")")
+        for r in hit.itertuples()
+    ]

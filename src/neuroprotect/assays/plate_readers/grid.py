@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from neuroprotect.assays.plate_readers.wells import PLATE_FORMATS, format_well
+from neuroprotect.assays.plate_readers.wells import PLATE_FORMATS, format_well, is_overflow
 from neuroprotect.errors import InputError
 
 __all__ = ["read_plate_grid", "read_plate_long"]
@@ -45,6 +45,12 @@ def _cell(text: str) -> float:
         return np.nan
 
 
+def _bad(raw: str, value: float) -> bool:
+    """A non-empty cell that is neither a number, NA nor an overflow marker."""
+    t = raw.strip()
+    return bool(t) and np.isnan(value) and t.upper() not in ("NA", "NAN") and not is_overflow(t)
+
+
 def read_plate_grid(path: str | PathLike[str], *, wells: int | None = None) -> pd.DataFrame:
     """Read one or more plate grids (rows A-H x columns 1-12, or A-P x 1-24) from a CSV/TSV.
 
@@ -61,8 +67,9 @@ def read_plate_grid(path: str | PathLike[str], *, wells: int | None = None) -> p
     Returns
     -------
     pandas.DataFrame
-        ``plate`` (1, 2, ... in file order), ``well`` (``A1``), ``value`` (NaN when empty),
-        ``raw`` (the cell text, for messages).
+        ``plate`` (1, 2, ... in file order), ``well`` (``A1``), ``value`` (NaN when empty or
+        an overflow marker such as ``OVRFLW``), ``raw`` (the cell text: an overflow is flagged
+        ``overflow`` by :func:`neuroprotect.assays.plates.apply_layout`).
 
     Raises
     ------
@@ -117,7 +124,7 @@ def read_plate_grid(path: str | PathLike[str], *, wells: int | None = None) -> p
             for c in range(max_cols):
                 raw = cells[c] if c < len(cells) else ""
                 value = _cell(raw)
-                if raw.strip() and np.isnan(value) and raw.strip().upper() not in ("NA", "NAN"):
+                if _bad(raw, value):
                     raise InputError(
                         f"Expected a number or an empty cell, but got {raw!r} in well "
                         f"{letter}{c + 1} of plate {k}",
@@ -162,7 +169,7 @@ def read_plate_long(path: str | PathLike[str]) -> pd.DataFrame:
     for n, row in enumerate(rows[1:], start=2):
         raw = row[iv] if iv < len(row) else ""
         value = _cell(raw)
-        if raw.strip() and np.isnan(value) and raw.strip().upper() not in ("NA", "NAN"):
+        if _bad(raw, value):
             raise InputError(
                 f"Expected a number or an empty cell, but got {raw!r}",
                 file=file,

@@ -7,7 +7,16 @@ import string
 
 from neuroprotect.errors import InputError
 
-__all__ = ["PLATE_FORMATS", "format_well", "parse_well", "plate_wells"]
+__all__ = ["OVERFLOW", "PLATE_FORMATS", "format_well", "is_overflow", "parse_well", "plate_wells"]
+
+#: Cell texts plate readers write for a signal beyond the detector's range (saturated well).
+OVERFLOW = frozenset({"OVRFLW", "OVER", "OVERFLOW", "SAT", "SATURATED", "*", "OUT OF RANGE", "INF"})
+
+
+def is_overflow(text: object) -> bool:
+    """True for a reader's "signal too high" marker (``OVRFLW``, ``OVER``, ``*``, ...)."""
+    return str(text).strip().upper() in OVERFLOW
+
 
 #: rows x columns of the supported plate formats.
 PLATE_FORMATS: dict[int, tuple[int, int]] = {96: (8, 12), 384: (16, 24)}
