@@ -163,6 +163,8 @@ def test_softmax_back_calculation_single_plate() -> None:
     m = m[m["result"] >= 90]
     assert len(m) == 18
     assert np.allclose(m["mine"], m["result"], rtol=0.01)
+    # the top asymptote (d = 6.3) lies far above the highest standard (2.4): said so
+    assert any("parameter(s) d poorly determined" in w for w in res.warnings)
 
 
 def _plate(conc_std, conc_unk, dil=2.0, a=0.05, b=1.2, c=50.0, d=2.5, noise=None):
@@ -208,6 +210,7 @@ def test_synthetic_plate_recovers_concentrations() -> None:
     assert smp.loc["U2", "concentration"] == pytest.approx(1, rel=0.1)
     assert "above_uloq" in smp.loc["U3", "flag"]
     assert res.limits[1] == (3.125, 200)
+    assert not any("poorly determined" in w for w in res.warnings)
     assert any("below the LLOQ" in w for w in res.warnings)
     censored = analyse_elisa(wells, out_of_range="censor").samples.set_index("sample")
     assert np.isnan(censored.loc["U2", "concentration"])

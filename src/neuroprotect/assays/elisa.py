@@ -119,6 +119,19 @@ def _well_range_flag(fit: LogisticFitter, signal: np.ndarray) -> np.ndarray:
     return flag
 
 
+def _poorly_determined(fit: LogisticFitter) -> list[str]:
+    """Free parameters whose SE is large: > |estimate| for the positive shape parameters b, c,
+    g, > 25 % of the signal span |d - a| for the asymptotes (which may lie near 0)."""
+    summ = fit.summary.set_index("param")
+    span = abs(fit.params_["d"] - fit.params_["a"])
+    out = []
+    for name, row in summ.iterrows():
+        limit = 0.25 * span if name in ("a", "d") else abs(row["estimate"])
+        if not (np.isfinite(row["se"]) and row["se"] <= limit):
+            out.append(str(name))
+    return out
+
+
 def _fit_plate(
     plate: int,
     wells: pd.DataFrame,
@@ -154,6 +167,14 @@ def _fit_plate(
         fit.fit(used["concentration"].to_numpy(float), used["signal"].to_numpy(float))
     except InputError as exc:
         raise InputError(f"Plate {plate} standard curve: {exc.message}") from None
+    loose = _poorly_determined(fit)
+    if loose:
+        warnings.append(
+            f"plate {plate}: {fit.model} parameter(s) {', '.join(loose)} poorly determined "
+            "(relative SE > 100 % for b, c, g; SE > 25 % of the signal span for a, d): the "
+            "standards do not pin the curve down"
+            + (", consider the 4PL" if fit.model == "5PL" else "")
+        )
     std["back_calculated"] = np.where(std["flag"] == "ok", fit.inverse(std["signal"]), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         std["recovery_pct"] = np.where(

@@ -249,7 +249,8 @@ class LogisticFitter:
         """One row per free parameter: ``param, estimate, se, statistic, dof, p_val, ci_low,
         ci_high`` (t-based Wald intervals, as R ``confint.default`` with t quantiles)."""
         est = np.array([self.params_[p] for p in self.free])
-        se = np.sqrt(np.diag(self.vcov_.to_numpy()))
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(np.diag(self.vcov_.to_numpy()))  # NaN: a numerically singular fit
         t = est / se
         q = float(stats.t.ppf(0.5 + self.conf_level / 2, self.df_))
         return pd.DataFrame(

@@ -245,11 +245,9 @@ def apply_layout(
             file=layout_file,
             field="well",
         )
-    keep = [
-        c
-        for c in reads.columns
-        if c not in ("raw",) and c not in lay.columns or c in ("plate", "well")
-    ]
+    if "value" not in reads.columns:
+        raise InputError("Expected plate reads with a 'value' column", file=plate_file)
+    keep = ["plate", "well"] + [c for c in reads.columns if c not in lay.columns and c != "raw"]
     out = lay.merge(reads[keep], on=["plate", "well"], how="left", validate="one_to_one")
     out = out[out["type"] != "empty"].reset_index(drop=True)
     flag = np.where(out["masked"], "masked", "ok").astype(object)
