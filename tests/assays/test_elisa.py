@@ -311,3 +311,21 @@ def test_two_plates_from_grid_and_layout(tmp_path) -> None:
     assert res.curves[2].params_["c"] == pytest.approx(80, rel=1e-6)
     adj = res.samples.set_index("sample")["adjusted_concentration"]
     assert adj.to_dict() == pytest.approx({"s1": 30.0, "s2": 30.0}, rel=1e-6)
+
+
+def test_4pl_is_drc_ll4() -> None:
+    """Unweighted 4PL = drc LL.4 (a = d_drc, d = c_drc, c = e, b = b) on the drc ryegrass data:
+    drm(rootl ~ conc, fct = LL.4()) gives b 2.98222, c 0.48141, d 7.79296, e 3.05795."""
+    from neuroprotect.stats.dose_response import LL4Fitter
+
+    d = pd.read_csv(shared_data("assays", "drc_doseresponse", "ryegrass.csv"))
+    fit = FourPLFitter().fit(d["conc"], d["rootl"])
+    ll4 = LL4Fitter(covariance="jtj").fit(d["conc"], d["rootl"])
+    p, q = fit.params_, ll4.params_
+    assert (p["a"], p["b"], p["c"], p["d"]) == pytest.approx(
+        (q["d"], q["b"], q["e"], q["c"]), rel=1e-7
+    )
+    assert (p["b"], p["c"]) == pytest.approx((2.98222, 3.05795), rel=1e-5)
+    se = fit.summary.set_index("param")["se"]
+    se_ll4 = ll4.summary.set_index("param")["se"]
+    assert se["c"] == pytest.approx(se_ll4["e"], rel=1e-6)  # both Gauss-Newton (nls) covariance
