@@ -393,7 +393,12 @@ def analyse_elisa(
 
 
 def result_json(result: ElisaResult) -> dict[str, Any]:
-    """The CLI's JSON: ``model, weights, params, curves, standards, samples, warnings``."""
+    """The CLI's JSON: ``model, weights, params, curves, standards, samples, warnings``.
+
+    ``params`` is the curve's ``{a, b, c, d[, g]}`` for a single plate and null for a multi-plate
+    file, whose curves are in ``curves`` (``plate, params, rse, n, lloq, uloq, blank``);
+    ``standards`` and ``samples`` rows carry their ``plate``.
+    """
     from neuroprotect.stats.result import records
 
     curves = [
