@@ -163,6 +163,8 @@ def test_softmax_back_calculation_single_plate() -> None:
     m = m[m["result"] >= 90]
     assert len(m) == 18
     assert np.allclose(m["mine"], m["result"], rtol=0.01)
+    # H3 (0.024 OD) lies below the fitted lower asymptote: SoftMax prints "Range?", we flag it
+    assert res.standard_wells.set_index("well").loc["H3", "flag"] == "below_curve"
     # the top asymptote (d = 6.3) lies far above the highest standard (2.4): said so
     assert any("parameter(s) d poorly determined" in w for w in res.warnings)
 

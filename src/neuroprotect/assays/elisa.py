@@ -65,7 +65,9 @@ class ElisaResult:
         cv_pct, back_calculated, recovery_pct``.
     standard_wells
         One row per standard well: ``plate, well, sample, concentration, value, signal``
-        (blank-corrected), ``back_calculated, recovery_pct, flag``.
+        (blank-corrected), ``back_calculated, recovery_pct, flag`` (``ok``; ``below_curve`` /
+        ``above_curve``: fitted, but its signal lies beyond an asymptote so it has no
+        back-calculated value; ``masked``, ``no_signal``, ``overflow``: not fitted).
     samples
         One row per plate and sample/control: ``plate, type, sample, n, mean_signal,
         concentration, dilution, adjusted_concentration, cv_pct, flag``.
@@ -161,7 +163,7 @@ def _fit_plate(
     std = w[w["type"] == "standard"].copy()
     if std.empty:
         raise InputError(f"Expected standard wells on plate {plate}, but the layout has none")
-    used = std[std["flag"] == "ok"]
+    used = std[std["flag"] == "ok"].copy()
     fit = make_fitter(model, weights=weights, fixed=fixed)
     try:
         fit.fit(used["concentration"].to_numpy(float), used["signal"].to_numpy(float))
@@ -176,6 +178,10 @@ def _fit_plate(
             + (", consider the 4PL" if fit.model == "5PL" else "")
         )
     std["back_calculated"] = np.where(std["flag"] == "ok", fit.inverse(std["signal"]), np.nan)
+    # a fitted standard beyond an asymptote has no back-calculated value: say which side
+    std["flag"] = np.where(
+        std["flag"] == "ok", _well_range_flag(fit, std["signal"].to_numpy(float)), std["flag"]
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         std["recovery_pct"] = np.where(
             std["concentration"] > 0, 100 * std["back_calculated"] / std["concentration"], np.nan
@@ -185,7 +191,7 @@ def _fit_plate(
     high = float(uloq) if uloq is not None else float(conc_used.max())
     levels = []
     for (name, conc), g in std.groupby(["sample", "concentration"], sort=False):
-        ok = g[g["flag"] == "ok"]
+        ok = g[g["flag"].isin(["ok", "below_curve", "above_curve"])]  # the wells fitted
         back = ok["back_calculated"].to_numpy(float)
         back_mean = float(np.nanmean(back)) if np.isfinite(back).any() else float("nan")
         levels.append(

@@ -33,7 +33,8 @@ def plot_elisa(result: ElisaResult, *, plate: int | None = None, unit: str = "")
     ax = fig.add_subplot()
     xs = np.geomspace(zero_x, float(pos.max()) * 1.5, 200)
     ax.plot(xs, fit.predict(xs), color="0.2", label=f"{result.model.upper()} fit")
-    used = std[std["flag"] == "ok"]
+    fitted = std["flag"].isin(["ok", "below_curve", "above_curve"])
+    used = std[fitted]
     ax.scatter(
         np.where(used["concentration"] > 0, used["concentration"], zero_x),
         used["signal"],
@@ -41,7 +42,7 @@ def plot_elisa(result: ElisaResult, *, plate: int | None = None, unit: str = "")
         zorder=3,
         label="standards",
     )
-    off = std[std["flag"] != "ok"]
+    off = std[~fitted]
     if len(off):
         ax.scatter(
             np.where(off["concentration"] > 0, off["concentration"], zero_x),
