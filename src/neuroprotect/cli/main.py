@@ -178,7 +178,7 @@ COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "design": (("design", "app"),),
     "behavior": (("behavior_other", "app"),),
-    "assay": (("assay_molecular", "molecular_app"),),
+    "assay": (("assay", "app"), ("assay_molecular", "molecular_app")),
     "kb": (("kb", "kb_app"),),
     "runs": (("store", "app"),),
 }

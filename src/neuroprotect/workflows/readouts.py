@@ -72,6 +72,7 @@ READOUT_MODULES = (
     "neuroprotect.workflows.table_readouts",
     "neuroprotect.workflows.behavior_other_readouts",
     "neuroprotect.workflows.molecular_readouts",
+    "neuroprotect.workflows.assay_readouts",
 )
 
 
