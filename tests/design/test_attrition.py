@@ -13,13 +13,21 @@ def _animals() -> pd.DataFrame:
             "animal_id": ["a", "b", "c", "d", "e"],
             "group": ["vehicle", "vehicle", "low", "low", "low"],
             "excluded": [False, True, False, True, True],
-            "exclusion_reason": [None, "Died before assessment (20 h)", None, "haemorrhage", "died before assessment"],
+            "exclusion_reason": [
+                None,
+                "Died before assessment (20 h)",
+                None,
+                "haemorrhage",
+                "died before assessment",
+            ],
         }
     )
 
 
 def test_counts_and_reasons() -> None:
-    flow = compute_attrition(_animals(), criteria=["died before assessment", "laser-Doppler drop < 70 %"])
+    flow = compute_attrition(
+        _animals(), criteria=["died before assessment", "laser-Doppler drop < 70 %"]
+    )
     assert (flow.randomised, flow.excluded, flow.analysed) == (5, 3, 2)
     assert flow.by_group.set_index("group")["analysed"].to_dict() == {"vehicle": 1, "low": 1}
     reasons = flow.reasons.set_index("reason")

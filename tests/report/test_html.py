@@ -86,7 +86,7 @@ def test_report_parses_and_is_self_contained(report_html: str) -> None:
     parsed = _parse(html)
     assert parsed.errors == []
     assert parsed.stack == []
-    assert parsed.tags["svg"] == 2  # one figure per variable
+    assert parsed.tags["svg"] == 3  # one figure per variable, and the pathway
     assert "<svg" in html and 'class="figure"' in html
     # offline: no external stylesheet, script, font or image
     assert not re.search(r'<link\b|src="http|href="http|@import|url\(http', html)
@@ -163,8 +163,9 @@ def test_user_text_is_escaped(make_outcome: Callable[..., StudyOutcome]) -> None
     assert evil not in html
     assert "&lt;script&gt;" in html
     parsed = _parse(html)
-    # the only script is the report's own print helper
-    assert parsed.tags["script"] == 1
+    # the only scripts are the report's own print helper and the vendored pathway viewer
+    # (Cytoscape.js and its initialisation)
+    assert parsed.tags["script"] == 3
     assert "alert" not in "".join(parsed.scripts)
 
 
@@ -198,7 +199,8 @@ def test_write_report(tmp_path: Path, make_outcome: Callable[..., StudyOutcome])
     path = write_report(make_outcome(), tmp_path / "out" / "report.html")
     assert path.is_file()
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert path.stat().st_size < 400_000
+    # the vendored interactive pathway viewer (Cytoscape.js, ~430 kB) makes most of the size
+    assert path.stat().st_size < 1_000_000
 
 
 @pytest.mark.parametrize("simulated", [True, False])
@@ -286,8 +288,8 @@ def test_details_tables_are_collapsible(report_html: str) -> None:
     assert "Slice areas · 6 rows" in text
     # whole-number float columns print as integers; areas to 3 significant figures
     assert "R10 2 22.2" in text
-    # 2 QC, 1 detail table, versions, parameters, 2 reporting checklists (ARRIVE, STAIR)
-    assert report_html.count("<details") == 7
+    # 2 QC, 1 detail table, versions, parameters, 2 reporting checklists, interactive pathway
+    assert report_html.count("<details") == 8
 
 
 def test_rendering_is_deterministic(make_outcome: Callable[..., StudyOutcome]) -> None:

@@ -180,7 +180,10 @@ def test_attrition_flow_and_checklists_in_report(full_study: Path, tmp_path: Pat
         full_study.read_text() + "design:\n  exclusion_criteria: [died before assessment]\n"
     )
     animals = full_study.parent / "animals.csv"
-    text = animals.read_text().replace("animal_id,group,body_weight_g,sex", "animal_id,group,body_weight_g,sex,excluded,exclusion_reason")
+    text = animals.read_text().replace(
+        "animal_id,group,body_weight_g,sex",
+        "animal_id,group,body_weight_g,sex,excluded,exclusion_reason",
+    )
     lines = text.splitlines()
     lines = [lines[0]] + [ln + ",false," for ln in lines[1:]]
     lines[2] = lines[2].replace(",false,", ",true,died before assessment (day 1)")
@@ -189,8 +192,27 @@ def test_attrition_flow_and_checklists_in_report(full_study: Path, tmp_path: Pat
     outcome, files = run_study(full_study, out_dir=tmp_path / "out", db_url=_db(tmp_path))
     assert any("'haemorrhage' matches none of the pre-registered" in w for w in outcome.warnings)
     html = files.report.read_text()
-    assert "<b>12</b> randomised" in html and "<b>2</b> excluded" in html and "<b>10</b> analysed" in html
+    assert (
+        "<b>12</b> randomised" in html
+        and "<b>2</b> excluded" in html
+        and "<b>10</b> analysed" in html
+    )
     assert "pre-registered" in html and "not pre-registered" in html
     assert "ARRIVE 2.0" in html and "STAIR XI" in html
     water = next(v for v in outcome.variables if v.spec.name == "brain_water_pct")
     assert len(water.data) == 10  # excluded animals are not analysed
+
+
+def test_mechanism_check_in_report(full_study: Path, tmp_path: Path) -> None:
+    """The 'low' IMM-H004 group halves the infarct: the pathway predicts a decrease -> agree."""
+    from neuroprotect.workflows.context import mechanism_table, published_evidence
+
+    outcome, files = run_study(full_study, out_dir=tmp_path / "out", db_url=_db(tmp_path))
+    table = mechanism_table(outcome).set_index("variable")  # type: ignore[union-attr]
+    assert table.loc["infarct_volume_mm3", "node"] == "infarct"
+    assert table.loc["infarct_volume_mm3", "direction"] == "decrease"
+    assert table.loc["infarct_volume_mm3", "verdict"] == "agree"
+    records = published_evidence(outcome)
+    assert records["same_model"].iloc[0] and "imm-mcaor-01" in set(records["id"])
+    html = files.report.read_text()
+    assert "Mechanism and published evidence" in html and "imm-mcaor-01" in html

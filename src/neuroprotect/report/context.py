@@ -10,6 +10,7 @@ from typing import Any
 
 from neuroprotect.design.attrition import compute_attrition
 from neuroprotect.design.checklists import fill_checklists
+from neuroprotect.report.evidence import evidence_context
 from neuroprotect.report.figures import GroupStyle, assign_group_colours, render_group_plot
 from neuroprotect.report.format import (
     SIGNIFICANCE_FOOTNOTE,
@@ -340,6 +341,7 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
         "groups": groups,
         "attrition": _attrition(outcome),
         "checklists": _checklists(study),
+        "evidence": evidence_context(outcome),
         "glance": _glance(outcome),
         "readouts": _readout_views(outcome, colours),
         "significance_footnote": SIGNIFICANCE_FOOTNOTE,
