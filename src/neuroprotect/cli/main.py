@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -26,7 +28,7 @@ def info() -> None:
         typer.echo(f"{name:<14} {ver}")
 
 
-def _progress_runner(quiet: bool):  # type: ignore[no-untyped-def]
+def _progress_runner(quiet: bool) -> Any:
     """A rich progress display driven by the workflow's progress messages (stderr, so --json stays clean)."""
     from contextlib import contextmanager
 
@@ -34,7 +36,7 @@ def _progress_runner(quiet: bool):  # type: ignore[no-untyped-def]
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     @contextmanager
-    def runner():  # type: ignore[no-untyped-def]
+    def runner() -> Iterator[Callable[[str], None]]:
         if quiet:
             yield lambda _msg: None
             return

@@ -72,7 +72,7 @@ def compute_attrition(animals: pd.DataFrame, *, criteria: list[str]) -> Attritio
             }
         )
     reasons = pd.DataFrame(rows, columns=["reason", "criterion", "n", "groups"])
-    unregistered = [r["reason"] for r in rows if r["criterion"] is None] if criteria else []
+    unregistered = [str(r["reason"]) for r in rows if r["criterion"] is None] if criteria else []
     return AttritionFlow(
         randomised=len(animals),
         excluded=int(excluded.sum()),

@@ -247,7 +247,7 @@ def analyse_study(
         warnings.append(
             f"Animal {row[C.ANIMAL_ID]} ({row[C.GROUP]}) excluded: {row[C.EXCLUSION_REASON]}."
         )
-    parameters = {r.id: {"type": r.type, **r.params} for r in study.readouts}
+    parameters: dict[str, Any] = {r.id: {"type": r.type, **r.params} for r in study.readouts}
     parameters["alpha"] = study.alpha
     parameters["blinded"] = blinded
     if study.blinded and unblinding:
