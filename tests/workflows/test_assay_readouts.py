@@ -187,3 +187,26 @@ readouts:
                                "c4": 0.7 / 0.9 * 100})  # fmt: skip
     assert len(data.details["wells"]) == 7
     assert data.qc["experimental_unit"].startswith("culture")
+
+
+def test_elisa_in_run_report_with_curve_and_mechanism(study_dir: Path, tmp_path: Path) -> None:
+    """End to end: the ELISA standard curve is drawn in the report; TNF-a maps to the TNFA node."""
+    from neuroprotect.workflows.run import run_study
+
+    levels = {"sham": 10.0, "vehicle": 40.0, "low": 20.0}
+    _elisa_files(
+        study_dir, {f"{g}-{i}": c * (1 + 0.05 * i) for g, c in levels.items() for i in range(4)}
+    )
+    outcome, files = run_study(
+        study_dir / "study.yaml", out_dir=tmp_path / "out", db_url=f"sqlite:///{tmp_path / 's.db'}"
+    )
+    assert any(t.startswith("Standard curve") for t in outcome.readouts["tnf"].figures)
+    html = files.report.read_text()
+    assert "Standard curve: tnf_plate.csv, plate 1" in html
+    from neuroprotect.workflows.context import mechanism_table
+
+    table = mechanism_table(outcome)
+    assert table is not None
+    row = table.set_index("node").loc["TNFA"]
+    # IMM-H004 lowers TNF-a in the pathway; the 'low' group halves it here
+    assert (row["predicted"], row["direction"], row["verdict"]) == ("decrease", "decrease", "agree")

@@ -116,7 +116,11 @@ def check_mechanism(compound_id: str, observations: pd.DataFrame) -> pd.DataFram
     predictions = predicted_effects(compound_id)
     rows = []
     for obs in observations.to_dict("records"):
-        node = node_for_variable(str(obs["variable"]))
+        # the variable name first, then its label without the method ("TNF-a (ELISA)" -> TNF-a)
+        label = re.sub(r"\s*\(.*?\)\s*", "", str(obs.get("label", "")))
+        node = node_for_variable(str(obs["variable"])) or (
+            node_for_variable(label) if label else None
+        )
         predicted = predictions.get(node, "none") if node else "none"
         direction = obs["direction"]
         if node is None or predicted == "none":

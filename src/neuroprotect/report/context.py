@@ -11,7 +11,12 @@ from typing import Any
 from neuroprotect.design.attrition import compute_attrition
 from neuroprotect.design.checklists import fill_checklists
 from neuroprotect.report.evidence import evidence_context
-from neuroprotect.report.figures import GroupStyle, assign_group_colours, render_group_plot
+from neuroprotect.report.figures import (
+    GroupStyle,
+    assign_group_colours,
+    figure_to_svg,
+    render_group_plot,
+)
 from neuroprotect.report.format import (
     SIGNIFICANCE_FOOTNOTE,
     as_finite,
@@ -154,6 +159,10 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
                 "type": rtype,
                 "variables": [_variable_view(v, outcome.study, colours) for v in variables],
                 "qc": qc_items("", data.qc) if data is not None else [],
+                "figures": [
+                    {"title": title, "svg": figure_to_svg(fig)}
+                    for title, fig in (data.figures.items() if data is not None else [])
+                ],
                 "details": [detail_table(k, t) for k, t in data.details.items()] if data else [],
                 "warnings": list(data.warnings) if data is not None else [],
             }

@@ -40,6 +40,7 @@ import pandas as pd
 
 from neuroprotect.assays.colorimetric import compute_griess_nitrite, fit_standard_curve
 from neuroprotect.assays.elisa import analyse_elisa
+from neuroprotect.assays.elisa_plot import plot_elisa
 from neuroprotect.assays.plates import apply_layout, read_layout, read_plate_file
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
@@ -144,6 +145,7 @@ def load_elisa(
     all_samples: list[pd.DataFrame] = []
     warnings: list[str] = []
     curves: dict[str, dict[str, Any]] = {}
+    figures: dict[str, Any] = {}
     for path, layout_path in zip(files, layouts, strict=True):
         reads, export = read_plate_file(path)
         if layout_path is not None:
@@ -174,6 +176,10 @@ def load_elisa(
         )
         shown = display_path(path, study)
         warnings += [f"{readout.id} ({shown}): {w}" for w in res.warnings]
+        for plate in res.curves:
+            figures[f"Standard curve: {shown}, plate {plate}"] = plot_elisa(
+                res, plate=plate, unit=p["unit"]
+            )
         for plate, fit in res.curves.items():
             curves[f"{shown} plate {plate}"] = {
                 "model": res.model,
@@ -247,6 +253,7 @@ def load_elisa(
         },
         warnings=warnings,
         variables=(spec,),
+        figures=figures,
     )
 
 

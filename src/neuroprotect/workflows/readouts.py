@@ -42,6 +42,9 @@ class ReadoutData:
     #: Quality-control facts for the report (standard-curve R², fitted parameters...).
     qc: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Figures worth showing beside the statistics (standard curves, survival curves...), by title:
+    #: matplotlib Figures built with the core's ``plot_*`` functions; the report renders them.
+    figures: dict[str, Any] = field(default_factory=dict)
     #: The variables actually produced, when the readout's parameters change them (e.g. the
     #: Garcia scale, where higher is better); ``None`` means the readout type's ``variables``.
     variables: tuple[VariableSpec, ...] | None = None
