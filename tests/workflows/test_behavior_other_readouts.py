@@ -194,6 +194,7 @@ def test_passive_avoidance_survival_matches_r(mini_study):
     medians = data.details["survival_medians"].set_index("group")
     assert medians.loc["low", "median"] == 31 and medians.loc["vehicle", "median"] == 23
     assert any("cut-offs differ" in w for w in data.warnings)
+    assert list(data.figures) == ["Kaplan-Meier curves of the retention latency"]
     spec = get_readout_type(load_study(mini_study), load_study(mini_study).readouts[0]).variables[0]
     assert spec.ordinal and not spec.lower_is_better
 

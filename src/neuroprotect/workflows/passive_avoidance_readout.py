@@ -31,6 +31,7 @@ from neuroprotect.io.tables import Column
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Role, Study
 from neuroprotect.stats.survival import (
+    kaplan_meier,
     logrank_test,
     median_latency,
     pairwise_logrank,
@@ -119,6 +120,19 @@ def _survival(
     return qc, details
 
 
+def _km_figure(records: pd.DataFrame) -> dict[str, Any]:
+    """Kaplan-Meier curves of the retention latencies, by group (censor ticks at the cut-off)."""
+    from neuroprotect.stats.plots import plot_kaplan_meier
+
+    if records.empty or not records["event"].any():
+        return {}
+    lat = prepare_latencies(records, time="retention_latency_s", group=C.GROUP, event="event")
+    fig = plot_kaplan_meier(
+        kaplan_meier(lat), xlabel="Retention latency (s)", ylabel="Proportion not yet entered"
+    )
+    return {"Kaplan-Meier curves of the retention latency": fig}
+
+
 def load_passive_avoidance(
     study: Study, readout: Readout, files: list[Path], animals: pd.DataFrame
 ) -> ReadoutData:
@@ -169,6 +183,7 @@ def load_passive_avoidance(
             **qc_surv,
         },
         warnings=warnings,
+        figures=_km_figure(analysed),
     )
 
 
