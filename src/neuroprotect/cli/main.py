@@ -154,6 +154,34 @@ def unblind(
         typer.echo(f"  {code} = {group}")
 
 
+@app.command("readouts")
+def readouts_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the readout types a study.yaml can use, with the variables each produces."""
+    from neuroprotect.cli._common import print_json
+    from neuroprotect.workflows.readouts import readout_types
+
+    types = readout_types()
+    if as_json:
+        print_json(
+            [
+                {
+                    "type": name,
+                    "title": t.title,
+                    "description": t.description,
+                    "variables": [
+                        {"name": v.name, "label": v.label, "unit": v.unit, "ordinal": v.ordinal}
+                        for v in t.variables
+                    ],
+                }
+                for name, t in types.items()
+            ]
+        )
+        return
+    for name, t in types.items():
+        names = ", ".join(v.name for v in t.variables) or "set by the readout's parameters"
+        typer.echo(f"{name:<18} {t.title}: {t.description}\n{'':<18} variables: {names}")
+
+
 @app.command("schema")
 def schema_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout."),
