@@ -182,6 +182,11 @@ def _register_groups() -> None:
     from neuroprotect.cli.meta import meta_command
 
     app.command("meta")(meta_command)
+    # Temporary: the histology-ttc branch adds cli/histology.py (`ttc`); the lead merges both
+    # command sets into one `histology` group.
+    from neuroprotect.cli.histology_cells import app as cells_app
+
+    app.add_typer(cells_app, name="histology")
 
 
 _register_groups()

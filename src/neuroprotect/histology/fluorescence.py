@@ -41,7 +41,7 @@ class PositiveNuclei:
         Label image of the kept nuclei.
     marker_threshold
         Threshold applied to ``marker_mean``.
-    n_nuclei, n_positive, positive_pct
+    n_nuclei, n_positive, positive_pct, area_mm2
         Over the union of the regions.
     method
         Parameters used (threshold method, noise floor, filters).
@@ -54,6 +54,7 @@ class PositiveNuclei:
     n_nuclei: int
     n_positive: int
     positive_pct: float
+    area_mm2: float
     method: dict[str, Any] = field(default_factory=dict)
 
 
@@ -235,6 +236,7 @@ def count_positive_nuclei(
         n_nuclei=n_all,
         n_positive=k_all,
         positive_pct=100.0 * k_all / n_all if n_all else float("nan"),
+        area_mm2=float(union.sum()) * ps * ps / 1e6,
         method={
             "marker_threshold_method": marker_threshold
             if isinstance(marker_threshold, str)

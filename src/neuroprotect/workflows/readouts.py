@@ -68,7 +68,10 @@ def register(readout_type: ReadoutType) -> ReadoutType:
 
 def readout_types() -> dict[str, ReadoutType]:
     """All registered readout types, by name."""
-    from neuroprotect.workflows import table_readouts  # noqa: F401  (registers the table readouts)
+    from neuroprotect.workflows import (
+        histology_cells_readouts,  # noqa: F401  (image readouts)
+        table_readouts,  # noqa: F401  (registers the table readouts)
+    )
 
     return dict(_REGISTRY)
 
