@@ -69,13 +69,15 @@ class SyntheticCells:
 @dataclass
 class SyntheticDab:
     """A synthetic DAB IHC image: ``image`` (uint8 RGB), the true DAB-positive ``mask``, the
-    noise-free DAB optical density ``dab_od`` and ``positive_area_pct`` = 100 * mean(mask)."""
+    noise-free DAB optical density ``dab_od``, ``positive_area_pct`` = 100 * mean(mask) and
+    ``flat_field``, the same light and camera on an empty field."""
 
     image: np.ndarray
     mask: np.ndarray
     dab_od: np.ndarray
     pixel_size_um: float
     positive_area_pct: float
+    flat_field: np.ndarray
 
 
 def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], sigma: float) -> np.ndarray:
@@ -162,14 +164,17 @@ def _to_uint8(
     illumination: float,
     white_balance: float,
     noise: float,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Render OD to uint8 RGB; also returns the empty-field (flat-field) image."""
     shape = od.shape[:2]
     wb = 1.0 + rng.uniform(-white_balance, white_balance, size=3)
     wb = wb / wb.max() * rng.uniform(0.92, 1.0)
     light = _illumination(rng, shape, illumination)
-    img = 255.0 * wb[None, None, :] * light[..., None] * np.power(10.0, -od)
+    blank = 255.0 * wb[None, None, :] * light[..., None]
+    img = blank * np.power(10.0, -od)
     img += rng.normal(0.0, noise, size=img.shape)
-    return np.clip(np.round(img), 0, 255).astype(np.uint8)
+    image = np.clip(np.round(img), 0, 255).astype(np.uint8)
+    return image, np.clip(np.round(blank), 1, 255).astype(np.uint8)
 
 
 def make_nissl_image(
@@ -303,7 +308,7 @@ def make_nissl_image(
             val = rng.uniform(0.3, 0.8) * np.clip((1 - rho) / 0.2 + 0.5, 0, 1)
             cell_conc[sl] = np.maximum(cell_conc[sl], val.astype(np.float32))
     od = conc[..., None] * RENDER_NEUROPIL + cell_conc[..., None] * RENDER_CRESYL
-    image = _to_uint8(rng, od, illumination=illumination, white_balance=white_balance, noise=3.0)
+    image, _ = _to_uint8(rng, od, illumination=illumination, white_balance=white_balance, noise=3.0)
     return SyntheticCells(image, cells, labels, pixel_size_um, roi)
 
 
@@ -424,5 +429,7 @@ def make_dab_image(
     dab = np.clip(dab, 0.0, 1.2)
     mask = dab > 0
     od = h[..., None] * RENDER_HEMATOXYLIN + dab[..., None] * RENDER_DAB
-    image = _to_uint8(rng, od, illumination=illumination, white_balance=white_balance, noise=2.5)
-    return SyntheticDab(image, mask, dab, pixel_size_um, float(100.0 * mask.mean()))
+    image, blank = _to_uint8(
+        rng, od, illumination=illumination, white_balance=white_balance, noise=2.5
+    )
+    return SyntheticDab(image, mask, dab, pixel_size_um, float(100.0 * mask.mean()), blank)

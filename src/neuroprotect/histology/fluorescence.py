@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import ndimage as ndi
-from skimage.filters import threshold_otsu
 
 from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
+from neuroprotect.histology._cells import threshold_otsu
 from neuroprotect.histology.roi import Region, whole_image_region
 
 __all__ = ["PositiveNuclei", "count_positive_nuclei"]
