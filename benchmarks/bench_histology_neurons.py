@@ -89,11 +89,22 @@ def run_naive(path: Path) -> int:
     return int(((areas >= 50) & (areas <= 600)).sum())
 
 
+def _vm_hwm_mb() -> float:
+    """Peak resident memory of this process (VmHWM; unlike ru_maxrss not inherited at exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def one(kind: str, path: Path) -> None:
     t0 = time.perf_counter()
     n = run_neuroprotect(path) if kind == "neuroprotect" else run_naive(path)
     wall = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _vm_hwm_mb()
     print(json.dumps({"count": n, "seconds": wall, "peak_rss_mb": peak_mb}))
 
 

@@ -213,7 +213,8 @@ def count_neurons(
         clumps a low solidity or a large area.
     threshold
         Foreground threshold on the background-subtracted stain OD; default Otsu with a noise
-        floor (:func:`neuroprotect.histology._cells.auto_threshold`).
+        floor (:func:`neuroprotect.histology._cells.auto_threshold`); for tiled images the
+        median of the thresholds of up to 4 evenly spaced tiles, applied to every tile.
     white
         Unstained RGB level ``I0``; default the 99.5th percentile of each channel.
     backend
@@ -257,11 +258,14 @@ def count_neurons(
         raise InputError(f"Expected an RGB image, but got shape {image.shape}", file=file)
     rows, cols = int(image.shape[0]), int(image.shape[1])
     regions = list(roi) if roi else [whole_image_region()]
-    masks = [r.mask((rows, cols), pixel_size_um=ps) for r in regions]
-    union = np.logical_or.reduce(masks)
+    # masks only for real ROIs: a whole-image mask of a 10k x 10k image would cost 100 MB
+    masks = [None if r.kind == "image" else r.mask((rows, cols), pixel_size_um=ps) for r in regions]
+    union = None if not roi else np.logical_or.reduce([m for m in masks if m is not None])
     radius_px = cell_diameter_um / 2.0 / ps
     margin = int(np.ceil(3 * cell_diameter_um / ps))
-    if union.any():
+    if union is None:
+        box = (0, rows, 0, cols)
+    elif union.any():
         rr, cc = np.nonzero(union.any(axis=1))[0], np.nonzero(union.any(axis=0))[0]
         box = (int(rr[0]), int(rr[-1]) + 1, int(cc[0]), int(cc[-1]) + 1)
     else:
@@ -291,7 +295,7 @@ def count_neurons(
 
     thr = threshold
     if thr is None and backend == "classic" and tiles:
-        probes = tiles[:: max(1, len(tiles) // 9)][:9]
+        probes = tiles[:: max(1, len(tiles) // 4)][:4]
         thr = float(np.median([_cells.auto_threshold(tile_signal(t)[0]) for t in probes]))
     kept, rejected = [], []
     labels_out = None
@@ -313,7 +317,9 @@ def count_neurons(
         own = (
             (obj["y"] >= t[0]) & (obj["y"] < t[1]) & (obj["x"] >= t[2]) & (obj["x"] < t[3])
         ).to_numpy()
-        obj = obj[own & _cells.centroid_in(union, obj["x"].to_numpy(), obj["y"].to_numpy())]
+        if union is not None:
+            own &= _cells.centroid_in(union, obj["x"].to_numpy(), obj["y"].to_numpy())
+        obj = obj[own]
         reason = _filter(obj, limits)
         good = obj[reason == ""]
         bad = obj[reason != ""].assign(reason=reason[reason != ""])
@@ -339,8 +345,8 @@ def count_neurons(
     x, y = cells["x"].to_numpy(), cells["y"].to_numpy()
     rows_out = []
     for region, mask in zip(regions, masks, strict=True):
-        n = int(_cells.centroid_in(mask, x, y).sum())
-        area = float(mask.sum()) * ps * ps / 1e6
+        n = len(x) if mask is None else int(_cells.centroid_in(mask, x, y).sum())
+        area = float(rows * cols if mask is None else mask.sum()) * ps * ps / 1e6
         length = region.length_mm(pixel_size_um=ps)
         rows_out.append(
             {
@@ -353,7 +359,7 @@ def count_neurons(
                 "neurons_per_mm": n / length if length else float("nan"),
             }
         )
-    area_union = float(union.sum()) * ps * ps / 1e6
+    area_union = float(rows * cols if union is None else union.sum()) * ps * ps / 1e6
     method = {
         "backend": backend,
         "stain_vector": vector if isinstance(vector, int) else [float(v) for v in vector],
