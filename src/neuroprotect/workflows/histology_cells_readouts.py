@@ -24,6 +24,7 @@ sections are repeated measurements of it, so they are never entered as separate 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,9 @@ def read_image_array(path: Path) -> np.ndarray:
     if not path.is_file():
         raise InputError("Expected an existing image file, but it does not exist", file=path)
     try:
-        arr = np.asarray(io.imread(str(path)))
+        with warnings.catch_warnings():  # imageio's plugin probing warns about legacy plugins
+            warnings.simplefilter("ignore", DeprecationWarning)
+            arr = np.asarray(io.imread(str(path)))
     except Exception as exc:  # noqa: BLE001  (any reader failure is a problem of the user's file)
         raise InputError(
             f"Expected a readable image (PNG, JPEG, TIFF), but reading failed: {exc}", file=path
