@@ -8,6 +8,7 @@ table has the canonical columns of :data:`neuroprotect.schema.columns.MEASUREMEN
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,13 +67,20 @@ def register(readout_type: ReadoutType) -> ReadoutType:
     return readout_type
 
 
+#: Modules that register readout types when imported, one per family of readouts.
+READOUT_MODULES = (
+    "neuroprotect.workflows.table_readouts",
+    "neuroprotect.workflows.behavior_other_readouts",
+    "neuroprotect.workflows.molecular_readouts",
+    "neuroprotect.workflows.assay_readouts",
+    "neuroprotect.workflows.histology_cells_readouts",
+)
+
+
 def readout_types() -> dict[str, ReadoutType]:
     """All registered readout types, by name."""
-    from neuroprotect.workflows import (
-        histology_cells_readouts,  # noqa: F401  (image readouts)
-        table_readouts,  # noqa: F401  (registers the table readouts)
-    )
-
+    for module in READOUT_MODULES:
+        importlib.import_module(module)
     return dict(_REGISTRY)
 
 
