@@ -211,6 +211,8 @@ COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "assay": (("assay", "app"), ("assay_molecular", "molecular_app")),
     "kb": (("kb", "kb_app"),),
     "runs": (("store", "app"),),
+    # The histology-ttc branch adds ("histology", "app") (`ttc`) in front of this entry.
+    "histology": (("histology_cells", "app"),),
 }
 
 

@@ -76,6 +76,7 @@ READOUT_MODULES = (
     "neuroprotect.workflows.behavior_other_readouts",
     "neuroprotect.workflows.molecular_readouts",
     "neuroprotect.workflows.assay_readouts",
+    "neuroprotect.workflows.histology_cells_readouts",
 )
 
 
