@@ -349,8 +349,9 @@ def iter_tiles(
     path
         PNG, JPEG or TIFF file.
     tile
-        Target side of a piece in pixels. Tiled TIFFs are yielded in their own tiles (grouped to
-        about this size), striped TIFFs in bands of whole strips about ``tile`` rows high, and
+        Target side of a piece in pixels. Tiled TIFFs are yielded in their own tiles (compressed
+        data read in 16 MB buffers), striped TIFFs in bands of whole strips about ``tile`` rows
+        high, and
         uncompressed TIFFs through a memory map; PNG and JPEG cannot be decoded in parts and are
         read whole (within ``max_pixels``) and cut into ``tile`` x ``tile`` pieces.
     page
