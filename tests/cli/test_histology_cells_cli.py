@@ -125,7 +125,9 @@ def test_errors_are_one_line(nissl_png: Path, tmp_path: Path):
     assert "does not exist" in err
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"not an image")
-    assert "readable image" in _one_line_error(_run("histology", "ihc", junk, "--pixel-size-um", 1))
+    assert "Expected an image in PNG, JPEG or TIFF format" in _one_line_error(
+        _run("histology", "ihc", junk, "--pixel-size-um", 1)
+    )
     bad_roi = tmp_path / "bad.json"
     bad_roi.write_text('{"polyline": [[0, 0], [5, 5]]}')
     err = _one_line_error(

@@ -1,6 +1,7 @@
 """``neuroprotect histology neurons | tunel | ihc``: cell counts and stain measures on images.
 
 Images are read with :func:`~neuroprotect.workflows.histology_cells_readouts.read_image_array`
+(the shared :func:`neuroprotect.histology.io.read_image`)
 (scikit-image); the shared histology image reader (``neuroprotect.histology.io``) replaces it
 when both histology branches are merged.
 """

@@ -24,7 +24,6 @@ sections are repeated measurements of it, so they are never entered as separate 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,22 +77,20 @@ SECTION_COLUMNS = [
 
 
 def read_image_array(path: Path) -> np.ndarray:
-    """Read an image (PNG, JPEG, TIFF) as an array, channels last, with one-line errors.
+    """An image (PNG, JPEG, TIFF) as an array, channels last, through the shared histology reader
+    (:func:`neuroprotect.histology.io.read_image`: one-line errors, decompression-bomb guard)."""
+    from neuroprotect.histology.io import image_info, read_image
 
-    Stand-in for the shared histology image reader (``neuroprotect.histology.io``).
-    """
-    from skimage import io
+    if path.suffix.lower() in {".tif", ".tiff"}:
+        # Multi-channel fluorescence TIFFs often store each channel (or each row block) as a
+        # page: read the whole first series, after the shared reader has checked the file.
+        import tifffile
 
-    if not path.is_file():
-        raise InputError("Expected an existing image file, but it does not exist", file=path)
-    try:
-        with warnings.catch_warnings():  # imageio's plugin probing warns about legacy plugins
-            warnings.simplefilter("ignore", DeprecationWarning)
-            arr = np.asarray(io.imread(str(path)))
-    except Exception as exc:  # noqa: BLE001  (any reader failure is a problem of the user's file)
-        raise InputError(
-            f"Expected a readable image (PNG, JPEG, TIFF), but reading failed: {exc}", file=path
-        ) from None
+        image_info(path)
+        with tifffile.TiffFile(path) as tif:
+            arr = np.asarray(tif.series[0].asarray())
+    else:
+        arr = np.asarray(read_image(path).array)
     if arr.ndim == 3 and arr.shape[0] <= 8 and arr.shape[0] < min(arr.shape[1:]):
         arr = np.moveaxis(arr, 0, -1)  # (channels, rows, cols) TIFF -> channels last
     return arr
