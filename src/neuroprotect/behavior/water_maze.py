@@ -69,7 +69,9 @@ _ENTROPY_GRID = 50  # Rtrack: bkde2D on a 50 x 50 grid over [-1, 1]^2, bandwidth
 class Prepared:
     """Tracks as flat arrays in normalised pool units, with trial group codes and boundaries."""
 
-    def __init__(self, tracks: pd.DataFrame, arena: ArenaWaterMaze) -> None:
+    def __init__(
+        self, tracks: pd.DataFrame, arena: ArenaWaterMaze, check_arena: bool = True
+    ) -> None:
         missing = {"trial_id", "time_s", "x_cm", "y_cm"} - set(tracks.columns)
         if missing:
             raise InputError(
@@ -88,7 +90,8 @@ class Prepared:
                 "Expected tracks without missing samples (readers drop and count them), but "
                 f"{int((~finite).sum())} rows have NaN time or position"
             )
-        check_track_in_arena(x, y, arena=arena, trial_ids=self.ids[self.g])
+        if check_arena:
+            check_track_in_arena(x, y, arena=arena, trial_ids=self.ids[self.g])
         self.t = t
         self.u = (x - arena.pool.x) / arena.pool.radius
         self.v = (y - arena.pool.y) / arena.pool.radius
@@ -140,9 +143,15 @@ class Prepared:
         return 100.0 * self.sum(inside.astype(float)) / self.n
 
 
-def prepare_tracks(tracks: pd.DataFrame, *, arena: ArenaWaterMaze) -> Prepared:
-    """Flat normalised arrays of a track table (used by the metrics and the strategy classifiers)."""
-    return Prepared(tracks, arena)
+def prepare_tracks(
+    tracks: pd.DataFrame, *, arena: ArenaWaterMaze, check_arena: bool = True
+) -> Prepared:
+    """Flat normalised arrays of a track table (used by the metrics and the strategy classifiers).
+
+    ``check_arena`` runs :func:`~neuroprotect.behavior.arena.check_track_in_arena` (readable error
+    for a track far outside its pool).
+    """
+    return Prepared(tracks, arena, check_arena)
 
 
 def compute_roaming_entropy(
@@ -237,6 +246,7 @@ def compute_water_maze_metrics(
     arena: ArenaWaterMaze,
     trial_length_s: float | None = None,
     entropy_fft_roundoff: bool = False,
+    check_arena: bool = True,
 ) -> pd.DataFrame:
     """Per-trial water maze metrics.
 
@@ -253,6 +263,8 @@ def compute_water_maze_metrics(
     entropy_fft_roundoff
         Imitate KernSmooth's FFT round-off in the roaming entropy (see
         :func:`compute_roaming_entropy`); default the exact, deterministic value.
+    check_arena
+        Reject tracks far outside the pool (see :func:`~neuroprotect.behavior.arena.check_track_in_arena`).
 
     Returns
     -------
@@ -295,7 +307,7 @@ def compute_water_maze_metrics(
         raise InputError(f"Expected a water maze arena, but got {getattr(arena, 'type', arena)!r}")
     if len(tracks) == 0:
         raise InputError("Expected at least one track sample, but the track table is empty")
-    p = Prepared(tracks, arena)
+    p = Prepared(tracks, arena, check_arena)
     cut = trial_length_s if trial_length_s is not None else arena.trial_length_s
     s = p.scale_cm
     nt = p.n_trials

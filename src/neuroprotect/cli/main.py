@@ -182,6 +182,9 @@ def _register_groups() -> None:
     from neuroprotect.cli.meta import meta_command
 
     app.command("meta")(meta_command)
+    from neuroprotect.cli.behavior import app as behavior_app
+
+    app.add_typer(behavior_app, name="behavior")
 
 
 _register_groups()
