@@ -264,7 +264,14 @@ def arena_from_dict(data: Any, *, file: str | PathLike[str] | None = None) -> Ar
         raise InputError(
             f"Expected x_max > x_min and y_max > y_min, but got {vals}", file=f, field="bounds"
         )
-    return ArenaOpenField(**vals, cm_per_unit=scale, name=name)
+    return ArenaOpenField(
+        x_min=vals["x_min"],
+        y_min=vals["y_min"],
+        x_max=vals["x_max"],
+        y_max=vals["y_max"],
+        cm_per_unit=scale,
+        name=name,
+    )
 
 
 def read_rtrack_arena(path: str | PathLike[str]) -> ArenaWaterMaze:

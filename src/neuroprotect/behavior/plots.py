@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle as CirclePatch
 
@@ -52,7 +53,7 @@ STRATEGY_COLOURS = {
 }
 
 
-def _draw_arena(ax, arena: ArenaWaterMaze) -> None:  # type: ignore[no-untyped-def]
+def _draw_arena(ax: Axes, arena: ArenaWaterMaze) -> None:
     pool = arena.pool
     ax.add_patch(CirclePatch((pool.x, pool.y), pool.radius, fill=False, lw=1.2, color="black"))
     ax.add_patch(

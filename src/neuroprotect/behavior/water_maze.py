@@ -224,7 +224,14 @@ def compute_roaming_entropy(
         return np.where(k > 1, -plogp / np.log(k), np.nan)
 
 
-def _angle_at(ax, ay, bx, by, cx, cy) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _angle_at(
+    ax: np.ndarray | float,
+    ay: np.ndarray | float,
+    bx: np.ndarray | float,
+    by: np.ndarray | float,
+    cx: np.ndarray | float,
+    cy: np.ndarray | float,
+) -> np.ndarray:
     """Angle at a between a->b and a->c, in degrees, by the cosine rule (NaN when c == a).
 
     The cosine is clipped to [-1, 1], so points exactly on the line give 0 (Rtrack's acos returns

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import typer
@@ -27,7 +28,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", double_precision=15))
 
 
-def _load(files: list[Path], arena_path: Path, fmt: str):  # type: ignore[no-untyped-def]
+def _load(files: list[Path], arena_path: Path, fmt: str) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
     from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
     from neuroprotect.behavior.readers import read_many_tracks
     from neuroprotect.errors import InputError

@@ -68,7 +68,10 @@ def register(readout_type: ReadoutType) -> ReadoutType:
 
 def readout_types() -> dict[str, ReadoutType]:
     """All registered readout types, by name."""
-    from neuroprotect.workflows import table_readouts  # noqa: F401  (registers the table readouts)
+    from neuroprotect.workflows import (  # noqa: F401  (register the readouts)
+        behavior_readouts,
+        table_readouts,
+    )
 
     return dict(_REGISTRY)
 

@@ -71,7 +71,7 @@ def register_format(fmt: TrackFormat) -> TrackFormat:
 # (read_generic_csv(path) -> tracks). It is imported lazily so this module works without it.
 def _read_generic(path: Path, *, trial_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     try:
-        from neuroprotect.behavior.readers.generic import read_generic_csv  # type: ignore[import-not-found]
+        from neuroprotect.behavior.readers.generic import read_generic_csv
     except ImportError:  # pragma: no cover - depends on the merge order
         raise InputError(
             "Expected the generic csv reader (neuroprotect.behavior.readers.generic), but it is "
@@ -231,16 +231,16 @@ def read_many_tracks(
     A trial is named by its file stem; when stems repeat (``set1/day1_0001_00.csv`` and
     ``set2/day1_0001_00.csv``) the parent folders are prefixed until the names are unique.
     """
-    paths = [Path(p) for p in paths]
-    if not paths:
+    path_list = [Path(p) for p in paths]
+    if not path_list:
         raise InputError("Expected at least one track file, but got none")
-    names = [p.stem for p in paths]
+    names = [p.stem for p in path_list]
     depth = 0
     while len(set(names)) < len(names) and depth < 6:
         depth += 1
-        names = ["/".join([*p.parent.parts[-depth:], p.stem]) for p in paths]
+        names = ["/".join([*p.parent.parts[-depth:], p.stem]) for p in path_list]
     tracks, metas = [], []
-    for p, name in zip(paths, names, strict=True):
+    for p, name in zip(path_list, names, strict=True):
         t, m = read_tracks(p, format=format, trial_id=name)
         tracks.append(t)
         metas.append(m)

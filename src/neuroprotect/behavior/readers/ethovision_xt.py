@@ -78,6 +78,7 @@ def _from_rows(
                 file=path,
                 field=where,
             )
+    assert time_col is not None
     data = rows[n:]
     idx = {c: names.index(c) for c in (time_col, "X center", "Y center")}
 
@@ -85,7 +86,7 @@ def _from_rows(
         j = idx[name]
         return [r[j] if j < len(r) else None for r in data]
 
-    t = to_float(column(time_col), file=path, field=time_col, header_rows=n)  # type: ignore[arg-type]
+    t = to_float(column(time_col), file=path, field=time_col, header_rows=n)
     x = to_float(column("X center"), file=path, field="X center", header_rows=n)
     y = to_float(column("Y center"), file=path, field="Y center", header_rows=n)
     if sheet:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from neuroprotect.behavior.arena import load_arena
+from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
 from neuroprotect.behavior.readers import read_tracks
 from neuroprotect.behavior.strategies.gehring2015 import (
     SEGMENT_FEATURES,
@@ -51,9 +51,10 @@ def load_labelled_segments(data_dir: Path) -> tuple[pd.DataFrame, list[list[str]
         cells = [c.strip() for c in line.split(",") if c.strip()]
         if len(cells) < 6:
             continue
-        s, d, tr, off, length = (int(float(c)) for c in cells[:5])
-        labels.append((s, d, tr, float(off), float(length), cells[5:]))
+        s, d, tr = (int(float(c)) for c in cells[:3])
+        labels.append((s, d, tr, float(cells[3]), float(cells[4]), cells[5:]))
     arena = load_arena(ARENA)
+    assert isinstance(arena, ArenaWaterMaze)
     files = sorted({(s, d, tr) for s, d, tr, *_ in labels})
     parts, metas = [], []
     for s, d, tr in files:
