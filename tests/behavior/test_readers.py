@@ -83,3 +83,14 @@ def test_pose_without_movement_gives_clear_error(tmp_path, monkeypatch):
     f.write_bytes(b"")
     with pytest.raises(InputError, match=r"neuroprotect\[pose\]"):
         read_tracks(f, format="pose")
+
+
+def test_generic_csv_through_registry(tmp_path):
+    """The generic time_s,x,y reader (behavior-other branch) behind the registry: NaN rows
+    dropped and counted."""
+    f = tmp_path / "g.csv"
+    f.write_text("time_s,x,y\n0,1,2\n0.5,-,-\n1,3,4\n")
+    assert detect_format(f) == "generic"
+    t, m = read_tracks(f)
+    assert t.time_s.tolist() == [0.0, 1.0]
+    assert (m.n_samples.iloc[0], m.n_missing.iloc[0]) == (2, 1)

@@ -44,3 +44,12 @@ def test_validate_bad_manifest_one_line_exit_2(mini_study: Path) -> None:
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1
     assert "groups[low].dose_mg_kg" in lines[0]
+
+
+def test_readouts_lists_every_type() -> None:
+    from neuroprotect.workflows.readouts import readout_types
+
+    result = runner.invoke(app, ["readouts", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = {r["type"] for r in json.loads(result.output)}
+    assert listed == set(readout_types()) and {"ttc_table", "neuro_score"} <= listed

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -26,7 +28,7 @@ def info() -> None:
         typer.echo(f"{name:<14} {ver}")
 
 
-def _progress_runner(quiet: bool):  # type: ignore[no-untyped-def]
+def _progress_runner(quiet: bool) -> Any:
     """A rich progress display driven by the workflow's progress messages (stderr, so --json stays clean)."""
     from contextlib import contextmanager
 
@@ -34,7 +36,7 @@ def _progress_runner(quiet: bool):  # type: ignore[no-untyped-def]
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     @contextmanager
-    def runner():  # type: ignore[no-untyped-def]
+    def runner() -> Iterator[Callable[[str], None]]:
         if quiet:
             yield lambda _msg: None
             return
@@ -152,6 +154,34 @@ def unblind(
         typer.echo(f"  {code} = {group}")
 
 
+@app.command("readouts")
+def readouts_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the readout types a study.yaml can use, with the variables each produces."""
+    from neuroprotect.cli._common import print_json
+    from neuroprotect.workflows.readouts import readout_types
+
+    types = readout_types()
+    if as_json:
+        print_json(
+            [
+                {
+                    "type": name,
+                    "title": t.title,
+                    "description": t.description,
+                    "variables": [
+                        {"name": v.name, "label": v.label, "unit": v.unit, "ordinal": v.ordinal}
+                        for v in t.variables
+                    ],
+                }
+                for name, t in types.items()
+            ]
+        )
+        return
+    for name, t in types.items():
+        names = ", ".join(v.name for v in t.variables) or "set by the readout's parameters"
+        typer.echo(f"{name:<18} {t.title}: {t.description}\n{'':<18} variables: {names}")
+
+
 @app.command("schema")
 def schema_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout."),
@@ -168,23 +198,45 @@ def schema_cmd(
         typer.echo(text, nl=False)
 
 
+#: Command groups and the Typer apps (module, attribute) whose commands make each of them up:
+#: a group's verbs live in modules by topic, and the first app gives the group its help text.
+COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "stats": (
+        ("stats", "stats_app"),
+        ("stats_repeated", "stats_extra_app"),
+        ("stats_curves", "app"),
+    ),
+    "design": (("design", "app"),),
+    "behavior": (("behavior_other", "app"), ("behavior", "app")),
+    "assay": (("assay", "app"), ("assay_molecular", "molecular_app")),
+    "kb": (("kb", "kb_app"),),
+    "runs": (("store", "app"),),
+    # The histology-ttc branch adds ("histology", "app") (`ttc`) in front of this entry.
+    "histology": (("histology_cells", "app"),),
+}
+
+
+def _merged_group(parts: tuple[tuple[str, str], ...]) -> typer.Typer:
+    import importlib
+
+    apps = [
+        getattr(importlib.import_module(f"neuroprotect.cli.{mod}"), attr) for mod, attr in parts
+    ]
+    for other in apps[1:]:
+        apps[0].registered_commands.extend(other.registered_commands)
+    return apps[0]
+
+
 def _register_groups() -> None:
-    from neuroprotect.cli import stats, stats_curves, stats_repeated
-    from neuroprotect.cli.design import app as design_app
-    from neuroprotect.cli.store import app as runs_app
-
-    # One `stats` group; its verbs live in modules by topic.
-    for topic in (stats_repeated.stats_extra_app, stats_curves.app):
-        stats.app.registered_commands.extend(topic.registered_commands)
-    app.add_typer(stats.app, name="stats")
-    app.add_typer(design_app, name="design")
-    app.add_typer(runs_app, name="runs")
     from neuroprotect.cli.meta import meta_command
+    from neuroprotect.cli.stats_repeated import power
 
+    groups = {name: _merged_group(parts) for name, parts in COMMAND_GROUPS.items()}
+    # Planning a study's n is a design step too: the same command as `stats power`.
+    groups["design"].command("power")(power)
+    for name, group in groups.items():
+        app.add_typer(group, name=name)
     app.command("meta")(meta_command)
-    from neuroprotect.cli.behavior import app as behavior_app
-
-    app.add_typer(behavior_app, name="behavior")
 
 
 _register_groups()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from neuroprotect.knowledge.base import resolve_protocol
-from neuroprotect.schema.manifest import Role, Study
+from neuroprotect.schema.manifest import Group, Role, Study
 
 CHECKLIST_COLUMNS = ("checklist", "item", "title", "status", "evidence", "advice")
 
@@ -31,7 +31,7 @@ def _status(ok: bool, partial: bool = False) -> str:
     return "reported" if ok else ("partial" if partial else "missing")
 
 
-def _treatments(study: Study) -> list:  # type: ignore[type-arg]
+def _treatments(study: Study) -> list[Group]:
     return [g for g in study.groups if g.role == Role.TREATMENT]
 
 

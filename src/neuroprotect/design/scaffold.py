@@ -82,7 +82,8 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
         {"id": "sham", "role": "sham", "label": "Sham"},
         {"id": "vehicle", "role": "vehicle", "label": "Vehicle", "route": route},
     ]
-    for dose in doses or [None]:
+    # one undosed treatment group when the knowledge base gives no dose
+    for dose in doses or [None]:  # type: ignore[list-item]
         gid = f"{cid}_{dose:g}".replace(".", "_") if dose is not None else cid
         groups.append(
             {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from neuroprotect.errors import InputError
@@ -90,7 +92,7 @@ def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> 
 
 
 def _decode_groups(
-    study: Study, table: pd.DataFrame, path: object, group_codes: dict[str, str] | None
+    study: Study, table: pd.DataFrame, path: Path, group_codes: dict[str, str] | None
 ) -> pd.DataFrame:
     codes = list(dict.fromkeys(table[C.GROUP]))
     if group_codes is None:

@@ -8,7 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from neuroprotect.report.figures import GroupStyle, assign_group_colours, render_group_plot
+from neuroprotect.design.attrition import compute_attrition
+from neuroprotect.design.checklists import fill_checklists
+from neuroprotect.report.evidence import evidence_context
+from neuroprotect.report.figures import (
+    GroupStyle,
+    assign_group_colours,
+    figure_to_svg,
+    render_group_plot,
+)
 from neuroprotect.report.format import (
     SIGNIFICANCE_FOOTNOTE,
     as_finite,
@@ -86,7 +94,10 @@ def marks_for(variable: VariableResult, study: Study) -> dict[str, str]:
             continue
         for row in result.contrasts.to_dict("records"):
             group = str(row.get("group"))
-            if group != vehicle:
+            if symbol == "#":
+                # vehicle vs sham: the '#' stands above the vehicle group, as in Prism figures
+                marks[vehicle] = significance_mark(adjusted_p(row), symbol=symbol)
+            elif group != vehicle:
                 marks[group] = significance_mark(adjusted_p(row), symbol=symbol)
     return marks
 
@@ -148,6 +159,10 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
                 "type": rtype,
                 "variables": [_variable_view(v, outcome.study, colours) for v in variables],
                 "qc": qc_items("", data.qc) if data is not None else [],
+                "figures": [
+                    {"title": title, "svg": figure_to_svg(fig)}
+                    for title, fig in (data.figures.items() if data is not None else [])
+                ],
                 "details": [detail_table(k, t) for k, t in data.details.items()] if data else [],
                 "warnings": list(data.warnings) if data is not None else [],
             }
@@ -168,7 +183,10 @@ def _glance(outcome: StudyOutcome) -> dict:
         for res, symbol in ((v.comparison, "*"), (v.model_check, "#")):
             if res is not None:
                 for row in res.contrasts.to_dict("records"):
-                    by_group[str(row.get("group"))] = (row, symbol)
+                    group, control = str(row.get("group")), str(row.get("control"))
+                    # the model check (vehicle vs sham) fills the sham column
+                    key = control if symbol == "#" and group == study.vehicle.id else group
+                    by_group[key] = (row, symbol)
         for g in columns:
             if g.id not in by_group:
                 cells.append({"mark": "", "p": "", "tone": "none", "arrow": ""})
@@ -202,6 +220,51 @@ def _glance(outcome: StudyOutcome) -> dict:
         {"label": g.display, "note": "model check" if g.role == Role.SHAM else ""} for g in columns
     ]
     return {"columns": headers, "rows": rows}
+
+
+def _attrition(outcome: StudyOutcome) -> dict[str, Any]:
+    """Randomised -> excluded (by reason, pre-registered or not) -> analysed."""
+    flow = compute_attrition(outcome.animals, criteria=outcome.study.design.exclusion_criteria)
+    reasons = [
+        {
+            "reason": r.reason,
+            "n": int(r.n),
+            "groups": r.groups,
+            "registered": (
+                "pre-registered"
+                if r.criterion
+                else ("not pre-registered" if outcome.study.design.exclusion_criteria else "")
+            ),
+        }
+        for r in flow.reasons.itertuples(index=False)
+    ]
+    return {
+        "randomised": flow.randomised,
+        "excluded": flow.excluded,
+        "analysed": flow.analysed,
+        "reasons": reasons,
+        "criteria": list(outcome.study.design.exclusion_criteria),
+    }
+
+
+def _checklists(study: Study) -> list[dict[str, Any]]:
+    """ARRIVE 2.0 and STAIR items filled from the manifest, with a count per status."""
+    table = fill_checklists(study)
+    out = []
+    for name, sub in table.groupby("checklist", sort=False):
+        counts = sub["status"].value_counts()
+        out.append(
+            {
+                "name": name,
+                "summary": ", ".join(
+                    f"{int(counts[s])} {s}"
+                    for s in ("reported", "partial", "missing", "manuscript")
+                    if s in counts
+                ),
+                "items": sub.to_dict("records"),
+            }
+        )
+    return out
 
 
 def _timestamp(moment: datetime) -> str:
@@ -285,6 +348,9 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
             "reused": outcome.reused,
         },
         "groups": groups,
+        "attrition": _attrition(outcome),
+        "checklists": _checklists(study),
+        "evidence": evidence_context(outcome),
         "glance": _glance(outcome),
         "readouts": _readout_views(outcome, colours),
         "significance_footnote": SIGNIFICANCE_FOOTNOTE,

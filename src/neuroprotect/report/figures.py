@@ -118,6 +118,11 @@ def _svg_text(fig: Figure) -> str:
     return _prefix_ids(svg.strip())
 
 
+def figure_to_svg(fig: Figure) -> str:
+    """Inline SVG text of any matplotlib Figure (readout figures such as standard curves)."""
+    return _svg_text(fig)
+
+
 def _prefix_ids(svg: str) -> str:
     """Make the ids of one SVG unique within a page that inlines several figures.
 

@@ -7,11 +7,14 @@ from neuroprotect.schema.manifest import Role
 #: Procedure (``ComparisonResult.method``) -> what the methods text calls it.
 METHOD_NAMES: dict[str, str] = {
     "anova-dunnett": "one-way ANOVA followed by Dunnett's test against vehicle",
-    "welch": "Welch's ANOVA (unequal variances) followed by comparisons against vehicle",
+    "welch": "Welch's ANOVA (unequal variances) followed by Games-Howell comparisons against "
+    "vehicle",
     "welch-dunnett": "Welch's ANOVA (unequal variances) followed by Dunnett-type comparisons "
     "against vehicle",
-    "games-howell": "Welch's ANOVA (unequal variances) followed by the Games-Howell test "
-    "against vehicle",
+    "games-howell": "Welch's ANOVA (unequal variances) followed by Games-Howell comparisons of "
+    "all pairs",
+    "tukey": "one-way ANOVA followed by Tukey's HSD test of all pairs",
+    "dunn-all": "Kruskal-Wallis test followed by Dunn's test of all pairs",
     "kruskal-dunn": "Kruskal-Wallis test followed by Dunn's test against vehicle",
     "welch-t": "Welch's two-sample t-test",
     "student-t": "Student's two-sample t-test",
@@ -22,9 +25,11 @@ METHOD_NAMES: dict[str, str] = {
 #: Procedure -> how its p-values vs vehicle are adjusted for multiplicity.
 MULTIPLICITY: dict[str, str] = {
     "anova-dunnett": "Dunnett's procedure (simultaneous, multivariate t) after one-way ANOVA",
-    "welch": "the post-hoc procedure's own adjustment after Welch's ANOVA",
+    "welch": "the Games-Howell studentized-range adjustment after Welch's ANOVA",
     "welch-dunnett": "a Dunnett-type simultaneous adjustment after Welch's ANOVA",
     "games-howell": "the Games-Howell studentized-range adjustment after Welch's ANOVA",
+    "tukey": "Tukey's studentized-range adjustment (all pairs) after one-way ANOVA",
+    "dunn-all": "Holm's step-down method for Dunn's tests of all pairs after Kruskal-Wallis",
     "kruskal-dunn": "Holm's step-down method for Dunn's tests after Kruskal-Wallis",
     "welch-t": "no adjustment (a single comparison)",
     "student-t": "no adjustment (a single comparison)",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import platform
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +12,6 @@ from neuroprotect.report.format import format_dof, format_number, format_p
 from neuroprotect.report.labels import (
     MULTIPLICITY,
     STATISTIC_SYMBOLS,
-    check_name,
     effect_name,
     method_name,
     name_of_test,
@@ -119,15 +117,18 @@ def _contrast_tests(result: ComparisonResult) -> list[str]:
 
 def describe_choice(result: ComparisonResult) -> str:
     """The procedure and its post-hoc test, then why it was chosen (``method_reason``)."""
+    reason = result.method_reason.strip()
+    if reason:
+        reason = reason[:1].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
     text = method_name(result.method)
+    # The statistics engine's reason usually opens with the procedure: do not say it twice.
+    if reason and text.split(" followed")[0].lower() in reason.lower():
+        return reason
     tests = [t for t in _contrast_tests(result) if t.lower() not in text.lower()]
     if tests:
         text += f" ({_join(tests)})"
     text = text[:1].upper() + text[1:] + "."
-    reason = result.method_reason.strip()
-    if reason:
-        text += " " + reason[:1].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
-    return text
+    return f"{text} {reason}" if reason else text
 
 
 def _effect_types(outcome: StudyOutcome) -> list[str]:
@@ -234,24 +235,6 @@ def write_methods_text(outcome: StudyOutcome) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _assumption_warnings(label: str, result: ComparisonResult, outcome: StudyOutcome) -> list[str]:
-    table = result.assumptions
-    if table is None or table.empty or "passed" not in table:
-        return []
-    out = []
-    for row in table.to_dict("records"):
-        passed = row.get("passed")
-        if passed is None or (isinstance(passed, float) and math.isnan(passed)) or bool(passed):
-            continue
-        where = (
-            f" in {_display(outcome, row['group'])}" if row.get("group") not in (None, "") else ""
-        )
-        p = row.get("p_val")
-        p_text = f" (p = {format_p(p)})" if p is not None else ""
-        out.append(f"{label}: {check_name(row.get('check'))} failed{where}{p_text}.")
-    return out
-
-
 def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
     """Everything a reader should check: run, readout and statistics warnings, assumption failures,
     groups below their planned n, and every exclusion with its reason (duplicates removed)."""
@@ -292,9 +275,6 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
         for res in (v.comparison, v.model_check):
             if res is None:
                 continue
-            found += [
-                ReportWarning("Assumption", w) for w in _assumption_warnings(label, res, outcome)
-            ]
             found += [ReportWarning("Statistics", f"{label}: {w}") for w in res.warnings]
     for row in excluded_animals(outcome).to_dict("records"):
         reason = row.get(C.EXCLUSION_REASON) or "no reason given"

@@ -38,17 +38,22 @@ class ComparisonResult:
     ----------
     method
         Machine name of the procedure, e.g. ``"anova-dunnett"``, ``"welch"``, ``"kruskal-dunn"``,
-        ``"welch-t"``, ``"mann-whitney"``.
+        ``"tukey"``, ``"games-howell"``, ``"dunn-all"``, ``"welch-t"``, ``"mann-whitney"``.
     method_reason
         One or two sentences saying why this procedure was chosen (repeated in the report).
     omnibus
         ``{"test", "statistic", "dof", "p_val"}``; ``dof`` may be a number or a pair (num, den).
+        Group comparisons add ``effect_size``, ``effect_type`` (``eta_squared`` or
+        ``epsilon_squared``), ``effect_ci_low``, ``effect_ci_high``.
     contrasts
-        One row per contrast, columns :data:`~neuroprotect.schema.columns.RESULT_COLUMNS`.
+        One row per contrast, columns :data:`~neuroprotect.schema.columns.RESULT_COLUMNS`
+        followed by ``se`` (standard error of the estimate, NaN for rank tests),
+        ``effect_ci_low`` and ``effect_ci_high`` (95% CI of ``effect_size``).
     summary
         One row per group, columns :data:`~neuroprotect.schema.columns.SUMMARY_COLUMNS`.
     assumptions
-        One row per check: ``check, group, statistic, p_val, passed``.
+        One row per check: ``check, group, statistic, p_val, passed`` (checks
+        ``shapiro_wilk_residuals``, ``shapiro_wilk_scaled_residuals``, ``brown_forsythe``).
     warnings
         Human-readable notes (assumption failures, tiny groups).
     """
@@ -72,16 +77,22 @@ class ComparisonResult:
         else:
             dof = _clean(dof)
         contrast_cols = [c for c in RESULT_COLUMNS if c not in {"test", "contrast"}]
+        contrast_cols += ["test", "contrast"]
+        contrast_cols += [c for c in self.contrasts.columns if c not in contrast_cols]
+        omnibus = {
+            "test": self.omnibus.get("test"),
+            "statistic": _clean(self.omnibus.get("statistic")),
+            "dof": dof,
+            "p_val": _clean(self.omnibus.get("p_val")),
+        }
+        for key, value in self.omnibus.items():
+            if key not in omnibus:
+                omnibus[key] = _clean(value)
         return {
             "method": self.method,
             "method_reason": self.method_reason,
-            "omnibus": {
-                "test": self.omnibus.get("test"),
-                "statistic": _clean(self.omnibus.get("statistic")),
-                "dof": dof,
-                "p_val": _clean(self.omnibus.get("p_val")),
-            },
-            "contrasts": records(self.contrasts, contrast_cols + ["test"]),
+            "omnibus": omnibus,
+            "contrasts": records(self.contrasts, contrast_cols),
             "summary": records(self.summary, [c for c in SUMMARY_COLUMNS if c in self.summary]),
             "assumptions": records(self.assumptions),
             "warnings": list(self.warnings),

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from neuroprotect.design.attrition import compute_attrition
 from neuroprotect.errors import InputError
 from neuroprotect.io.animals import load_animals
 from neuroprotect.io.hashing import sha256_file
@@ -66,7 +67,12 @@ def _family_order(study: Study, present: set[str]) -> list[str]:
 
 
 def analyse_variable(
-    study: Study, readout_id: str, readout_type: str, spec: VariableSpec, values: pd.DataFrame
+    study: Study,
+    readout_id: str,
+    readout_type: str,
+    spec: VariableSpec,
+    values: pd.DataFrame,
+    animals: pd.DataFrame,
 ) -> VariableResult:
     """Model check (sham vs vehicle) and treatment family (each treatment vs vehicle) for one
     variable. ``values`` holds one row per analysed animal: animal_id, group, value."""
@@ -80,12 +86,6 @@ def analyse_variable(
             file=study.manifest_path,
             field=where,
         )
-    for g in study.groups:
-        n = int((values[C.GROUP] == g.id).sum())
-        if g.planned_n and n < g.planned_n:
-            warnings.append(
-                f"{spec.label}: group {g.display} has {n} analysed animals, below the planned {g.planned_n}."
-            )
     comparison: ComparisonResult | None = None
     model_check: ComparisonResult | None = None
     try:
@@ -101,7 +101,6 @@ def analyse_variable(
                 alpha=study.alpha,
                 order=family,
             )
-            warnings += [f"{spec.label}: {w}" for w in comparison.warnings]
         sham = study.sham
         if sham is not None and sham.id in present:
             data = values[values[C.GROUP].isin([sham.id, vehicle])]
@@ -109,7 +108,10 @@ def analyse_variable(
                 data, dv=C.VALUE, group=C.GROUP, a=vehicle, b=sham.id, ordinal=spec.ordinal
             )
     except InputError as exc:
-        raise InputError(exc.message, file=study.manifest_path, field=where) from None
+        # The data were valid but cannot be compared (e.g. every value identical): say so in the
+        # report instead of failing the whole study.
+        warnings.append(f"no statistics ({exc.message}).")
+        comparison = model_check = None
     return VariableResult(
         readout_id=readout_id,
         readout_type=readout_type,
@@ -126,7 +128,12 @@ ALL_PAIRS = {"anova-dunnett": "tukey", "welch": "games-howell", "kruskal-dunn": 
 
 
 def analyse_variable_blinded(
-    study: Study, readout_id: str, readout_type: str, spec: VariableSpec, values: pd.DataFrame
+    study: Study,
+    readout_id: str,
+    readout_type: str,
+    spec: VariableSpec,
+    values: pd.DataFrame,
+    animals: pd.DataFrame,
 ) -> VariableResult:
     """All-pairs comparison of coded groups (the vehicle is not known while the study is blinded).
 
@@ -159,9 +166,15 @@ def analyse_variable_blinded(
             order=codes,
         )
     except InputError as exc:
-        raise InputError(
-            exc.message, file=study.manifest_path, field=f"readouts.{readout_id}.{spec.name}"
-        ) from None
+        return VariableResult(
+            readout_id,
+            readout_type,
+            spec,
+            values.reset_index(drop=True),
+            None,
+            None,
+            warnings=[f"no statistics ({exc.message})."],
+        )
     comparison.method_reason = (
         f"Blinded analysis of coded groups, all pairs (no group is known to be the control). "
         f"{probe.method_reason}"
@@ -173,7 +186,6 @@ def analyse_variable_blinded(
         data=values.reset_index(drop=True),
         comparison=comparison,
         model_check=None,
-        warnings=[f"{spec.label}: {w}" for w in comparison.warnings],
     )
 
 
@@ -225,12 +237,17 @@ def analyse_study(
             if values.empty:
                 continue
             analyse = analyse_variable_blinded if blinded else analyse_variable
-            variables.append(analyse(study, readout.id, readout.type, spec, values))
+            variables.append(analyse(study, readout.id, readout.type, spec, values, animals))
+    flow = compute_attrition(animals, criteria=study.design.exclusion_criteria)
+    for reason in flow.unregistered:
+        warnings.append(
+            f"Exclusion reason {reason!r} matches none of the pre-registered exclusion criteria."
+        )
     for _, row in animals[animals[C.EXCLUDED]].iterrows():
         warnings.append(
             f"Animal {row[C.ANIMAL_ID]} ({row[C.GROUP]}) excluded: {row[C.EXCLUSION_REASON]}."
         )
-    parameters = {r.id: {"type": r.type, **r.params} for r in study.readouts}
+    parameters: dict[str, Any] = {r.id: {"type": r.type, **r.params} for r in study.readouts}
     parameters["alpha"] = study.alpha
     parameters["blinded"] = blinded
     if study.blinded and unblinding:

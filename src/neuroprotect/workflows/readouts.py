@@ -8,6 +8,7 @@ table has the canonical columns of :data:`neuroprotect.schema.columns.MEASUREMEN
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ class ReadoutData:
     #: Quality-control facts for the report (standard-curve R², fitted parameters...).
     qc: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Figures worth showing beside the statistics (standard curves, survival curves...), by title:
+    #: matplotlib Figures built with the core's ``plot_*`` functions; the report renders them.
+    figures: dict[str, Any] = field(default_factory=dict)
     #: The variables actually produced, when the readout's parameters change them (e.g. the
     #: Garcia scale, where higher is better); ``None`` means the readout type's ``variables``.
     variables: tuple[VariableSpec, ...] | None = None
@@ -66,13 +70,21 @@ def register(readout_type: ReadoutType) -> ReadoutType:
     return readout_type
 
 
+#: Modules that register readout types when imported, one per family of readouts.
+READOUT_MODULES = (
+    "neuroprotect.workflows.table_readouts",
+    "neuroprotect.workflows.behavior_other_readouts",
+    "neuroprotect.workflows.behavior_readouts",
+    "neuroprotect.workflows.molecular_readouts",
+    "neuroprotect.workflows.assay_readouts",
+    "neuroprotect.workflows.histology_cells_readouts",
+)
+
+
 def readout_types() -> dict[str, ReadoutType]:
     """All registered readout types, by name."""
-    from neuroprotect.workflows import (  # noqa: F401  (register the readouts)
-        behavior_readouts,
-        table_readouts,
-    )
-
+    for module in READOUT_MODULES:
+        importlib.import_module(module)
     return dict(_REGISTRY)
 
 

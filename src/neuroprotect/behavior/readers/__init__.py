@@ -66,34 +66,28 @@ def register_format(fmt: TrackFormat) -> TrackFormat:
     return fmt
 
 
-# --- generic csv (time_s, x, y): written on the behavior-other branch --------------------------
-# MERGE NOTE: the generic reader lives in neuroprotect.behavior.readers.generic
-# (read_generic_csv(path) -> tracks). It is imported lazily so this module works without it.
+# --- generic csv (time_s, x, y): reader in neuroprotect.behavior.readers.generic ---------------
 def _read_generic(path: Path, *, trial_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    try:
-        from neuroprotect.behavior.readers.generic import read_generic_csv
-    except ImportError:  # pragma: no cover - depends on the merge order
-        raise InputError(
-            "Expected the generic csv reader (neuroprotect.behavior.readers.generic), but it is "
-            "not available in this installation",
-            file=path,
-        ) from None
+    """Adapter: the generic reader keeps missing samples as NaN rows; drop and count them here."""
+    from neuroprotect.behavior.readers.generic import read_generic_csv
+
     tracks = read_generic_csv(path)
-    if trial_id is not None:
+    if trial_id is not None and tracks["trial_id"].nunique() == 1:
         tracks = tracks.assign(trial_id=trial_id)
-    elif "trial_id" not in tracks.columns:
-        tracks = tracks.assign(trial_id=path.stem)
-    tracks = tracks.dropna(subset=["time_s", "x_cm", "y_cm"])
-    meta = (
-        tracks.groupby("trial_id", sort=False)
-        .size()
-        .rename("n_samples")
-        .reset_index()
-        .assign(source_file=str(path), format="generic", n_missing=0)
+    missing = tracks[["time_s", "x_cm", "y_cm"]].isna().any(axis=1)
+    counts = missing.groupby(tracks["trial_id"], sort=False).agg(["size", "sum"])
+    meta = pd.DataFrame(
+        {
+            "trial_id": counts.index.astype(str),
+            "source_file": str(path),
+            "format": "generic",
+            "n_samples": (counts["size"] - counts["sum"]).to_numpy(dtype=int),
+            "n_missing": counts["sum"].to_numpy(dtype=int),
+        }
     )
-    return tracks.reset_index(drop=True), meta[
-        ["trial_id", "source_file", "format", "n_samples", "n_missing"]
-    ]
+    kept = tracks.loc[~missing, ["trial_id", "time_s", "x_cm", "y_cm"]].reset_index(drop=True)
+    kept["trial_id"] = kept["trial_id"].astype(str)
+    return kept, meta
 
 
 def _looks_like_generic(path: Path, head: str) -> bool:

@@ -1,0 +1,447 @@
+"""ELISA: 4PL/5PL standard curve, back-calculated standards, unknowns with dilution factors.
+
+Input is the joined well table of :func:`neuroprotect.assays.plates.apply_layout`. Each plate
+gets its own curve from its own standards. Blank wells, when the layout has any, are averaged per
+plate and subtracted from every well first (``subtract_blank=True``).
+
+Per standard well the back-calculated concentration is the inverse of the fitted curve at the
+well's signal and the recovery is ``100 * back-calculated / nominal``. Per unknown well the
+concentration is the inverse at its signal; per sample (replicate wells sharing a name) the
+``concentration`` is the mean of the replicate concentrations and ``cv_pct`` their coefficient of
+variation ``100 * SD / mean`` (as SoftMax Pro's ``MeanResult`` and ``CV`` of ``Result``), and
+``adjusted_concentration`` is the mean of ``concentration x dilution`` over the replicates (the
+concentration in the undiluted sample, SoftMax's ``AdjResult``).
+
+Range rules (never silent): LLOQ / ULOQ default to the lowest non-zero / highest standard
+concentration used in the fit. A sample whose mean concentration is below the LLOQ or above the
+ULOQ is flagged ``below_lloq`` / ``above_uloq``; a well whose signal is beyond an asymptote has
+no concentration on the curve (NaN) and flags its sample the same way, and a saturated well
+(reader ``OVRFLW``) flags it ``overflow`` plus the side of the range it lies on. Other sample
+flags: ``high_cv`` (replicate CV above ``cv_limit``), ``no_signal``, ``masked``; ``ok`` otherwise
+(several flags are joined with ``;``). With
+``out_of_range="censor"`` flagged samples get NaN concentrations instead of extrapolated ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from neuroprotect.assays.elisa_fit import (
+    FivePLFitter,
+    FourPLFitter,
+    LogisticFitter,
+    Weights,
+    make_fitter,
+)
+from neuroprotect.assays.elisa_plot import plot_elisa
+from neuroprotect.assays.plates import no_signal_wells
+from neuroprotect.errors import InputError
+
+__all__ = [
+    "ElisaResult",
+    "FivePLFitter",
+    "FourPLFitter",
+    "analyse_elisa",
+    "plot_elisa",
+]
+
+
+@dataclass
+class ElisaResult:
+    """Outcome of :func:`analyse_elisa`.
+
+    Attributes
+    ----------
+    model, weights
+        ``"4pl"``/``"5pl"`` and ``"none"``/``"1/y2"``.
+    curves
+        Fitted curve per plate number.
+    standards
+        One row per plate and standard level: ``plate, sample, concentration, n, mean_signal,
+        cv_pct, back_calculated, recovery_pct``.
+    standard_wells
+        One row per standard well: ``plate, well, sample, concentration, value, signal``
+        (blank-corrected), ``back_calculated, recovery_pct, flag`` (``ok``; ``below_curve`` /
+        ``above_curve``: fitted, but its signal lies beyond an asymptote so it has no
+        back-calculated value; ``masked``, ``no_signal``, ``overflow``: not fitted).
+    samples
+        One row per plate and sample/control: ``plate, type, sample, n, mean_signal,
+        concentration, dilution, adjusted_concentration, cv_pct, flag``.
+    sample_wells
+        One row per unknown well: ``plate, well, type, sample, value, signal, concentration,
+        dilution, adjusted_concentration, flag``.
+    limits
+        ``{plate: (lloq, uloq)}``.
+    blanks
+        Mean blank signal subtracted per plate (0 when none).
+    warnings
+        Sentences about flagged wells and samples.
+    """
+
+    model: str
+    weights: str
+    curves: dict[int, LogisticFitter]
+    standards: pd.DataFrame
+    standard_wells: pd.DataFrame
+    samples: pd.DataFrame
+    sample_wells: pd.DataFrame
+    limits: dict[int, tuple[float, float]]
+    blanks: dict[int, float]
+    warnings: list[str] = field(default_factory=list)
+
+    def curve_table(self) -> pd.DataFrame:
+        """One row per plate: ``plate, param, estimate, se, ci_low, ci_high`` plus ``rse, n``."""
+        rows = []
+        for plate, fit in self.curves.items():
+            s = fit.summary
+            s.insert(0, "plate", plate)
+            s["rse"], s["n"] = fit.rse_, fit.n_
+            rows.append(s)
+        return pd.concat(rows, ignore_index=True)
+
+
+def _cv(values: np.ndarray) -> float:
+    v = values[np.isfinite(values)]
+    if v.size < 2 or v.mean() == 0:
+        return float("nan")
+    return float(100 * v.std(ddof=1) / abs(v.mean()))
+
+
+def _well_range_flag(fit: LogisticFitter, signal: np.ndarray) -> np.ndarray:
+    a, d = fit.params_["a"], fit.params_["d"]
+    lo_side = (signal <= a) if a < d else (signal >= a)
+    hi_side = (signal >= d) if a < d else (signal <= d)
+    flag = np.full(signal.shape, "ok", dtype=object)
+    flag[lo_side] = "below_curve"
+    flag[hi_side] = "above_curve"
+    return flag
+
+
+def _poorly_determined(fit: LogisticFitter) -> list[str]:
+    """Free parameters whose SE is large: > |estimate| for the positive shape parameters b, c,
+    g, > 25 % of the signal span |d - a| for the asymptotes (which may lie near 0)."""
+    summ = fit.summary.set_index("param")
+    span = abs(fit.params_["d"] - fit.params_["a"])
+    out = []
+    for name, row in summ.iterrows():
+        limit = 0.25 * span if name in ("a", "d") else abs(row["estimate"])
+        if not (np.isfinite(row["se"]) and row["se"] <= limit):
+            out.append(str(name))
+    return out
+
+
+def _fit_plate(
+    plate: int,
+    wells: pd.DataFrame,
+    *,
+    model: str,
+    weights: Weights,
+    fixed: dict[str, float] | None,
+    subtract_blank: bool,
+    lloq: float | None,
+    uloq: float | None,
+    cv_limit: float,
+    out_of_range: str,
+    warnings: list[str],
+) -> tuple[
+    LogisticFitter,
+    pd.DataFrame,
+    pd.DataFrame,
+    pd.DataFrame,
+    pd.DataFrame,
+    float,
+    tuple[float, float],
+]:
+    w = wells.copy()
+    blanks = w[(w["type"] == "blank") & (w["flag"] == "ok")]["value"]
+    blank = float(blanks.mean()) if subtract_blank and len(blanks) else 0.0
+    w["signal"] = w["value"] - blank
+    std = w[w["type"] == "standard"].copy()
+    if std.empty:
+        raise InputError(f"Expected standard wells on plate {plate}, but the layout has none")
+    used = std[std["flag"] == "ok"].copy()
+    fit = make_fitter(model, weights=weights, fixed=fixed)
+    try:
+        fit.fit(used["concentration"].to_numpy(float), used["signal"].to_numpy(float))
+    except InputError as exc:
+        raise InputError(f"Plate {plate} standard curve: {exc.message}") from None
+    loose = _poorly_determined(fit)
+    if loose:
+        warnings.append(
+            f"plate {plate}: {fit.model} parameter(s) {', '.join(loose)} poorly determined "
+            "(relative SE > 100 % for b, c, g; SE > 25 % of the signal span for a, d): the "
+            "standards do not pin the curve down"
+            + (", consider the 4PL" if fit.model == "5PL" else "")
+        )
+    std["back_calculated"] = np.where(std["flag"] == "ok", fit.inverse(std["signal"]), np.nan)
+    # a fitted standard beyond an asymptote has no back-calculated value: say which side
+    std["flag"] = np.where(
+        std["flag"] == "ok", _well_range_flag(fit, std["signal"].to_numpy(float)), std["flag"]
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        std["recovery_pct"] = np.where(
+            std["concentration"] > 0, 100 * std["back_calculated"] / std["concentration"], np.nan
+        )
+    conc_used = used["concentration"].to_numpy(float)
+    low = float(lloq) if lloq is not None else float(conc_used[conc_used > 0].min())
+    high = float(uloq) if uloq is not None else float(conc_used.max())
+    levels = []
+    for (name, conc), g in std.groupby(["sample", "concentration"], sort=False):
+        ok = g[g["flag"].isin(["ok", "below_curve", "above_curve"])]  # the wells fitted
+        back = ok["back_calculated"].to_numpy(float)
+        back_mean = float(np.nanmean(back)) if np.isfinite(back).any() else float("nan")
+        levels.append(
+            {
+                "plate": plate,
+                "sample": name,
+                "concentration": float(conc),
+                "n": int(len(ok)),
+                "mean_signal": float(ok["signal"].mean()) if len(ok) else float("nan"),
+                "cv_pct": _cv(ok["signal"].to_numpy(float)),
+                "back_calculated": back_mean,
+                "recovery_pct": 100 * back_mean / conc if conc > 0 else float("nan"),
+            }
+        )
+    unk = w[w["type"].isin(["sample", "control"])].copy()
+    unk["concentration"] = np.where(unk["flag"] == "ok", fit.inverse(unk["signal"]), np.nan)
+    rflag = _well_range_flag(fit, unk["signal"].to_numpy(float))
+    unk["flag"] = np.where(unk["flag"] == "ok", rflag, unk["flag"])
+    unk["adjusted_concentration"] = unk["concentration"] * unk["dilution"]
+    rows = []
+    rising = fit.params_["a"] < fit.params_["d"]
+    for (kind, name), g in unk.groupby(["type", "sample"], sort=False):
+        ok = g[~g["flag"].isin(["masked", "no_signal", "overflow"])]
+        saturated = bool((g["flag"] == "overflow").any())
+        conc = ok["concentration"].to_numpy(float)
+        dil = ok["dilution"].unique()
+        flags: list[str] = []
+        mean_conc = float(np.nanmean(conc)) if np.isfinite(conc).any() else float("nan")
+        adj = ok["adjusted_concentration"].to_numpy(float)
+        mean_adj = float(np.nanmean(adj)) if np.isfinite(adj).any() else float("nan")
+        if saturated:  # a saturated well: above the ULOQ on a rising curve, below on a falling
+            flags += ["overflow", "above_uloq" if rising else "below_lloq"]
+        if ok.empty and not saturated:
+            flags.append("masked" if (g["flag"] == "masked").all() else "no_signal")
+        if (ok["flag"] == "below_curve").any() or mean_conc < low:
+            flags.append("below_lloq")
+        if (ok["flag"] == "above_curve").any() or mean_conc > high:
+            flags.append("above_uloq")
+        flags = list(dict.fromkeys(flags))
+        cv = _cv(conc)
+        if np.isfinite(cv) and cv > cv_limit:
+            flags.append("high_cv")
+        if out_of_range == "censor" and {"below_lloq", "above_uloq"} & set(flags):
+            mean_conc = mean_adj = float("nan")
+        rows.append(
+            {
+                "plate": plate,
+                "type": kind,
+                "sample": name,
+                "n": int(len(ok)),
+                "mean_signal": float(ok["signal"].mean()) if len(ok) else float("nan"),
+                "concentration": mean_conc,
+                "dilution": float(dil[0]) if len(dil) == 1 else float("nan"),
+                "adjusted_concentration": mean_adj,
+                "cv_pct": cv,
+                "flag": ";".join(flags) if flags else "ok",
+            }
+        )
+    samples = pd.DataFrame(
+        rows,
+        columns=[
+            "plate",
+            "type",
+            "sample",
+            "n",
+            "mean_signal",
+            "concentration",
+            "dilution",
+            "adjusted_concentration",
+            "cv_pct",
+            "flag",
+        ],
+    )
+    std_cols = [
+        "plate",
+        "well",
+        "sample",
+        "concentration",
+        "value",
+        "signal",
+        "back_calculated",
+        "recovery_pct",
+        "flag",
+    ]
+    unk_cols = [
+        "plate",
+        "well",
+        "type",
+        "sample",
+        "value",
+        "signal",
+        "concentration",
+        "dilution",
+        "adjusted_concentration",
+        "flag",
+    ]
+    for kind, label in (("below_lloq", "below the LLOQ"), ("above_uloq", "above the ULOQ")):
+        hit = samples[samples["flag"].str.contains(kind)]["sample"].tolist()
+        if hit:
+            how = "set to NaN" if out_of_range == "censor" else "extrapolated, flagged"
+            warnings.append(f"plate {plate}: {', '.join(hit)} {label} ({low:g}-{high:g}; {how})")
+    hi_cv = samples[samples["flag"].str.contains("high_cv")]["sample"].tolist()
+    if hi_cv:
+        warnings.append(f"plate {plate}: replicate CV > {cv_limit:g}% for {', '.join(hi_cv)}")
+    return (
+        fit,
+        pd.DataFrame(levels),
+        std[std_cols].reset_index(drop=True),
+        samples,
+        unk[unk_cols].reset_index(drop=True),
+        blank,
+        (low, high),
+    )
+
+
+def analyse_elisa(
+    wells: pd.DataFrame,
+    *,
+    model: Literal["4pl", "5pl"] = "4pl",
+    weights: Weights = "none",
+    fixed: dict[str, float] | None = None,
+    subtract_blank: bool = True,
+    lloq: float | None = None,
+    uloq: float | None = None,
+    cv_limit: float = 20.0,
+    out_of_range: Literal["flag", "censor"] = "flag",
+) -> ElisaResult:
+    """Fit the standard curve(s) and read the unknowns off them.
+
+    Parameters
+    ----------
+    wells
+        From :func:`neuroprotect.assays.plates.apply_layout`: ``plate, well, type, sample,
+        concentration, dilution, masked, value, flag``.
+    model
+        ``"4pl"`` or ``"5pl"`` (:mod:`neuroprotect.assays.elisa_fit` gives the formulas).
+    weights
+        ``"none"`` or ``"1/y2"``.
+    fixed
+        Curve parameters held fixed, e.g. ``{"a": 0}``.
+    subtract_blank
+        Subtract the mean of the plate's blank wells (if any) from every well before fitting.
+    lloq, uloq
+        Limits of quantification (concentration units of the standards); default: the lowest
+        non-zero and the highest standard.
+    cv_limit
+        Replicate CV (%) above which a sample is flagged ``high_cv``.
+    out_of_range
+        ``"flag"``: keep the curve value and flag it; ``"censor"``: NaN concentration, flagged.
+
+    Returns
+    -------
+    ElisaResult
+
+    Raises
+    ------
+    InputError
+        A plate without usable standards, or a curve that cannot be fitted.
+
+    Notes
+    -----
+    Standards without a reading (``no_signal``) or saturated (``overflow``) are left out of the
+    fit and named in the warnings. See the module notes for the formulas.
+    """
+    if out_of_range not in ("flag", "censor"):
+        raise InputError(f"Expected 'flag' or 'censor', but got {out_of_range!r}")
+    warnings: list[str] = []
+    missing = no_signal_wells(wells)
+    if missing:
+        warnings.append(
+            "no usable reading in used wells (flagged no_signal or overflow, left out of the fit "
+            "and the means): " + ", ".join(missing)
+        )
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("lev", "stdw", "smp", "smpw")}
+    curves, limits, blanks = {}, {}, {}
+    for plate, g in wells.groupby("plate", sort=True):
+        fit, lev, stdw, smp, smpw, blank, lim = _fit_plate(
+            int(plate),
+            g,
+            model=model,
+            weights=weights,
+            fixed=fixed,
+            subtract_blank=subtract_blank,
+            lloq=lloq,
+            uloq=uloq,
+            cv_limit=cv_limit,
+            out_of_range=out_of_range,
+            warnings=warnings,
+        )
+        curves[int(plate)], limits[int(plate)], blanks[int(plate)] = fit, lim, blank
+        for key, frame in zip(parts, (lev, stdw, smp, smpw), strict=True):
+            parts[key].append(frame)
+    return ElisaResult(
+        model=model,
+        weights=weights,
+        curves=curves,
+        standards=pd.concat(parts["lev"], ignore_index=True),
+        standard_wells=pd.concat(parts["stdw"], ignore_index=True),
+        samples=pd.concat(parts["smp"], ignore_index=True),
+        sample_wells=pd.concat(parts["smpw"], ignore_index=True),
+        limits=limits,
+        blanks=blanks,
+        warnings=warnings,
+    )
+
+
+def result_json(result: ElisaResult) -> dict[str, Any]:
+    """The CLI's JSON: ``model, weights, params, curves, standards, samples, warnings``.
+
+    ``params`` is the curve's ``{a, b, c, d[, g]}`` for a single plate and null for a multi-plate
+    file, whose curves are in ``curves`` (``plate, params, rse, n, lloq, uloq, blank``);
+    ``standards`` and ``samples`` rows carry their ``plate``.
+    """
+    from neuroprotect.stats.result import records
+
+    curves = [
+        {
+            "plate": p,
+            "params": f.params_,
+            "rse": f.rse_,
+            "n": f.n_,
+            "lloq": result.limits[p][0],
+            "uloq": result.limits[p][1],
+            "blank": result.blanks[p],
+        }
+        for p, f in result.curves.items()
+    ]
+    return {
+        "model": result.model,
+        "weights": result.weights,
+        "params": curves[0]["params"] if len(curves) == 1 else None,
+        "curves": curves,
+        "standards": records(
+            result.standards,
+            ["plate", "sample", "concentration", "n", "back_calculated", "recovery_pct"],
+        ),
+        "samples": records(
+            result.samples,
+            [
+                "plate",
+                "type",
+                "sample",
+                "n",
+                "mean_signal",
+                "concentration",
+                "dilution",
+                "adjusted_concentration",
+                "cv_pct",
+                "flag",
+            ],
+        ),
+        "warnings": result.warnings,
+    }

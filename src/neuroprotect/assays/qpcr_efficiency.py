@@ -1,0 +1,80 @@
+"""Amplification efficiency of a qPCR assay from a dilution series (standard curve)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from neuroprotect.errors import InputError
+
+__all__ = ["AmplificationEfficiency", "compute_efficiency"]
+
+
+@dataclass(frozen=True)
+class AmplificationEfficiency:
+    """Standard curve of Ct on log10(input amount) and the amplification efficiency.
+
+    Attributes
+    ----------
+    slope, intercept, r2
+        Least-squares line ``Ct = slope·log10(quantity) + intercept`` and its R².
+    efficiency
+        Amplification factor per cycle ``E = 10^(−1/slope)`` (2 = 100 %).
+    efficiency_pct
+        ``(E − 1)·100``.
+    n
+        Number of wells used.
+    """
+
+    gene: str
+    slope: float
+    intercept: float
+    r2: float
+    efficiency: float
+    efficiency_pct: float
+    n: int
+
+
+def compute_efficiency(
+    quantity: ArrayLike, ct: ArrayLike, *, gene: str = ""
+) -> AmplificationEfficiency:
+    """Efficiency from a dilution series (Rasmussen 2001; Pfaffl 2001).
+
+    Parameters
+    ----------
+    quantity
+        Relative input amount (dilution factor or ng) of each well, > 0.
+    ct
+        Ct of each well; NaN (undetermined) wells are dropped.
+
+    Notes
+    -----
+    ``E = 10^(−1/slope)``; a slope of −3.32 gives E = 2 (100 %). Matches rtpcr
+    ``efficiency()`` on its ``data_efficiency1`` (slopes −3.388/−3.528/−3.415).
+    """
+    q = np.asarray(quantity, dtype=float)
+    y = np.asarray(ct, dtype=float)
+    if q.shape != y.shape:
+        raise InputError(f"Expected as many quantities as Ct values, but got {q.size} and {y.size}")
+    ok = np.isfinite(y) & np.isfinite(q)
+    if (q[ok] <= 0).any():
+        raise InputError("Expected dilution quantities > 0, but got a value <= 0", field="quantity")
+    x, y = np.log10(q[ok]), y[ok]
+    if np.unique(x).size < 2:
+        raise InputError(
+            f"Expected at least two dilution levels for {gene or 'the gene'}, but got {np.unique(x).size}"
+        )
+    fit = stats.linregress(x, y)
+    e = 10 ** (-1 / fit.slope)
+    return AmplificationEfficiency(
+        gene=gene,
+        slope=float(fit.slope),
+        intercept=float(fit.intercept),
+        r2=float(fit.rvalue**2),
+        efficiency=float(e),
+        efficiency_pct=float((e - 1) * 100),
+        n=int(x.size),
+    )

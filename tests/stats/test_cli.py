@@ -1,0 +1,194 @@
+"""``neuroprotect stats compare`` / ``compare-two`` / ``describe`` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from neuroprotect.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def pain_csv(tmp_path: Path, pain) -> Path:
+    path = tmp_path / "pain.csv"
+    pain.to_csv(path, index=False)
+    return path
+
+
+def test_compare_json_matches_r(pain_csv, r_multcomp):
+    """JSON layout of issue 2 part 5; numbers: R multcomp Dunnett (set.seed(1), abseps 1e-7)."""
+    out = runner.invoke(
+        app,
+        [
+            "stats",
+            "compare",
+            str(pain_csv),
+            "--dv",
+            "pain",
+            "--group",
+            "hair",
+            "--control",
+            "Dark Blond",
+            "--method",
+            "anova-dunnett",
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["method"] == "anova-dunnett"
+    assert data["omnibus"]["test"] == "one-way ANOVA"
+    assert data["omnibus"]["statistic"] == pytest.approx(r_multcomp["pain_anova"]["F"], rel=1e-6)
+    assert data["omnibus"]["dof"] == [3, 15]
+    by_group = {c["group"]: c for c in data["contrasts"]}
+    assert by_group["Dark Brunette"]["p_adj"] == pytest.approx(0.0449731359439276, abs=1e-6)
+    assert by_group["Dark Brunette"]["estimate"] == pytest.approx(-13.8)
+    for c in data["contrasts"]:
+        assert set(c) >= {
+            "group",
+            "control",
+            "estimate",
+            "statistic",
+            "dof",
+            "p_val",
+            "p_adj",
+            "ci_low",
+            "ci_high",
+            "effect_size",
+            "effect_type",
+            "n",
+        }
+        assert c["control"] == "Dark Blond"
+    assert [s["group"] for s in data["summary"]][0] == "Dark Blond"
+    assert set(data["summary"][0]) >= {"group", "n", "mean", "sd", "sem", "median"}
+
+
+def test_compare_auto_and_table_output(pain_csv):
+    out = runner.invoke(
+        app,
+        [
+            "stats",
+            "compare",
+            str(pain_csv),
+            "--dv",
+            "pain",
+            "--group",
+            "hair",
+            "--control",
+            "Dark Blond",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert "Dunnett" in out.stdout and "Shapiro-Wilk" in out.stdout
+    assert "Dark Brunette" in out.stdout
+
+
+def test_compare_order_leaves_groups_out(pain_csv):
+    """--order keeps only the listed groups: 2 groups -> one Dunnett contrast = t-test.
+    R: t.test(Light Blond, Dark Blond, var.equal = TRUE): t = 1.4191001, df = 8,
+    p = 0.1936353 (Dunnett with one contrast is this t-test)."""
+    out = runner.invoke(
+        app,
+        [
+            "stats",
+            "compare",
+            str(pain_csv),
+            "--dv",
+            "pain",
+            "--group",
+            "hair",
+            "--control",
+            "Dark Blond",
+            "--method",
+            "anova-dunnett",
+            "--order",
+            "Dark Blond, Light Blond",
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert [c["group"] for c in data["contrasts"]] == ["Light Blond"]
+    assert data["contrasts"][0]["dof"] == 8
+    assert data["contrasts"][0]["statistic"] == pytest.approx(1.4191001, rel=1e-7)
+    assert data["contrasts"][0]["p_adj"] == pytest.approx(0.1936353, abs=1e-7)
+
+
+def test_compare_two_and_describe_json(pain_csv):
+    """Mann-Whitney as R wilcox.test(Dark Brunette, Dark Blond): W = 2, p = 0.0317460317460317."""
+    out = runner.invoke(
+        app,
+        [
+            "stats",
+            "compare-two",
+            str(pain_csv),
+            "--dv",
+            "pain",
+            "--group",
+            "hair",
+            "--a",
+            "Dark Brunette",
+            "--b",
+            "Dark Blond",
+            "--ordinal",
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    c = json.loads(out.stdout)["contrasts"][0]
+    assert c["statistic"] == 2 and c["p_val"] == pytest.approx(0.0317460317460317, rel=1e-9)
+    out = runner.invoke(
+        app, ["stats", "describe", str(pain_csv), "--dv", "pain", "--group", "hair", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["summary"][0]["n"] == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "message"),
+    [
+        ("g,y\nvehicle,1\nvehicle,2\n", [], "at least 2 groups"),
+        ("g,y\nvehicle,1\nvehicle,2\nlow,3\n", [], "at least 2 values"),
+        ("g,y\nvehicle,1\nvehicle,1\nlow,1\nlow,1\n", [], "varies"),
+        ("g,y\nsham,1\nsham,2\nlow,3\nlow,4\n", [], "control level 'vehicle'"),
+        ("g,y\nvehicle,1\nvehicle,abc\nlow,3\nlow,4\n", [], "row 3"),
+        ("g,volume\nvehicle,1\nvehicle,2\nlow,3\nlow,4\n", [], "column 'y'"),
+        ("g,y\nvehicle,1\nvehicle,2\nlow,3\nlow,4\n", ["--method", "nope"], "method"),
+    ],
+)
+def test_bad_input_exit_2_one_line(tmp_path, text, args, message):
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    out = runner.invoke(
+        app,
+        ["stats", "compare", str(path), "--dv", "y", "--group", "g", "--control", "vehicle", *args],
+    )
+    assert out.exit_code == 2
+    err = out.stderr.strip()
+    assert message in err
+    assert len(err.splitlines()) == 1
+    assert "Traceback" not in out.output
+
+
+def test_missing_file_exit_2(tmp_path):
+    out = runner.invoke(
+        app,
+        [
+            "stats",
+            "compare",
+            str(tmp_path / "nope.csv"),
+            "--dv",
+            "y",
+            "--group",
+            "g",
+            "--control",
+            "v",
+        ],
+    )
+    assert out.exit_code == 2
+    assert "does not exist" in out.stderr

@@ -1,0 +1,218 @@
+"""End to end: manifest -> readouts -> statistics -> store -> report (analytic expected values)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from neuroprotect.cli.main import app
+from neuroprotect.errors import InputError
+from neuroprotect.workflows.run import run_study
+
+runner = CliRunner()
+
+EXTRA_READOUTS = """\
+  - id: neuro
+    type: neuro_score
+    files: [neuro.csv]
+    params: {scale: longa}
+  - id: ttc
+    type: ttc_table
+    files: [ttc.csv]
+    params: {slice_thickness_mm: 2}
+"""
+
+# Longa scores per group (4 animals each)
+SCORES = {"sham": [0, 0, 0, 1], "vehicle": [3, 3, 2, 4], "low": [2, 1, 2, 2]}
+# infarct area per slice (mm2) for each of 3 slices; ipsi = 52 + i, contra = 50 + i/2 (animal i)
+INFARCT = {"sham": 0.0, "vehicle": 20.0, "low": 10.0}
+
+
+@pytest.fixture
+def full_study(mini_study: Path) -> Path:
+    folder = mini_study.parent
+    mini_study.write_text(mini_study.read_text() + EXTRA_READOUTS)
+    rows = ["animal_id,score"]
+    rows += [f"{g}-{i},{s}" for g, scores in SCORES.items() for i, s in enumerate(scores)]
+    (folder / "neuro.csv").write_text("\n".join(rows) + "\n")
+    rows = ["animal_id,slice,ipsilateral_area_mm2,contralateral_area_mm2,infarct_area_mm2"]
+    for g, infarct in INFARCT.items():
+        for i in range(4):
+            for sl in (1, 2, 3):
+                rows.append(f"{g}-{i},{sl},{52 + i},{50 + 0.5 * i},{infarct + i}")
+    (folder / "ttc.csv").write_text("\n".join(rows) + "\n")
+    return mini_study
+
+
+def _db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+def _count(url: str, table: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(table):
+                return 0
+            return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _variable(results: dict, name: str) -> dict:  # type: ignore[type-arg]
+    return next(v for v in results["variables"] if v["variable"] == name)
+
+
+def test_run_writes_report_and_json_with_analytic_values(full_study: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outcome, files = run_study(full_study, out_dir=out, db_url=_db(tmp_path))
+    assert files.report.is_file() and files.results.is_file()
+    results = json.loads(files.results.read_text())
+    # brain water % = (wet - dry) / wet * 100 = (frac + 0.002 i) * 100; group mean = frac*100 + 0.3
+    water = _variable(results, "brain_water_pct")
+    means = {row["group"]: row["mean"] for row in water["treatment_comparison"]["summary"]}
+    assert means["vehicle"] == pytest.approx(82.3, abs=1e-9)
+    assert means["low"] == pytest.approx(80.3, abs=1e-9)
+    contrast = water["treatment_comparison"]["contrasts"][0]
+    assert contrast["group"] == "low" and contrast["control"] == "vehicle"
+    assert contrast["estimate"] == pytest.approx(-2.0, abs=1e-9)
+    check = water["model_check"]["contrasts"][0]
+    assert check["estimate"] == pytest.approx(82.3 - 78.3, abs=1e-9)  # vehicle minus sham
+    # TTC: direct volume = sum(infarct areas) x 2 mm = 3 slices x (infarct + i) x 2
+    ttc = _variable(results, "infarct_volume_mm3")
+    summary = {row["group"]: row for row in ttc["treatment_comparison"]["summary"]}
+    assert summary["vehicle"]["mean"] == pytest.approx(3 * (20 + 1.5) * 2)
+    assert summary["low"]["mean"] == pytest.approx(3 * (10 + 1.5) * 2)
+    # ordinal scores are analysed non-parametrically
+    neuro = _variable(results, "neuro_score")
+    assert neuro["ordinal"] is True
+    assert neuro["treatment_comparison"]["method"] == "kruskal-dunn"
+    assert results["run"]["run_id"] == outcome.run_id
+    assert {f["role"] for f in results["raw_files"]} >= {
+        "manifest",
+        "animals",
+        "water",
+        "neuro",
+        "ttc",
+    }
+    html = files.report.read_text()
+    assert "<svg" in html and outcome.run_id in html
+
+
+def test_identical_rerun_is_recognised(full_study: Path, tmp_path: Path) -> None:
+    url = _db(tmp_path)
+    first, _ = run_study(full_study, out_dir=tmp_path / "a", db_url=url)
+    counts = {t: _count(url, t) for t in ("runs", "measurements", "results", "raw_files")}
+    second, _ = run_study(full_study, out_dir=tmp_path / "b", db_url=url)
+    assert not first.reused and second.reused
+    assert second.run_id == first.run_id
+    assert {t: _count(url, t) for t in counts} == counts
+    # a changed raw file is a new run
+    water = full_study.parent / "water.csv"
+    water.write_text(water.read_text().replace("1000.0,", "1001.0,", 1))
+    third, _ = run_study(full_study, out_dir=tmp_path / "c", db_url=url)
+    assert not third.reused and third.run_id != first.run_id
+    assert _count(url, "runs") == 2
+
+
+def _break(study: Path, file: str, old: str, new: str) -> None:
+    path = study.parent / file
+    text = path.read_text()
+    assert old in text, (file, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+BAD_INPUTS = [
+    ("study.yaml", "dose_mg_kg: 3", "dose_mg_kg: x", "groups[low].dose_mg_kg"),
+    ("study.yaml", "files: [neuro.csv]", "files: [gone.csv]", "readouts.neuro.files[0]"),
+    ("animals.csv", "low-3,low", "low-3,lowest", "field 'group'"),
+    ("animals.csv", "low-3,low", "low-2,low", "unique animal ids"),
+    ("water.csv", "1000.0,", "heavy,", "field 'wet_weight_mg'"),
+    ("neuro.csv", "vehicle-3,4", "vehicle-3,7", "neuro"),
+    ("ttc.csv", "sham-0,1,52,50.0,0.0", "sham-0,1,52,50.0,-3", "infarct_area_mm2"),
+    ("neuro.csv", "low-0,2", "rat-99,2", "rat-99"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), BAD_INPUTS)
+def test_bad_input_one_line_exit_2_nothing_stored(
+    full_study: Path, tmp_path: Path, file: str, old: str, new: str, expected: str
+) -> None:
+    _break(full_study, file, old, new)
+    url = _db(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(full_study), "--out", str(out), "--db", url, "--quiet"])
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, lines
+    assert expected in lines[0]
+    assert _count(url, "runs") == 0 and _count(url, "measurements") == 0
+    assert not (out / "report.html").exists()
+    with pytest.raises(InputError):
+        run_study(full_study, out_dir=out, db_url=url)
+
+
+def test_raw_files_never_modified(full_study: Path, tmp_path: Path) -> None:
+    folder = full_study.parent
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    run_study(full_study, out_dir=tmp_path / "out", db_url=_db(tmp_path))
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name in before}
+    assert after == before
+
+
+def test_validate_and_run_cli(full_study: Path, tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["validate", str(full_study)])
+    assert ok.exit_code == 0 and "ok:" in ok.output
+    result = runner.invoke(
+        app, ["run", str(full_study), "--out", str(tmp_path / "o"), "--db", _db(tmp_path), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "report:" in result.output
+
+
+def test_attrition_flow_and_checklists_in_report(full_study: Path, tmp_path: Path) -> None:
+    """One excluded animal with a pre-registered reason, one without: flow counts and a warning."""
+    full_study.write_text(
+        full_study.read_text() + "design:\n  exclusion_criteria: [died before assessment]\n"
+    )
+    animals = full_study.parent / "animals.csv"
+    text = animals.read_text().replace(
+        "animal_id,group,body_weight_g,sex",
+        "animal_id,group,body_weight_g,sex,excluded,exclusion_reason",
+    )
+    lines = text.splitlines()
+    lines = [lines[0]] + [ln + ",false," for ln in lines[1:]]
+    lines[2] = lines[2].replace(",false,", ",true,died before assessment (day 1)")
+    lines[6] = lines[6].replace(",false,", ",true,haemorrhage")
+    animals.write_text("\n".join(lines) + "\n")
+    outcome, files = run_study(full_study, out_dir=tmp_path / "out", db_url=_db(tmp_path))
+    assert any("'haemorrhage' matches none of the pre-registered" in w for w in outcome.warnings)
+    html = files.report.read_text()
+    assert (
+        "<b>12</b> randomised" in html
+        and "<b>2</b> excluded" in html
+        and "<b>10</b> analysed" in html
+    )
+    assert "pre-registered" in html and "not pre-registered" in html
+    assert "ARRIVE 2.0" in html and "STAIR XI" in html
+    water = next(v for v in outcome.variables if v.spec.name == "brain_water_pct")
+    assert len(water.data) == 10  # excluded animals are not analysed
+
+
+def test_mechanism_check_in_report(full_study: Path, tmp_path: Path) -> None:
+    """The 'low' IMM-H004 group halves the infarct: the pathway predicts a decrease -> agree."""
+    from neuroprotect.workflows.context import mechanism_table, published_evidence
+
+    outcome, files = run_study(full_study, out_dir=tmp_path / "out", db_url=_db(tmp_path))
+    table = mechanism_table(outcome).set_index("variable")  # type: ignore[union-attr]
+    assert table.loc["infarct_volume_mm3", "node"] == "infarct"
+    assert table.loc["infarct_volume_mm3", "direction"] == "decrease"
+    assert table.loc["infarct_volume_mm3", "verdict"] == "agree"
+    records = published_evidence(outcome)
+    assert records["same_model"].iloc[0] and "imm-mcaor-01" in set(records["id"])
+    html = files.report.read_text()
+    assert "Mechanism and published evidence" in html and "imm-mcaor-01" in html
