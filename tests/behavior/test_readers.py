@@ -94,3 +94,29 @@ def test_generic_csv_through_registry(tmp_path):
     t, m = read_tracks(f)
     assert t.time_s.tolist() == [0.0, 1.0]
     assert (m.n_samples.iloc[0], m.n_missing.iloc[0]) == (2, 1)
+
+
+DLC_CSV = """scorer,net,net,net,net,net,net
+bodyparts,nose,nose,nose,tail,tail,tail
+coords,x,y,likelihood,x,y,likelihood
+0,10,20,0.99,12,22,0.95
+1,11,21,0.99,13,23,0.2
+2,12,22,0.3,14,24,0.97
+3,13,23,0.99,15,25,0.99
+"""
+
+
+def test_deeplabcut_csv_with_movement(tmp_path):
+    """Analytic: frames at 2 fps; a point below likelihood 0.6 is missing; the centroid needs
+    all keypoints (frames 1 and 2 dropped), one keypoint only its own."""
+    pytest.importorskip("movement")
+    f = tmp_path / "dlc.csv"
+    f.write_text(DLC_CSV)
+    assert detect_format(f) == "pose"
+    t, m = read_tracks(f, fps=2)
+    assert t.time_s.tolist() == [0.0, 1.5] and t.x_cm.tolist() == [11.0, 14.0]
+    assert m.n_missing.iloc[0] == 2
+    from neuroprotect.behavior.readers.pose import read_pose
+
+    t, m = read_pose(f, fps=2, keypoint="nose")
+    assert t.time_s.tolist() == [0.0, 0.5, 1.5] and m.n_missing.iloc[0] == 1

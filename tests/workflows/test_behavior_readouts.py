@@ -75,6 +75,9 @@ def test_water_maze_readout_analytic(mini_study):
     assert quad["sham-0"] == pytest.approx(25.0, abs=1.0)
     assert not m.censored.any()
     assert len(data.details["trials"]) == 8
+    props = data.details["strategy_proportions"]
+    assert set(props.columns) == {"group", "day", "strategy", "n", "proportion"}
+    assert props.groupby(["group", "day"]).proportion.sum().round(12).eq(1).all()
 
 
 def test_water_maze_readout_errors(mini_study):

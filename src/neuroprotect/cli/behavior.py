@@ -28,7 +28,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", double_precision=15))
 
 
-def _load(files: list[Path], arena_path: Path, fmt: str) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+def _load(
+    files: list[Path], arena_path: Path, fmt: str, fps: float | None = None
+) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
     from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
     from neuroprotect.behavior.readers import read_many_tracks
     from neuroprotect.errors import InputError
@@ -38,7 +40,7 @@ def _load(files: list[Path], arena_path: Path, fmt: str) -> tuple[Any, pd.DataFr
         raise InputError(
             f"Expected a water_maze arena, but got type {arena.type!r}", file=arena_path
         )
-    tracks, meta = read_many_tracks(files, format=fmt)
+    tracks, meta = read_many_tracks(files, format=fmt, fps=fps)
     return arena, tracks, meta
 
 
@@ -47,6 +49,7 @@ def water_maze(
     files: list[Path] = typer.Argument(..., help=FILES_HELP),
     arena: Path = typer.Option(..., "--arena", help=ARENA_HELP),
     fmt: str = typer.Option("auto", "--format", help=FORMAT_HELP),
+    fps: float | None = typer.Option(None, "--fps", help="Frame rate of DeepLabCut/SLEAP files."),
     trial_length: float | None = typer.Option(
         None,
         "--trial-length",
@@ -65,7 +68,7 @@ def water_maze(
     from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
 
     with user_errors():
-        arena_obj, tracks, meta = _load(files, arena, fmt)
+        arena_obj, tracks, meta = _load(files, arena, fmt, fps)
         table = analyse_water_maze_trials(
             tracks, meta, arena=arena_obj, trial_length_s=trial_length, scheme=scheme
         )
@@ -104,6 +107,7 @@ def strategies(
     ),
     overlap: float = typer.Option(0.9, "--overlap", help="Gehring segment overlap (0-1)."),
     fmt: str = typer.Option("auto", "--format", help=FORMAT_HELP),
+    fps: float | None = typer.Option(None, "--fps", help="Frame rate of DeepLabCut/SLEAP files."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of rows."),
 ) -> None:
     """Search strategies: Garthe et al. 2009 rules per trial, or Gehring et al. 2015 classes per
@@ -114,7 +118,7 @@ def strategies(
     from neuroprotect.behavior.water_maze_trials import classify_strategies
 
     with user_errors():
-        arena_obj, tracks, meta = _load(files, arena, fmt)
+        arena_obj, tracks, meta = _load(files, arena, fmt, fps)
         rows = classify_strategies(
             tracks,
             arena=arena_obj,

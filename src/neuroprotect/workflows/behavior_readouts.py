@@ -23,7 +23,9 @@ The trial table maps every track file (by its path relative to the manifest, or 
   (Gallagher proximity; Maei et al. 2009 found it the most sensitive probe measure).
 
 The probe variables appear only when the trial table has probe trials. The per-trial metrics
-(all of :func:`~neuroprotect.behavior.water_maze.compute_water_maze_metrics`) are kept as details.
+(all of :func:`~neuroprotect.behavior.water_maze.compute_water_maze_metrics`, with a strategy per
+trial: ``scheme: garthe2009`` (default), ``gehring2015`` or ``none``) and the strategy proportions
+per group and day are kept as details.
 Repeated-measures analysis of the acquisition days is not done here yet.
 """
 
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
+from neuroprotect.behavior.plots import compute_strategy_proportions
 from neuroprotect.behavior.readers import read_tracks
 from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
 from neuroprotect.errors import InputError
@@ -215,9 +218,13 @@ def load_water_maze(
     if missing:
         warnings.append(f"{readout.id}: {missing} missing track samples dropped (not interpolated)")
     warnings += missing_data_warning(readout, animals, per_trial[C.ANIMAL_ID])
+    details = {"trials": details_frame(per_trial.drop(columns="source_row"), study)}
+    if p["scheme"] != "none":
+        with_group = per_trial.assign(group=per_trial[C.ANIMAL_ID].map(info[C.GROUP]))
+        details["strategy_proportions"] = compute_strategy_proportions(with_group)
     return ReadoutData(
         measurements=measurements[list(C.MEASUREMENT_COLUMNS)],
-        details={"trials": details_frame(per_trial.drop(columns="source_row"), study)},
+        details=details,
         qc={
             "arena": display_path(arena_path, study),
             "n_trials": len(per_trial),

@@ -96,10 +96,12 @@ def _looks_like_generic(path: Path, head: str) -> bool:
     return "x" in cols and "y" in cols and any(c in ("time_s", "time") for c in cols)
 
 
-def _read_pose(path: Path, *, trial_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_pose(
+    path: Path, *, trial_id: str | None = None, fps: float | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     from neuroprotect.behavior.readers.pose import read_pose
 
-    return read_pose(path, trial_id=trial_id)
+    return read_pose(path, trial_id=trial_id, fps=fps)
 
 
 def _looks_like_pose(path: Path, head: str) -> bool:
@@ -185,7 +187,11 @@ def detect_format(path: str | PathLike[str]) -> str:
 
 
 def read_tracks(
-    path: str | PathLike[str], *, format: str = "auto", trial_id: str | None = None
+    path: str | PathLike[str],
+    *,
+    format: str = "auto",
+    trial_id: str | None = None,
+    fps: float | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read one track file.
 
@@ -197,6 +203,8 @@ def read_tracks(
         A name in :data:`FORMATS`, or ``"auto"`` to detect it from the file's first lines.
     trial_id
         Identifier for a single-track file (default the file stem).
+    fps
+        Frame rate of pose files (DeepLabCut/SLEAP store frames, not seconds); ignored otherwise.
 
     Returns
     -------
@@ -214,11 +222,13 @@ def read_tracks(
         )
     if not path.is_file():
         raise InputError("Expected an existing track file, but it was not found", file=path)
+    if name == "pose":
+        return FORMATS[name].read(path, trial_id=trial_id, fps=fps)
     return FORMATS[name].read(path, trial_id=trial_id)
 
 
 def read_many_tracks(
-    paths: Iterable[str | PathLike[str]], *, format: str = "auto"
+    paths: Iterable[str | PathLike[str]], *, format: str = "auto", fps: float | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read several files into one track table with unique ``trial_id`` values.
 
@@ -235,7 +245,7 @@ def read_many_tracks(
         names = ["/".join([*p.parent.parts[-depth:], p.stem]) for p in path_list]
     tracks, metas = [], []
     for p, name in zip(path_list, names, strict=True):
-        t, m = read_tracks(p, format=format, trial_id=name)
+        t, m = read_tracks(p, format=format, trial_id=name, fps=fps)
         tracks.append(t)
         metas.append(m)
     meta = pd.concat(metas, ignore_index=True)

@@ -77,8 +77,8 @@ def tracks_from_movement(
     fps = ds.attrs.get("fps")
     if not fps:
         raise InputError(
-            "Expected the frame rate (fps) to convert frames to seconds, but the file has none; "
-            "pass fps=",
+            "Expected the frame rate to convert frames to seconds, but the file has none; "
+            "give it (--fps on the command line, fps= in Python)",
             file=path,
         )
     part = finish_track(
