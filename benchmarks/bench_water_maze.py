@@ -102,8 +102,10 @@ def baseline_trial(df: pd.DataFrame, arena: ArenaWaterMaze, model: dict) -> dict
         cx, cy = su.mean(), sv.mean()
         cov = np.cov(np.vstack([su, sv]), bias=True)
         lam = np.linalg.eigvalsh(cov)
-        h = np.arctan2(sv.diff(), su.diff()).dropna()
-        turn = np.angle(np.exp(1j * h.diff().dropna()))
+        moved = step.iloc[i0 + 1 : i1 + 1].to_numpy() > 0  # headings of non-zero steps only
+        h = np.where(moved, np.arctan2(sv.diff().iloc[1:], su.diff().iloc[1:]), np.nan)
+        turn = np.angle(np.exp(1j * np.diff(h)))
+        turn = turn[np.isfinite(turn)]
         length = max(cum.iloc[i1] - cum.iloc[i0], 1e-9)
         sa = alpha.reindex(su.index[:-1]).dropna()
         feats.append(
