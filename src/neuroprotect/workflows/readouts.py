@@ -74,6 +74,7 @@ def register(readout_type: ReadoutType) -> ReadoutType:
 READOUT_MODULES = (
     "neuroprotect.workflows.table_readouts",
     "neuroprotect.workflows.behavior_other_readouts",
+    "neuroprotect.workflows.behavior_readouts",
     "neuroprotect.workflows.molecular_readouts",
     "neuroprotect.workflows.assay_readouts",
     "neuroprotect.workflows.histology_cells_readouts",

@@ -1,0 +1,209 @@
+"""Water maze throughput: all 1,096 Gehring et al. (2015) tracks, metrics + both strategy schemes.
+
+Run: ``.venv/bin/python benchmarks/bench_water_maze.py [DATA_DIR]`` (default
+``../shared/data/behavior/gehring2015_mwm``). Single-threaded BLAS/FFT. Reports trials per second
+of the vectorised implementation (:mod:`neuroprotect.behavior.water_maze`, ``strategies``) side by
+side, in the same run, with a plain per-trial pandas loop (``baseline_*`` below: one DataFrame per
+trial, pandas column arithmetic, a Python loop over segments), after checking the two agree.
+
+Tracks are read once (timed separately); set 1-2 and set 3 use their own arena files
+(``neuroprotect/behavior/strategies/data``). The 12 'problem' tracks lie partly outside the pool,
+so the arena check is switched off here.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import sys  # noqa: E402
+import time  # noqa: E402
+from importlib import resources  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena  # noqa: E402
+from neuroprotect.behavior.readers import read_many_tracks  # noqa: E402
+from neuroprotect.behavior.strategies import (  # noqa: E402
+    classify_garthe2009,
+    classify_gehring2015,
+    load_gehring_model,
+)
+from neuroprotect.behavior.strategies.gehring2015 import predict_proba  # noqa: E402
+from neuroprotect.behavior.water_maze import compute_water_maze_metrics  # noqa: E402
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "behavior" / "gehring2015_mwm"
+
+
+def _arena(name: str) -> ArenaWaterMaze:
+    arena = load_arena(
+        str(resources.files("neuroprotect.behavior.strategies").joinpath("data", name))
+    )
+    assert isinstance(arena, ArenaWaterMaze)
+    return arena
+
+
+# --- baseline: a plain per-trial pandas implementation ------------------------------------------
+def baseline_trial(df: pd.DataFrame, arena: ArenaWaterMaze, model: dict) -> dict:
+    pool, goal = arena.pool, arena.goal
+    assert goal is not None
+    u = (df["x_cm"] - pool.x) / pool.radius
+    v = (df["y_cm"] - pool.y) / pool.radius
+    s = pool.radius * arena.cm_per_unit
+    gx, gy, gr = (
+        (goal.x - pool.x) / pool.radius,
+        (goal.y - pool.y) / pool.radius,
+        goal.radius / pool.radius,
+    )
+    t = df["time_s"]
+    dt = t.diff()
+    step = np.hypot(u.diff(), v.diff())
+    gap = dt > 1.5 * dt.median()
+    step[gap] = 0.0
+    d = np.hypot(u - gx, v - gy)
+    r = np.hypot(u, v)
+    inside = d <= gr
+    latency = (t[inside].iloc[0] - t.iloc[0]) if inside.any() else arena.trial_length_s
+    vel = (step / dt)[(dt > 0) & ~gap] * s
+    phi = np.arctan2(gx, gy)
+    rel = np.mod(np.arctan2(u, v) - phi + np.pi, 2 * np.pi) - np.pi
+    out = {
+        "path_length_cm": step.sum() * s,
+        "escape_latency_s": latency,
+        "median_speed_cm_s": vel.median(),
+        "mean_distance_to_goal_cm": d.mean() * s,
+        "time_in_target_quadrant_pct": 100 * (rel.abs() < np.pi / 4).mean(),
+        "time_in_wall_zone_pct": 100 * (r >= 0.8).mean(),
+        "goal_crossings": int(np.ceil((inside.astype(int).diff().abs() == 1).sum() / 2)),
+    }
+    # Garthe features (subset that drives the rules)
+    ax, ay = gx - u, gy - v
+    bx, by = u.shift(-1) - u, v.shift(-1) - v
+    cosang = (ax * bx + ay * by) / (np.hypot(ax, ay) * np.hypot(bx, by))
+    alpha = np.degrees(np.arccos(cosang.clip(-1, 1)))
+    alpha = alpha[~gap.shift(-1, fill_value=False)].dropna()  # no angle across a gap
+    out["meanalpha"] = alpha.mean()
+    out["dtCENTER"] = r.mean()
+    # Gehring segments: a Python loop over segments of 250 cm every 25 cm
+    cum = step.fillna(0).cumsum() * s
+    total = cum.iloc[-1]
+    nseg = int(np.floor((total - 250) / 25 + 1e-9)) + 1 if total >= 250 else 1
+    feats = []
+    for k in range(nseg):
+        i0 = int(np.searchsorted(cum.to_numpy(), k * 25 - 1e-4))
+        i1 = min(int(np.searchsorted(cum.to_numpy(), cum.iloc[i0] + 250 - 1e-4)), len(df) - 1)
+        su, sv = u.iloc[i0 : i1 + 1], v.iloc[i0 : i1 + 1]
+        sr, sd = r.iloc[i0 : i1 + 1], d.iloc[i0 : i1 + 1]
+        cx, cy = su.mean(), sv.mean()
+        cov = np.cov(np.vstack([su, sv]), bias=True)
+        lam = np.linalg.eigvalsh(cov)
+        moved = step.iloc[i0 + 1 : i1 + 1].to_numpy() > 0  # headings of non-zero steps only
+        h = np.where(moved, np.arctan2(sv.diff().iloc[1:], su.diff().iloc[1:]), np.nan)
+        turn = np.angle(np.exp(1j * np.diff(h)))
+        turn = turn[np.isfinite(turn)]
+        length = max(cum.iloc[i1] - cum.iloc[i0], 1e-9)
+        sa = alpha.reindex(su.index[:-1]).dropna()
+        feats.append(
+            [
+                sr.mean(),
+                sr.std(ddof=0),
+                sd.mean(),
+                sd.min(),
+                (sd <= 3 * gr).mean(),
+                np.hypot(cx, cy),
+                np.hypot(cx - gx, cy - gy),
+                np.hypot(su - cx, sv - cy).mean(),
+                np.sqrt(1 - lam[0] / lam[1]) if lam[1] > 0 else 0.0,
+                (sr >= 0.8).mean(),
+                (np.abs(sr - np.hypot(gx, gy)) <= gr).mean(),
+                sa.mean() / 180 if len(sa) else 0.5,
+                np.hypot(su.iloc[-1] - su.iloc[0], sv.iloc[-1] - sv.iloc[0]) * s / length,
+                np.abs(turn).sum() / (2 * np.pi) / length * 100,
+                abs(turn.sum()) / (2 * np.pi) / length * 100,
+            ]
+        )
+    proba = predict_proba(np.nan_to_num(np.array(feats)), model)
+    out["n_segments"] = nseg
+    out["segment_strategy_first"] = model["classes"][int(proba[0].argmax())]
+    return out
+
+
+def main(data_dir: Path) -> None:
+    files = sorted(p for p in data_dir.rglob("*.csv") if p.name.startswith("day"))
+    t0 = time.perf_counter()
+    tracks, meta = read_many_tracks(files)
+    t_read = time.perf_counter() - t0
+    is_set3 = meta["source_file"].str.contains("/set3/").to_numpy()
+    parts = {
+        "set1-2": (
+            tracks[tracks.trial_id.isin(meta.trial_id[~is_set3])],
+            _arena("gehring2015_set12.yaml"),
+        ),
+        "set3": (
+            tracks[tracks.trial_id.isin(meta.trial_id[is_set3])],
+            _arena("gehring2015_set3.yaml"),
+        ),
+    }
+    model = load_gehring_model()
+    n = len(meta)
+    print(f"{n} tracks, {len(tracks)} samples; reading: {t_read:.2f} s")
+
+    t0 = time.perf_counter()
+    fast = {}
+    for name, (tr, arena) in parts.items():
+        m = compute_water_maze_metrics(tr, arena=arena, check_arena=False)
+        g = classify_garthe2009(tr, arena=arena, check_arena=False)
+        s = classify_gehring2015(tr, arena=arena, check_arena=False, model=model)
+        fast[name] = (m, g, s)
+    t_fast = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    slow = []
+    for _name, (tr, arena) in parts.items():
+        for tid, df in tr.groupby("trial_id", sort=False):
+            slow.append(
+                {"trial_id": tid, **baseline_trial(df.reset_index(drop=True), arena, model)}
+            )
+    t_slow = time.perf_counter() - t0
+    slow_df = pd.DataFrame(slow).set_index("trial_id")
+
+    print(f"vectorised {t_fast:.2f} s, baseline {t_slow:.2f} s", flush=True)
+    metrics = pd.concat([fast[k][0] for k in fast]).set_index("trial_id")
+    garthe = pd.concat([fast[k][1] for k in fast]).set_index("trial_id")
+    segs = pd.concat([fast[k][2] for k in fast])
+    for col in (
+        "path_length_cm",
+        "escape_latency_s",
+        "median_speed_cm_s",
+        "mean_distance_to_goal_cm",
+        "time_in_target_quadrant_pct",
+        "time_in_wall_zone_pct",
+        "goal_crossings",
+    ):
+        np.testing.assert_allclose(
+            metrics.loc[slow_df.index, col], slow_df[col], rtol=1e-9, atol=1e-9, err_msg=col
+        )
+    np.testing.assert_allclose(
+        garthe.loc[slow_df.index, "meanalpha"], slow_df["meanalpha"], rtol=1e-9
+    )
+    nseg = segs.groupby("trial_id").size()
+    assert (nseg.loc[slow_df.index] == slow_df["n_segments"]).all()
+    first = segs[segs.segment == 0].set_index("trial_id")["strategy"]
+    agree = (first.loc[slow_df.index] == slow_df["segment_strategy_first"]).mean()
+    print(
+        f"baseline and vectorised agree (metrics to 1e-9; first-segment class {100 * agree:.1f}%)"
+    )
+    print(f"{len(segs)} Gehring segments")
+    print(f"{'implementation':<32}{'seconds':>10}{'trials/s':>12}")
+    print(f"{'vectorised (numpy/pandas)':<32}{t_fast:>10.2f}{n / t_fast:>12.0f}")
+    print(f"{'per-trial pandas loop':<32}{t_slow:>10.2f}{n / t_slow:>12.0f}")
+    print(f"speed-up: {t_slow / t_fast:.1f}x; vectorised incl. reading: {t_read + t_fast:.2f} s")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)

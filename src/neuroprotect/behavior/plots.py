@@ -1,0 +1,303 @@
+"""Water maze figures: swim paths, occupancy heat maps, learning curves, strategy proportions.
+
+Each function returns a :class:`matplotlib.figure.Figure` built without pyplot (no global state, no
+window, no file written); the caller saves or embeds it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle as CirclePatch
+
+from neuroprotect.behavior.arena import ArenaWaterMaze
+from neuroprotect.errors import InputError
+
+__all__ = [
+    "plot_swim_paths",
+    "plot_occupancy",
+    "plot_learning_curves",
+    "plot_strategy_proportions",
+    "compute_learning_curves",
+    "compute_strategy_proportions",
+]
+
+#: Colours for strategy classes (Garthe names and Gehring codes); others cycle through tab20.
+STRATEGY_COLOURS = {
+    "thigmotaxis": "#E32423",
+    "random search": "#F28B1D",
+    "scanning": "#F4E300",
+    "chaining": "#C2D01E",
+    "directed search": "#67AE25",
+    "focal search": "#6EC5D9",
+    "direct swimming": "#344A97",
+    "perseverance": "#222222",
+    "unknown": "#DDDDDD",
+    "TT": "#E32423",
+    "IC": "#F28B1D",
+    "SS": "#F4E300",
+    "SC": "#C2D01E",
+    "CR": "#9C6B30",
+    "SO": "#67AE25",
+    "FS": "#6EC5D9",
+    "ST": "#2E86C1",
+    "TS": "#5B2C6F",
+    "AT": "#1ABC9C",
+    "DF": "#344A97",
+    "CI": "#888888",
+}
+
+
+def _draw_arena(ax: Axes, arena: ArenaWaterMaze) -> None:
+    pool = arena.pool
+    ax.add_patch(CirclePatch((pool.x, pool.y), pool.radius, fill=False, lw=1.2, color="black"))
+    ax.add_patch(
+        CirclePatch(
+            (pool.x, pool.y),
+            pool.radius * arena.wall_zone_inner,
+            fill=False,
+            lw=0.6,
+            ls=":",
+            color="grey",
+        )
+    )
+    goal = arena.goal or arena.old_goal
+    if goal is not None:
+        phi = math.atan2(goal.x - pool.x, goal.y - pool.y)
+        for k in range(4):  # goal-centred quadrant borders at phi +- 45 deg
+            a = phi + math.pi / 4 + k * math.pi / 2
+            ax.plot(
+                [pool.x, pool.x + pool.radius * math.sin(a)],
+                [pool.y, pool.y + pool.radius * math.cos(a)],
+                lw=0.5,
+                color="grey",
+                ls="--",
+            )
+    if arena.goal is not None:
+        g = arena.goal
+        ax.add_patch(CirclePatch((g.x, g.y), g.radius, color="tab:green", alpha=0.6))
+    if arena.old_goal is not None:
+        g = arena.old_goal
+        ax.add_patch(CirclePatch((g.x, g.y), g.radius, fill=False, color="tab:red", ls="--"))
+    ax.set_xlim(pool.x - pool.radius * 1.05, pool.x + pool.radius * 1.05)
+    ax.set_ylim(pool.y - pool.radius * 1.05, pool.y + pool.radius * 1.05)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_swim_paths(
+    tracks: pd.DataFrame,
+    *,
+    arena: ArenaWaterMaze,
+    trial_ids: Sequence[str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    ncols: int = 4,
+) -> Figure:
+    """One panel per trial: the path over the pool, wall zone (dotted), goal-centred quadrants
+    (dashed), goal (green) and old goal (red ring); the start is a dot.
+
+    Parameters
+    ----------
+    tracks
+        ``trial_id, time_s, x_cm, y_cm`` in arena units.
+    trial_ids
+        Trials to draw, in order (default all, at most 24).
+    titles
+        Optional panel title per trial (e.g. its strategy).
+    """
+    ids = list(trial_ids) if trial_ids is not None else list(pd.unique(tracks["trial_id"]))[:24]
+    if not ids:
+        raise InputError("Expected at least one trial to plot, but got none")
+    nrows = math.ceil(len(ids) / ncols)
+    ncol = min(ncols, len(ids))
+    fig = Figure(figsize=(2.6 * ncol, 2.6 * nrows))
+    by_trial = dict(tuple(tracks.groupby("trial_id", sort=False)))
+    for i, tid in enumerate(ids):
+        ax = fig.add_subplot(nrows, ncol, i + 1)
+        _draw_arena(ax, arena)
+        if tid not in by_trial:
+            raise InputError(f"Expected trial {tid!r} in the tracks, but it is not there")
+        t = by_trial[tid]
+        ax.plot(t["x_cm"], t["y_cm"], lw=0.7, color="tab:blue")
+        ax.plot(t["x_cm"].iloc[0], t["y_cm"].iloc[0], "o", ms=3, color="black")
+        ax.set_title(str(titles.get(tid, tid)) if titles else str(tid), fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_occupancy(
+    tracks: pd.DataFrame,
+    *,
+    arena: ArenaWaterMaze,
+    groups: Mapping[str, str] | pd.Series | None = None,
+    bins: int = 40,
+) -> Figure:
+    """Occupancy heat map per group: % of samples per cell (pooled over the group's trials, each
+    trial weighted equally), cells outside the pool blank.
+
+    Parameters
+    ----------
+    groups
+        ``trial_id -> group``; default one group of all trials.
+    bins
+        Cells across the pool diameter.
+    """
+    pool = arena.pool
+    group_of = pd.Series(groups) if groups is not None else None
+    g = (
+        tracks["trial_id"].map(group_of)
+        if group_of is not None
+        else pd.Series("all", index=tracks.index)
+    )
+    if g.isna().any():
+        missing = tracks.loc[g.isna(), "trial_id"].iloc[0]
+        raise InputError(f"Expected a group for every trial, but trial {missing!r} has none")
+    weights = 1.0 / tracks.groupby("trial_id")["trial_id"].transform("size").to_numpy()
+    edges_x = np.linspace(pool.x - pool.radius, pool.x + pool.radius, bins + 1)
+    edges_y = np.linspace(pool.y - pool.radius, pool.y + pool.radius, bins + 1)
+    cx, cy = (edges_x[:-1] + edges_x[1:]) / 2, (edges_y[:-1] + edges_y[1:]) / 2
+    outside = np.hypot(cx[:, None] - pool.x, cy[None, :] - pool.y) > pool.radius
+    names = list(pd.unique(g))
+    fig = Figure(figsize=(3.2 * len(names), 3.0))
+    for i, name in enumerate(names):
+        sel = (g == name).to_numpy()
+        h, _, _ = np.histogram2d(
+            tracks["x_cm"].to_numpy()[sel],
+            tracks["y_cm"].to_numpy()[sel],
+            bins=[edges_x, edges_y],
+            weights=weights[sel],
+        )
+        h = 100 * h / h.sum()
+        ax = fig.add_subplot(1, len(names), i + 1)
+        im = ax.imshow(
+            np.ma.masked_array(h, outside).T,
+            origin="lower",
+            cmap="viridis",
+            extent=(edges_x[0], edges_x[-1], edges_y[0], edges_y[-1]),
+        )
+        _draw_arena(ax, arena)
+        ax.set_title(str(name), fontsize=9)
+        fig.colorbar(im, ax=ax, fraction=0.046, label="% of samples")
+    fig.tight_layout()
+    return fig
+
+
+def compute_learning_curves(
+    table: pd.DataFrame,
+    *,
+    value: str = "escape_latency_s",
+    day: str = "day",
+    group: str = "group",
+    animal: str = "animal_id",
+) -> pd.DataFrame:
+    """Mean and SEM per day and group of the per-animal daily means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, day, mean, sem, n`` (n animals; SEM = SD / sqrt(n), NaN for one animal).
+    """
+    for col in (value, day, group, animal):
+        if col not in table.columns:
+            raise InputError(
+                f"Expected a column {col!r}, but got {', '.join(map(str, table.columns))}"
+            )
+    per_animal = table.groupby([group, day, animal], sort=True)[value].mean().reset_index()
+    out = (
+        per_animal.groupby([group, day], sort=True)[value]
+        .agg(["mean", "std", "count"])
+        .reset_index()
+    )
+    out["sem"] = out["std"] / np.sqrt(out["count"])
+    return out.rename(columns={"count": "n", group: "group", day: "day"})[
+        ["group", "day", "mean", "sem", "n"]
+    ]
+
+
+def plot_learning_curves(
+    table: pd.DataFrame,
+    *,
+    value: str = "escape_latency_s",
+    day: str = "day",
+    group: str = "group",
+    animal: str = "animal_id",
+    ylabel: str | None = None,
+) -> Figure:
+    """Learning curves: per-animal daily means, then mean ± SEM across animals, one line per group."""
+    curves = compute_learning_curves(table, value=value, day=day, group=group, animal=animal)
+    fig = Figure(figsize=(4.5, 3.2))
+    ax = fig.add_subplot(1, 1, 1)
+    for name, c in curves.groupby("group", sort=False):
+        ax.errorbar(c["day"], c["mean"], yerr=c["sem"], marker="o", capsize=3, label=str(name))
+    ax.set_xlabel("Day")
+    ax.set_ylabel(ylabel or value)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def compute_strategy_proportions(
+    table: pd.DataFrame, *, day: str = "day", group: str = "group", strategy: str = "strategy"
+) -> pd.DataFrame:
+    """Proportion of trials (or segments) per strategy, by group and day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, day, strategy, n, proportion`` (proportions sum to 1 within group and day).
+    """
+    counts = table.groupby([group, day, strategy], sort=True).size().rename("n").reset_index()
+    counts["proportion"] = counts["n"] / counts.groupby([group, day])["n"].transform("sum")
+    return counts.rename(columns={group: "group", day: "day", strategy: "strategy"})
+
+
+def plot_strategy_proportions(
+    table: pd.DataFrame,
+    *,
+    day: str = "day",
+    group: str = "group",
+    strategy: str = "strategy",
+    order: Sequence[str] | None = None,
+) -> Figure:
+    """Stacked bars of strategy proportions by day, one panel per group (as Rtrack's plot_strategies)."""
+    props = compute_strategy_proportions(table, day=day, group=group, strategy=strategy)
+    names = list(order) if order is not None else sorted(props["strategy"].unique(), key=str)
+    groups = list(pd.unique(props["group"]))
+    fig = Figure(figsize=(3.2 * len(groups) + 1.5, 3.2))
+    cycle = iter(__import__("matplotlib").colormaps["tab20"].colors)
+    colours = {s: STRATEGY_COLOURS.get(s) or next(cycle) for s in names}
+    for i, gname in enumerate(groups):
+        ax = fig.add_subplot(1, len(groups), i + 1)
+        wide = (
+            props[props["group"] == gname]
+            .pivot(index="day", columns="strategy", values="proportion")
+            .fillna(0)
+        )
+        bottom = np.zeros(len(wide))
+        for s in names:
+            vals = wide[s].to_numpy() if s in wide.columns else np.zeros(len(wide))
+            ax.bar(
+                wide.index.astype(str),
+                vals,
+                bottom=bottom,
+                color=colours[s],
+                label=s,
+                edgecolor="white",
+                lw=0.3,
+            )
+            bottom += vals
+        ax.set_title(str(gname), fontsize=9)
+        ax.set_xlabel("Day")
+        ax.set_ylim(0, 1)
+        if i == 0:
+            ax.set_ylabel("Proportion")
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center right", fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 0.8, 1))
+    return fig

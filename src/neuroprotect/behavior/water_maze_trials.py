@@ -1,0 +1,110 @@
+"""One table per water maze experiment: metrics, missing-sample counts and a strategy per trial."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from neuroprotect.behavior.arena import ArenaWaterMaze
+from neuroprotect.behavior.strategies import (
+    classify_garthe2009,
+    classify_gehring2015,
+    summarise_segments,
+)
+from neuroprotect.behavior.water_maze import WATER_MAZE_COLUMNS, compute_water_maze_metrics
+from neuroprotect.errors import InputError
+
+__all__ = ["SCHEMES", "analyse_water_maze_trials", "classify_strategies"]
+
+SCHEMES = ("garthe2009", "gehring2015", "none")
+
+
+def classify_strategies(
+    tracks: pd.DataFrame,
+    *,
+    arena: ArenaWaterMaze,
+    scheme: str = "garthe2009",
+    segment_length_cm: float = 250.0,
+    overlap: float = 0.9,
+    check_arena: bool = True,
+) -> pd.DataFrame:
+    """Strategy rows ``trial_id, segment, offset_cm, length_cm, strategy, confidence``.
+
+    ``garthe2009``: one row per trial (``segment`` missing, ``offset_cm`` 0, ``length_cm`` the
+    path length, ``confidence`` NaN). ``gehring2015``: one row per path segment.
+    """
+    if scheme == "garthe2009":
+        calls = classify_garthe2009(tracks, arena=arena, check_arena=check_arena)
+        metrics = compute_water_maze_metrics(tracks, arena=arena, check_arena=check_arena)
+        return pd.DataFrame(
+            {
+                "trial_id": calls.trial_id,
+                "segment": pd.array([pd.NA] * len(calls), dtype="Int64"),
+                "offset_cm": 0.0,
+                "length_cm": metrics.path_length_cm.to_numpy(),
+                "strategy": calls.strategy,
+                "confidence": np.nan,
+            }
+        )
+    if scheme == "gehring2015":
+        seg = classify_gehring2015(
+            tracks,
+            arena=arena,
+            segment_length_cm=segment_length_cm,
+            overlap=overlap,
+            check_arena=check_arena,
+        )
+        return seg
+    raise InputError(
+        f"Expected a scheme among garthe2009, gehring2015, but got {scheme!r}", field="scheme"
+    )
+
+
+def analyse_water_maze_trials(
+    tracks: pd.DataFrame,
+    meta: pd.DataFrame,
+    *,
+    arena: ArenaWaterMaze,
+    trial_length_s: float | None = None,
+    scheme: str = "garthe2009",
+    check_arena: bool = True,
+) -> pd.DataFrame:
+    """Per-trial metrics (:data:`WATER_MAZE_COLUMNS`) with ``source_file``, ``n_missing`` and the
+    trial's ``strategy``/``strategy_confidence`` (Garthe rules, or Gehring segments summarised by
+    :func:`~neuroprotect.behavior.strategies.summarise_segments`; ``none`` leaves them empty).
+    """
+    if scheme not in SCHEMES:
+        raise InputError(
+            f"Expected a scheme among {', '.join(SCHEMES)}, but got {scheme!r}", field="scheme"
+        )
+    metrics = compute_water_maze_metrics(
+        tracks, arena=arena, trial_length_s=trial_length_s, check_arena=check_arena
+    )
+    info = meta.set_index("trial_id")
+    metrics.insert(1, "source_file", metrics.trial_id.map(info["source_file"]))
+    metrics.insert(3, "n_missing", metrics.trial_id.map(info["n_missing"]).astype(int))
+    if scheme == "garthe2009":
+        calls = classify_garthe2009(tracks, arena=arena, check_arena=check_arena).set_index(
+            "trial_id"
+        )
+        metrics["strategy"] = metrics.trial_id.map(calls["strategy"])
+        metrics["strategy_confidence"] = np.nan
+    elif scheme == "gehring2015":
+        per_trial = summarise_segments(
+            classify_gehring2015(tracks, arena=arena, check_arena=check_arena)
+        ).set_index("trial_id")
+        metrics["strategy"] = metrics.trial_id.map(per_trial["strategy"])
+        metrics["strategy_confidence"] = metrics.trial_id.map(per_trial["confidence"])
+    else:
+        metrics["strategy"] = None
+        metrics["strategy_confidence"] = np.nan
+    return metrics[
+        [
+            "trial_id",
+            "source_file",
+            "n_missing",
+            *WATER_MAZE_COLUMNS[1:],
+            "strategy",
+            "strategy_confidence",
+        ]
+    ]

@@ -1,0 +1,144 @@
+"""``neuroprotect behavior``: water maze metrics and search strategies from tracking files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+
+from neuroprotect.cli._common import print_json, user_errors
+
+app = typer.Typer(
+    name="behavior",
+    help="Behavioural readouts from tracking files (water maze metrics and search strategies).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+FILES_HELP = "Track files (EthoVision 3/XT csv or xlsx, Rtrack .tab, ANY-maze csv, time_s,x,y csv, DLC/SLEAP)."
+ARENA_HELP = "Arena file: YAML (type: water_maze, pool, goal, old_goal, cm_per_unit) or an Rtrack arena .txt."
+FORMAT_HELP = "Track format: auto, ethovision3, ethovision_xt, rtrack_raw, anymaze, generic, pose."
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return json.loads(frame.to_json(orient="records", double_precision=15))
+
+
+def _load(
+    files: list[Path], arena_path: Path, fmt: str, fps: float | None = None
+) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
+    from neuroprotect.behavior.readers import read_many_tracks
+    from neuroprotect.errors import InputError
+
+    arena = load_arena(arena_path)
+    if not isinstance(arena, ArenaWaterMaze):
+        raise InputError(
+            f"Expected a water_maze arena, but got type {arena.type!r}", file=arena_path
+        )
+    tracks, meta = read_many_tracks(files, format=fmt, fps=fps)
+    return arena, tracks, meta
+
+
+@app.command("water-maze")
+def water_maze(
+    files: list[Path] = typer.Argument(..., help=FILES_HELP),
+    arena: Path = typer.Option(..., "--arena", help=ARENA_HELP),
+    fmt: str = typer.Option("auto", "--format", help=FORMAT_HELP),
+    fps: float | None = typer.Option(None, "--fps", help="Frame rate of DeepLabCut/SLEAP files."),
+    trial_length: float | None = typer.Option(
+        None,
+        "--trial-length",
+        help="Cut-off (s) at which unreached trials are censored (default: arena's trial_length_s, else the trial's duration).",
+    ),
+    scheme: str = typer.Option(
+        "garthe2009", "--scheme", help="Strategy per trial: garthe2009, gehring2015 or none."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of per-trial rows."),
+) -> None:
+    """Per-trial water maze metrics (escape latency, path length, speed, proximity, heading error,
+    quadrant and zone times, crossings, entropy) and a search strategy per trial.
+
+    Example: neuroprotect behavior water-maze day1/*.csv --arena arena.yaml --json
+    """
+    from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
+
+    with user_errors():
+        arena_obj, tracks, meta = _load(files, arena, fmt, fps)
+        table = analyse_water_maze_trials(
+            tracks, meta, arena=arena_obj, trial_length_s=trial_length, scheme=scheme
+        )
+    if as_json:
+        print_json(_records(table))
+        return
+    cols = [
+        "trial_id",
+        "escape_latency_s",
+        "goal_reached",
+        "path_length_cm",
+        "mean_speed_cm_s",
+        "mean_distance_to_goal_cm",
+        "time_in_target_quadrant_pct",
+        "strategy",
+    ]
+    typer.echo(table[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    missing = int(table.n_missing.sum())
+    if missing:
+        typer.echo(
+            f"note: {missing} missing samples dropped (not interpolated); see n_missing", err=True
+        )
+
+
+@app.command("strategies")
+def strategies(
+    files: list[Path] = typer.Argument(..., help=FILES_HELP),
+    arena: Path = typer.Option(..., "--arena", help=ARENA_HELP),
+    scheme: str = typer.Option(
+        "garthe2009",
+        "--scheme",
+        help="garthe2009 (rules, per trial) or gehring2015 (model, per segment).",
+    ),
+    segment_length_cm: float = typer.Option(
+        250.0, "--segment-length-cm", help="Gehring segment length (cm)."
+    ),
+    overlap: float = typer.Option(0.9, "--overlap", help="Gehring segment overlap (0-1)."),
+    fmt: str = typer.Option("auto", "--format", help=FORMAT_HELP),
+    fps: float | None = typer.Option(None, "--fps", help="Frame rate of DeepLabCut/SLEAP files."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of rows."),
+) -> None:
+    """Search strategies: Garthe et al. 2009 rules per trial, or Gehring et al. 2015 classes per
+    overlapping path segment (codes TT, IC, SS, SC, FS, SO, CR, ST, ...).
+
+    Example: neuroprotect behavior strategies set1/*.csv --arena arena.yaml --scheme gehring2015 --json
+    """
+    from neuroprotect.behavior.water_maze_trials import classify_strategies
+
+    with user_errors():
+        arena_obj, tracks, meta = _load(files, arena, fmt, fps)
+        rows = classify_strategies(
+            tracks,
+            arena=arena_obj,
+            scheme=scheme,
+            segment_length_cm=segment_length_cm,
+            overlap=overlap,
+        )
+        rows.insert(1, "source_file", rows.trial_id.map(meta.set_index("trial_id")["source_file"]))
+        rows = rows[
+            [
+                "trial_id",
+                "source_file",
+                "segment",
+                "offset_cm",
+                "length_cm",
+                "strategy",
+                "confidence",
+            ]
+        ]
+    if as_json:
+        print_json(_records(rows))
+        return
+    typer.echo(rows.to_string(index=False, float_format=lambda v: f"{v:.2f}"))

@@ -1,0 +1,251 @@
+"""Registration of the tracked-behaviour readouts: ``water_maze``.
+
+``study.yaml`` entry::
+
+    - id: mwm
+      type: water_maze
+      files: [tracks/*.csv]            # one track file per trial (any registered format)
+      params:
+        arena: arena.yaml              # water maze arena (YAML or Rtrack arena .txt)
+        trials: trials.csv             # file, animal_id, day, trial[, probe]
+        format: auto                   # optional track format
+        trial_length_s: 90             # optional cut-off for censored latencies
+
+The trial table maps every track file (by its path relative to the manifest, or its file name) to
+``animal_id``, ``day`` and ``trial``; ``probe`` (true/false, default false) marks probe trials
+(platform removed). Per animal the readout produces:
+
+* ``escape_latency_last_day_s``: mean escape latency over the acquisition trials of the last
+  acquisition day (unreached trials count at the cut-off and are flagged ``censored``);
+* ``path_length_last_day_cm``: mean path length over the same trials;
+* ``probe_target_quadrant_pct``: mean % time in the target quadrant over the probe trials;
+* ``probe_mean_distance_to_goal_cm``: mean distance to the former platform over the probe trials
+  (Gallagher proximity; Maei et al. 2009 found it the most sensitive probe measure).
+
+The probe variables appear only when the trial table has probe trials. The per-trial metrics
+(all of :func:`~neuroprotect.behavior.water_maze.compute_water_maze_metrics`, with a strategy per
+trial: ``scheme: garthe2009`` (default), ``gehring2015`` or ``none``) and the strategy proportions
+per group and day are kept as details.
+Repeated-measures analysis of the acquisition days is not done here yet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
+from neuroprotect.behavior.plots import compute_strategy_proportions
+from neuroprotect.behavior.readers import read_tracks
+from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
+from neuroprotect.errors import InputError
+from neuroprotect.io.tables import Column, read_table
+from neuroprotect.schema import columns as C
+from neuroprotect.schema.manifest import Readout, Study
+from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.table_io import (
+    REQUIRED,
+    check_animal_ids,
+    details_frame,
+    display_path,
+    missing_data_warning,
+    readout_params,
+)
+
+__all__ = ["WATER_MAZE_VARIABLES", "load_water_maze"]
+
+ACQUISITION_VARIABLES = (
+    VariableSpec("escape_latency_last_day_s", "Escape latency, last acquisition day", "s"),
+    VariableSpec("path_length_last_day_cm", "Path length, last acquisition day", "cm"),
+)
+PROBE_VARIABLES = (
+    VariableSpec(
+        "probe_target_quadrant_pct", "Probe: time in target quadrant", "%", lower_is_better=False
+    ),
+    VariableSpec("probe_mean_distance_to_goal_cm", "Probe: mean distance to platform site", "cm"),
+)
+WATER_MAZE_VARIABLES = ACQUISITION_VARIABLES + PROBE_VARIABLES
+
+TRIAL_COLUMNS = [
+    Column("file", "str", aliases=("track_file", "track", "path")),
+    Column(C.ANIMAL_ID, "str"),
+    Column("day", "float"),
+    Column(C.TRIAL, "float"),
+    Column("probe", "str", required=False, allow_missing=True),
+]
+
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f", "", "nan", "none"}
+
+
+def _param_file(study: Study, readout: Readout, value: str, name: str) -> Path:
+    path = study.resolve(value)
+    if not path.is_file():
+        raise InputError(
+            f"Expected an existing file, but {str(path)!r} does not exist",
+            file=study.manifest_path,
+            field=f"readouts.{readout.id}.params.{name}",
+        )
+    return path
+
+
+def load_water_maze(
+    study: Study, readout: Readout, files: list[Path], animals: pd.DataFrame
+) -> ReadoutData:
+    """Water maze tracks -> per-animal acquisition and probe measures (see the module docstring)."""
+    p = readout_params(
+        study,
+        readout,
+        {
+            "arena": (str, REQUIRED),
+            "trials": (str, REQUIRED),
+            "format": (str, "auto"),
+            "trial_length_s": (float, None),
+            "scheme": (str, "garthe2009"),
+        },
+    )
+    arena_path = _param_file(study, readout, p["arena"], "arena")
+    arena = load_arena(arena_path)
+    if not isinstance(arena, ArenaWaterMaze):
+        raise InputError(f"Expected a water_maze arena, but got {arena.type!r}", file=arena_path)
+    trials_path = _param_file(study, readout, p["trials"], "trials")
+    trials = read_table(trials_path, TRIAL_COLUMNS)
+    check_animal_ids(trials, animals, trials_path)
+    probe_text = (
+        trials["probe"].astype(str).str.strip().str.lower()
+        if "probe" in trials
+        else pd.Series("false", index=trials.index)
+    )
+    bad = ~probe_text.isin(_TRUE | _FALSE)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"Expected probe true/false, but got {trials['probe'].iloc[i]!r}",
+            file=trials_path,
+            row=int(trials[C.SOURCE_ROW].iloc[i]),
+            field="probe",
+        )
+    trials["probe"] = probe_text.isin(_TRUE).to_numpy()
+    # map trial-table entries to the readout's files (relative path, else file name)
+    by_rel = {display_path(f, study): f for f in files}
+    by_name: dict[str, list[Path]] = {}
+    for f in files:
+        by_name.setdefault(f.name, []).append(f)
+    track_parts, meta_parts, paths = [], [], []
+    for i, entry in enumerate(trials["file"].astype(str)):
+        path = by_rel.get(entry) or by_rel.get(Path(entry).as_posix())
+        if path is None and len(by_name.get(Path(entry).name, [])) == 1:
+            path = by_name[Path(entry).name][0]
+        if path is None:
+            raise InputError(
+                f"Expected a track file listed in the readout's files, but got {entry!r}",
+                file=trials_path,
+                row=int(trials[C.SOURCE_ROW].iloc[i]),
+                field="file",
+            )
+        t, m = read_tracks(path, format=p["format"], trial_id=f"row{i + 1}")
+        track_parts.append(t)
+        meta_parts.append(m)
+        paths.append(path)
+    tracks = pd.concat(track_parts, ignore_index=True)
+    meta = pd.concat(meta_parts, ignore_index=True)
+    per_trial = analyse_water_maze_trials(
+        tracks, meta, arena=arena, trial_length_s=p["trial_length_s"], scheme=p["scheme"]
+    )
+    per_trial = per_trial.drop(columns="source_file")
+    per_trial.insert(0, C.ANIMAL_ID, trials[C.ANIMAL_ID].astype(str).to_numpy())
+    per_trial.insert(1, "day", trials["day"].to_numpy())
+    per_trial.insert(2, C.TRIAL, trials[C.TRIAL].to_numpy())
+    per_trial.insert(3, "probe", trials["probe"].to_numpy())
+    per_trial.insert(4, C.SOURCE_FILE, paths)
+    per_trial["source_row"] = trials[C.SOURCE_ROW].astype(int).to_numpy()
+
+    acq = per_trial[~per_trial["probe"]]
+    probe = per_trial[per_trial["probe"]]
+    warnings: list[str] = []
+    blocks = []
+    info = animals.set_index(C.ANIMAL_ID)
+
+    def block(
+        frame: pd.DataFrame, var: str, column: str, unit: str, censored: pd.Series | None
+    ) -> None:
+        g = frame.groupby(C.ANIMAL_ID, sort=True)
+        values = g[column].mean()
+        first = g["source_row"].min()
+        blocks.append(
+            pd.DataFrame(
+                {
+                    C.STUDY_ID: study.study_id,
+                    C.ANIMAL_ID: values.index.astype(str),
+                    C.READOUT: readout.id,
+                    C.VARIABLE: var,
+                    C.VALUE: values.to_numpy(dtype=float),
+                    C.UNIT: unit,
+                    C.TIMEPOINT: None,
+                    C.TRIAL: None,
+                    C.CENSORED: censored.reindex(values.index).to_numpy(dtype=bool)
+                    if censored is not None
+                    else False,
+                    C.SOURCE_FILE: [display_path(Path(trials_path), study)] * len(values),
+                    C.SOURCE_ROW: first.to_numpy(dtype=int),
+                }
+            )
+        )
+
+    produced: list[VariableSpec] = []
+    if len(acq):
+        last_day = acq.groupby(C.ANIMAL_ID)["day"].transform("max")
+        last = acq[acq["day"] == last_day]
+        censored = (~last["goal_reached"].astype(bool)).groupby(last[C.ANIMAL_ID]).any()
+        block(last, "escape_latency_last_day_s", "escape_latency_s", "s", censored)
+        block(last, "path_length_last_day_cm", "path_length_cm", "cm", None)
+        produced += list(ACQUISITION_VARIABLES)
+        if censored.any():
+            warnings.append(
+                f"{readout.id}: {int(censored.sum())} animal(s) missed the platform on a last-day "
+                "trial; their latency counts the cut-off (censored)"
+            )
+    if len(probe):
+        block(probe, "probe_target_quadrant_pct", "time_in_target_quadrant_pct", "%", None)
+        block(probe, "probe_mean_distance_to_goal_cm", "mean_distance_to_goal_cm", "cm", None)
+        produced += list(PROBE_VARIABLES)
+    measurements = pd.concat(blocks, ignore_index=True)
+    measurements[C.GROUP] = measurements[C.ANIMAL_ID].map(info[C.GROUP])
+    measurements[C.DOSE_MG_KG] = measurements[C.ANIMAL_ID].map(info[C.DOSE_MG_KG]).astype(float)
+    missing = int(per_trial["n_missing"].sum())
+    if missing:
+        warnings.append(f"{readout.id}: {missing} missing track samples dropped (not interpolated)")
+    warnings += missing_data_warning(readout, animals, per_trial[C.ANIMAL_ID])
+    details = {"trials": details_frame(per_trial.drop(columns="source_row"), study)}
+    if p["scheme"] != "none":
+        with_group = per_trial.assign(group=per_trial[C.ANIMAL_ID].map(info[C.GROUP]))
+        details["strategy_proportions"] = compute_strategy_proportions(with_group)
+    return ReadoutData(
+        measurements=measurements[list(C.MEASUREMENT_COLUMNS)],
+        details=details,
+        qc={
+            "arena": display_path(arena_path, study),
+            "n_trials": len(per_trial),
+            "n_probe_trials": len(probe),
+            "missing_samples": missing,
+            "latency_definition": "first sample inside the platform circle (Rtrack); "
+            "unreached trials count at the cut-off",
+            "strategy_scheme": p["scheme"],
+        },
+        warnings=warnings,
+        variables=tuple(produced),
+    )
+
+
+WATER_MAZE = register(
+    ReadoutType(
+        name="water_maze",
+        title="Morris water maze",
+        variables=WATER_MAZE_VARIABLES,
+        load=load_water_maze,
+        description="Escape latency and path length on the last acquisition day; probe-trial "
+        "target-quadrant time and proximity, from tracking files.",
+    )
+)

@@ -1,0 +1,70 @@
+"""Water maze figures and the tables behind them (analytic expectations)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from neuroprotect.behavior.arena import ArenaWaterMaze, Circle
+from neuroprotect.behavior.plots import (
+    compute_learning_curves,
+    compute_strategy_proportions,
+    plot_learning_curves,
+    plot_occupancy,
+    plot_strategy_proportions,
+    plot_swim_paths,
+)
+
+ARENA = ArenaWaterMaze(pool=Circle(0, 0, 100), goal=Circle(50, 0, 10), old_goal=Circle(-50, 0, 10))
+
+
+def _table():
+    rows = []
+    for group, base in (("sham", 20.0), ("mcao", 40.0)):
+        for a in range(3):
+            for day in (1, 2):
+                for trial in (1, 2):
+                    rows.append(
+                        {
+                            "group": group,
+                            "animal_id": f"{group}{a}",
+                            "day": day,
+                            "trial": trial,
+                            "escape_latency_s": base / day + a + trial,
+                            "strategy": "thigmotaxis" if trial == 1 else "scanning",
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def test_learning_curves_mean_sem_analytic():
+    """Per-animal daily mean = base/day + a + 1.5; across a = 0, 1, 2: mean +1, SD 1, SEM 1/sqrt(3)."""
+    c = compute_learning_curves(_table()).set_index(["group", "day"])
+    assert c.loc[("sham", 2), "mean"] == pytest.approx(10 + 1 + 1.5)
+    assert c.loc[("mcao", 1), "sem"] == pytest.approx(1 / np.sqrt(3))
+    assert (c["n"] == 3).all()
+    assert isinstance(plot_learning_curves(_table()), Figure)
+
+
+def test_strategy_proportions_analytic():
+    p = compute_strategy_proportions(_table())
+    assert np.allclose(p["proportion"], 0.5)
+    assert isinstance(plot_strategy_proportions(_table()), Figure)
+
+
+def test_path_and_occupancy_figures():
+    t = np.linspace(0, 10, 50)
+    tracks = pd.concat(
+        [
+            pd.DataFrame(
+                {"trial_id": k, "time_s": t, "x_cm": 80 * np.cos(t + k), "y_cm": 80 * np.sin(t)}
+            )
+            for k in range(3)
+        ]
+    )
+    fig = plot_swim_paths(tracks, arena=ARENA, titles={0: "thigmotaxis"})
+    assert len(fig.axes) == 3
+    fig = plot_occupancy(tracks, arena=ARENA, groups={0: "a", 1: "a", 2: "b"})
+    assert len([ax for ax in fig.axes if ax.get_title()]) == 2

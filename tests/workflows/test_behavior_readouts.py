@@ -1,0 +1,92 @@
+"""The water_maze readout: trial table -> per-animal tidy measurements (analytic tracks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neuroprotect.errors import InputError
+from neuroprotect.io.animals import load_animals
+from neuroprotect.schema.columns import MEASUREMENT_COLUMNS
+from neuroprotect.schema.manifest import load_study
+from neuroprotect.workflows.readouts import get_readout_type, readout_types
+
+READOUT = """\
+  - id: mwm
+    type: water_maze
+    files: [tracks/*.tab]
+    params: {arena: arena.yaml, trials: trials.csv, trial_length_s: 60}
+"""
+
+
+def _swim(path: Path, speed: float) -> None:
+    """Straight swim from (-90, 0) towards the goal at (50, 0) r 10: enters it at 130/speed s."""
+    t = np.arange(0, 20.01, 0.5)
+    x = np.minimum(-90 + speed * t, 50)
+    lines = ["Time\tX\tY"] + [f"{a:.3f}\t{b:.4f}\t0" for a, b in zip(t, x, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _study(mini_study: Path) -> Path:
+    d = mini_study.parent
+    mini_study.write_text(mini_study.read_text() + READOUT)
+    (d / "arena.yaml").write_text(
+        "type: water_maze\npool: {x: 0, y: 0, radius: 100}\ngoal: {x: 50, y: 0, radius: 10}\n"
+    )
+    (d / "tracks").mkdir()
+    rows = ["file,animal_id,day,trial,probe"]
+    for animal, speeds in (("sham-0", (10, 13, 26)), ("vehicle-0", (5, 6.5, 13))):
+        for k, speed in enumerate(speeds):
+            name = f"{animal}_{k}.tab"
+            _swim(d / "tracks" / name, speed)
+            day = 1 if k == 0 else 2
+            rows.append(f"{name},{animal},{day},{k + 1},false")
+        circle = d / "tracks" / f"{animal}_probe.tab"
+        t = np.linspace(0, 60, 241)
+        circle.write_text(
+            "Time\tX\tY\n"
+            + "\n".join(
+                f"{a}\t{90 * np.cos(a * np.pi / 15)}\t{90 * np.sin(a * np.pi / 15)}" for a in t
+            )
+            + "\n"
+        )
+        rows.append(f"tracks/{circle.name},{animal},3,1,true")
+    (d / "trials.csv").write_text("\n".join(rows) + "\n")
+    return mini_study
+
+
+def test_water_maze_readout_analytic(mini_study):
+    """Analytic: day-2 latencies 130/13 = 10 s and 130/26 = 5 s (sham-0, mean 7.5); 20 s and 10 s
+    (vehicle-0, mean 15). Path to the goal edge: 130 cm + the part swum inside the goal up to x = 50."""
+    study = load_study(_study(mini_study))
+    readout = study.readouts[-1]
+    assert "water_maze" in readout_types()
+    rtype = get_readout_type(study, readout)
+    data = rtype.load(study, readout, study.readout_files(readout), load_animals(study))
+    m = data.measurements
+    assert list(m.columns) == list(MEASUREMENT_COLUMNS)
+    lat = m[m.variable == "escape_latency_last_day_s"].set_index("animal_id").value
+    assert lat["sham-0"] == pytest.approx(7.5) and lat["vehicle-0"] == pytest.approx(15.0)
+    path = m[m.variable == "path_length_last_day_cm"].set_index("animal_id").value
+    assert path["sham-0"] == pytest.approx(140.0)
+    quad = m[m.variable == "probe_target_quadrant_pct"].set_index("animal_id").value
+    assert quad["sham-0"] == pytest.approx(25.0, abs=1.0)
+    assert not m.censored.any()
+    assert len(data.details["trials"]) == 8
+    props = data.details["strategy_proportions"]
+    assert set(props.columns) == {"group", "day", "strategy", "n", "proportion"}
+    assert props.groupby(["group", "day"]).proportion.sum().round(12).eq(1).all()
+
+
+def test_water_maze_readout_errors(mini_study):
+    path = _study(mini_study)
+    d = path.parent
+    (d / "trials.csv").write_text("file,animal_id,day,trial\nnope.csv,sham-0,1,1\n")
+    study = load_study(path)
+    readout = study.readouts[-1]
+    with pytest.raises(InputError, match="field .file.: Expected a track file listed"):
+        get_readout_type(study, readout).load(
+            study, readout, study.readout_files(readout), load_animals(study)
+        )
