@@ -35,3 +35,24 @@ def user_errors() -> Iterator[None]:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, allow_nan=False, default=str)
     sys.stdout.write("\n")
+
+
+def format_cell(value: Any, *, digits: int = 4, missing: str = "NA") -> str:
+    """A value for a terminal table: ``digits`` significant figures, NaN/None as ``missing``."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def save_figure(fig: Any, path: Any) -> None:
+    """Write a matplotlib Figure (format from the suffix) and say where on stderr."""
+    fig.savefig(path, dpi=150)
+    typer.echo(f"figure written to {path}", err=True)

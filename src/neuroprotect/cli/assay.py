@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import format_cell, print_json, save_figure, user_errors
 from neuroprotect.errors import InputError
 
 app = typer.Typer(
@@ -35,16 +35,7 @@ class BindingModel(StrEnum):
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return "NA"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def _save(fig: Any, path: Path) -> None:
-    fig.savefig(path, dpi=150)
-    typer.echo(f"figure written to {path}", err=True)
+    return format_cell(value, digits=6)
 
 
 @app.command("elisa")
@@ -88,7 +79,7 @@ def elisa(
         )
     out = result_json(res)
     if plot is not None:
-        _save(plot_elisa(res), plot)
+        save_figure(plot_elisa(res), plot)
     if as_json:
         print_json(out)
         return

@@ -6,11 +6,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import format_cell, print_json, user_errors
 from neuroprotect.errors import InputError
 from neuroprotect.stats.result import records
 
@@ -56,11 +55,7 @@ class BackgroundKind(StrEnum):
 
 
 def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "NA"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    return format_cell(value, digits=4)
 
 
 def _echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:

@@ -207,7 +207,7 @@ COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
         ("stats_curves", "app"),
     ),
     "design": (("design", "app"),),
-    "behavior": (("behavior_other", "app"), ("behavior", "app")),
+    "behavior": (("behavior", "app"), ("behavior_other", "app")),
     "assay": (("assay", "app"), ("assay_molecular", "molecular_app")),
     "kb": (("kb", "kb_app"),),
     "runs": (("store", "app"),),

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import format_cell, print_json, save_figure, user_errors
 from neuroprotect.errors import InputError
 from neuroprotect.stats.result import records
 
@@ -38,11 +38,7 @@ class TrendAlternative(StrEnum):
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return "NA"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
+    return format_cell(value, digits=6)
 
 
 def _in_file(exc: InputError, table: Path, data: Any) -> InputError:
@@ -53,11 +49,6 @@ def _in_file(exc: InputError, table: Path, data: Any) -> InputError:
     if row is not None and 1 <= row <= len(data):
         row = int(data["source_row"].iloc[row - 1])
     return InputError(exc.message, file=table, row=row, field=exc.field)
-
-
-def _save(fig: Any, path: Path) -> None:
-    fig.savefig(path, dpi=150)
-    typer.echo(f"figure written to {path}", err=True)
 
 
 @app.command("survival")
@@ -104,7 +95,7 @@ def survival(
     if plot is not None:
         from neuroprotect.stats.plots import plot_kaplan_meier
 
-        _save(plot_kaplan_meier(res["km"]), plot)
+        save_figure(plot_kaplan_meier(res["km"]), plot)
     if as_json:
         print_json(out)
         return
@@ -180,7 +171,7 @@ def dose_response(
     if plot is not None:
         from neuroprotect.stats.plots import plot_dose_response
 
-        _save(plot_dose_response(fit, xlabel=dose, ylabel=response), plot)
+        save_figure(plot_dose_response(fit, xlabel=dose, ylabel=response), plot)
     if as_json:
         print_json(out)
         return

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import format_cell, print_json, user_errors
 
 stats_extra_app = typer.Typer(
     help="Statistics: repeated measures and power.", no_args_is_help=True, add_completion=False
@@ -87,11 +87,7 @@ def _numbers(text: str | None, option: str) -> list[float]:
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return "NA"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    return format_cell(value, digits=4)
 
 
 @stats_extra_app.command("repeated")

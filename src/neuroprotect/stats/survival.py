@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from neuroprotect.errors import InputError
+from neuroprotect.stats.multiplicity import p_adjust
 
 __all__ = [
     "prepare_latencies",
@@ -378,14 +379,8 @@ def pairwise_logrank(latencies: pd.DataFrame, *, control: str) -> pd.DataFrame:
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm step-down adjusted p-values (same as R ``p.adjust(method = "holm")``)."""
-    p = np.asarray(p_values, dtype=float)
-    m = p.size
-    order = np.argsort(p, kind="mergesort")
-    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    out = np.empty(m)
-    out[order] = np.minimum(stepped, 1.0)
-    return out
+    """Holm step-down adjusted p-values (R ``p.adjust(method = "holm")``)."""
+    return p_adjust(p_values, method="holm")
 
 
 def analyse_latencies(

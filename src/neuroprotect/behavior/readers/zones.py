@@ -1,4 +1,5 @@
-"""Y-maze arm polygons from a small YAML file (until the arena module reads Y-mazes).
+"""Y-maze arm polygons in cm: the arena YAML (read by :func:`~neuroprotect.behavior.arena.arena_from_dict`), or
+the symmetric shorthand below.
 
 Format (coordinates in the track's units, converted to cm by ``cm_per_unit``, default 1)::
 
@@ -25,27 +26,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
+from neuroprotect.behavior.arena import ArenaYMaze, arena_from_dict
 from neuroprotect.behavior.y_maze import Point, make_y_maze_arms
 from neuroprotect.errors import InputError
 
 __all__ = ["read_y_maze_arms"]
-
-
-def _polygon(value: Any, path: Path, field: str, scale: float) -> list[Point]:
-    try:
-        pts = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        pts = np.empty((0,))
-    if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
-        raise InputError(
-            f"Expected a polygon: a list of at least 3 [x, y] pairs, but got {value!r}",
-            file=path,
-            field=field,
-        )
-    return [(float(x) * scale, float(y) * scale) for x, y in pts]
 
 
 def _number(doc: dict[str, Any], key: str, path: Path, default: float | None = None) -> float:
@@ -111,17 +98,16 @@ def read_y_maze_arms(path: str | Path) -> tuple[dict[str, list[Point]], list[Poi
         except InputError as exc:
             raise InputError(exc.message, file=path, field=exc.field) from None
         return arms, centre
-    raw = doc["arms"]
-    if not isinstance(raw, dict) or len(raw) < 2:
-        raise InputError(
-            "Expected 'arms' to map each arm symbol to a polygon", file=path, field="arms"
-        )
-    arms = {}
-    for label, poly in raw.items():
-        if len(str(label)) != 1:
+    # Polygon form: the arena module reads and checks it (one reader of arena files).
+    arena = arena_from_dict({**doc, "type": kind}, file=path)
+    if not isinstance(arena, ArenaYMaze):  # pragma: no cover - type checked above
+        raise InputError("Expected a y_maze arena", file=path, field="type")
+    for label in arena.arms:
+        if len(label) != 1:
             raise InputError(
                 f"Expected one-character arm symbols, but got {label!r}", file=path, field="arms"
             )
-        arms[str(label)] = _polygon(poly, path, f"arms.{label}", scale)
-    hub = _polygon(doc["centre"], path, "centre", scale) if doc.get("centre") else None
+    k = arena.cm_per_unit
+    arms = {label: [(x * k, y * k) for x, y in poly] for label, poly in arena.arms.items()}
+    hub = [(x * k, y * k) for x, y in arena.centre] if arena.centre else None
     return arms, hub
