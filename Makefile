@@ -34,8 +34,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Each benchmark prints its speed as a ratio against a baseline run side by side (see benchmarks/).
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks -q
+	$(BIN)/python benchmarks/bench_water_maze.py
+	$(BIN)/python benchmarks/bench_histology_ttc.py --sizes 2048
+	$(BIN)/python benchmarks/bench_histology_neurons.py --sizes 2048
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache .mypy_cache
