@@ -78,6 +78,10 @@ def test_water_maze_readout_analytic(mini_study):
     props = data.details["strategy_proportions"]
     assert set(props.columns) == {"group", "day", "strategy", "n", "proportion"}
     assert props.groupby(["group", "day"]).proportion.sum().round(12).eq(1).all()
+    assert set(data.figures) == {
+        "Search strategies by day and group",
+        "Learning curves (escape latency, mean ± SEM)",
+    }
 
 
 def test_water_maze_readout_errors(mini_study):
@@ -90,3 +94,41 @@ def test_water_maze_readout_errors(mini_study):
         get_readout_type(study, readout).load(
             study, readout, study.readout_files(readout), load_animals(study)
         )
+
+
+def test_acquisition_repeated_measures_recovers_planted_effect(mini_study):
+    """Seeded ground truth: latency = 60 - 8 day (+ 10 s for vehicle) + animal and trial noise;
+    the mixed model's vehicle-vs-low term estimates -10 s and the RM ANOVA shows the day effect."""
+    import numpy as np
+    import pandas as pd
+
+    from neuroprotect.stats.repeated import fit_mixed_model
+    from neuroprotect.workflows.behavior_readouts import _acquisition_statistics
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for group, shift in (("vehicle", 10.0), ("low", 0.0)):
+        for a in range(8):
+            animal_effect = rng.normal(0, 3)
+            for day in range(1, 5):
+                for trial in range(4):
+                    lat = 60 - 8 * day + shift + animal_effect + rng.normal(0, 4)
+                    rows.append((f"{group}-{a}", group, day, trial, lat))
+    acq = pd.DataFrame(rows, columns=["animal_id", "group", "day", "trial", "escape_latency_s"])
+    details, notes = _acquisition_statistics(load_study(mini_study), acq)
+    assert notes == []
+    fe = details["acquisition_mixed_model"].set_index("term")
+    per_day = acq.groupby(["animal_id", "group", "day"], as_index=False)["escape_latency_s"].mean()
+    direct = fit_mixed_model(
+        per_day,
+        dv="escape_latency_s",
+        subject="animal_id",
+        within="day",
+        between="group",
+        control="vehicle",
+    ).fixed_effects.set_index("term")
+    pd.testing.assert_frame_equal(fe, direct)
+    assert fe.loc["group[low]", "estimate"] == pytest.approx(-10, abs=3)
+    assert fe.loc["day", "estimate"] == pytest.approx(-8, abs=1)
+    anova = details["acquisition_rm_anova"].set_index("effect")
+    assert anova.loc["day", "p_val"] < 1e-6

@@ -229,6 +229,8 @@ def boundary_state(y: list[Array], x: list[Array], z: list[Array], current: Reml
     """
     q = z[0].shape[1]
     yy, xx = np.concatenate(y), np.vstack(x)
+    if len(yy) <= xx.shape[1]:  # no residual degrees of freedom: the boundary is undefined
+        return current
     beta, *_ = np.linalg.lstsq(xx, yy, rcond=None)
     rss = float(np.sum((yy - xx @ beta) ** 2))
     theta = theta_from(np.zeros((q, q)), rss / (len(yy) - xx.shape[1]))

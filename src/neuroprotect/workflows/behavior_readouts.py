@@ -32,18 +32,24 @@ Repeated-measures analysis of the acquisition days is not done here yet.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
-from neuroprotect.behavior.plots import compute_strategy_proportions
+from neuroprotect.behavior.plots import (
+    compute_strategy_proportions,
+    plot_learning_curves,
+    plot_strategy_proportions,
+)
 from neuroprotect.behavior.readers import read_tracks
 from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
+from neuroprotect.stats.repeated import fit_mixed_model, rm_anova
 from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
 from neuroprotect.workflows.table_io import (
     REQUIRED,
@@ -89,6 +95,47 @@ def _param_file(study: Study, readout: Readout, value: str, name: str) -> Path:
             field=f"readouts.{readout.id}.params.{name}",
         )
     return path
+
+
+def _acquisition_statistics(
+    study: Study, acquisition: pd.DataFrame
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Repeated measures over acquisition days: latency (animal mean per day) ~ group x day.
+
+    A linear mixed model (random intercept per animal, REML, Satterthwaite t-tests; day numeric,
+    vehicle as reference) and a mixed-design RM ANOVA with Greenhouse-Geisser correction (day
+    categorical), both from :mod:`neuroprotect.stats.repeated`.
+    """
+    per_day = acquisition.groupby([C.ANIMAL_ID, "group", "day"], as_index=False)[
+        "escape_latency_s"
+    ].mean()
+    if per_day["day"].nunique() < 2 or per_day["group"].nunique() < 2:
+        return {}, []
+    groups = set(per_day["group"].astype(str))
+    control = study.vehicle.id if study.vehicle.id in groups else None
+    out: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []
+    try:
+        model = fit_mixed_model(
+            per_day,
+            dv="escape_latency_s",
+            subject=C.ANIMAL_ID,
+            within="day",
+            between="group",
+            control=control,
+        )
+        out["acquisition_mixed_model"] = model.fixed_effects
+        notes += model.warnings
+        out["acquisition_rm_anova"] = rm_anova(
+            per_day, dv="escape_latency_s", subject=C.ANIMAL_ID, within="day", between="group"
+        )
+    except InputError as exc:
+        notes.append(f"no repeated-measures statistics for acquisition ({exc.message})")
+    except (ArithmeticError, np.linalg.LinAlgError) as exc:  # degenerate data (e.g. no variance)
+        notes.append(
+            f"no repeated-measures statistics for acquisition (the model cannot be fitted: {exc})"
+        )
+    return out, notes
 
 
 def load_water_maze(
@@ -219,9 +266,18 @@ def load_water_maze(
         warnings.append(f"{readout.id}: {missing} missing track samples dropped (not interpolated)")
     warnings += missing_data_warning(readout, animals, per_trial[C.ANIMAL_ID])
     details = {"trials": details_frame(per_trial.drop(columns="source_row"), study)}
+    with_group = per_trial.assign(group=per_trial[C.ANIMAL_ID].map(info[C.GROUP]))
+    figures: dict[str, Any] = {}
     if p["scheme"] != "none":
-        with_group = per_trial.assign(group=per_trial[C.ANIMAL_ID].map(info[C.GROUP]))
         details["strategy_proportions"] = compute_strategy_proportions(with_group)
+        figures["Search strategies by day and group"] = plot_strategy_proportions(with_group)
+    included = with_group[~with_group[C.ANIMAL_ID].map(info[C.EXCLUDED]).astype(bool)]
+    acquisition = included[~included["probe"]]
+    if len(acquisition):
+        figures["Learning curves (escape latency, mean ± SEM)"] = plot_learning_curves(acquisition)
+        rm_details, rm_warnings = _acquisition_statistics(study, acquisition)
+        details.update(rm_details)
+        warnings += [f"{readout.id}: {w}" for w in rm_warnings]
     return ReadoutData(
         measurements=measurements[list(C.MEASUREMENT_COLUMNS)],
         details=details,
@@ -236,6 +292,7 @@ def load_water_maze(
         },
         warnings=warnings,
         variables=tuple(produced),
+        figures=figures,
     )
 
 
