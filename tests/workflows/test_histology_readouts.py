@@ -87,6 +87,8 @@ def test_ttc_images_readout(mini_study: Path) -> None:
         assert (manifest.parent / p).is_file() and p.startswith("qc/ttc/")
     assert data.qc["overrides"] == {}
     assert any("no data" in w for w in data.warnings)
+    # the report links every QC overlay
+    assert len(data.links) == len(qc) and all(p.is_file() for p in data.links.values())
 
 
 def test_overrides_recorded_and_checked(mini_study: Path) -> None:

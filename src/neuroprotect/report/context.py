@@ -159,6 +159,10 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
                 "type": rtype,
                 "variables": [_variable_view(v, outcome.study, colours) for v in variables],
                 "qc": qc_items("", data.qc) if data is not None else [],
+                "links": [
+                    {"caption": caption, "href": Path(path).resolve().as_uri()}
+                    for caption, path in (data.links.items() if data is not None else [])
+                ],
                 "figures": [
                     {"title": title, "svg": figure_to_svg(fig)}
                     for title, fig in (data.figures.items() if data is not None else [])

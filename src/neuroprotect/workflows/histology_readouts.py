@@ -233,6 +233,7 @@ def load_ttc_images(
     qc_dir = study.resolve(p["qc_dir"] or f"qc/{readout.id}")
     images = _images_by_animal(study, readout, files, animals, p)
     slices, volumes, qc_rows, notes = [], [], [], []
+    links: dict[str, Path] = {}
     recorded: dict[str, Any] = {}
     for animal, paths in images.items():
         ov = _overrides(study, readout, p["overrides"], animal)
@@ -273,6 +274,7 @@ def load_ttc_images(
         vol["lesion_side_source"] = m.lesion_side_source
         volumes.append(vol)
         for image, qc in zip(paths, m.qc_images, strict=True):
+            links[f"{animal}: {Path(image).name}"] = Path(qc).resolve()
             qc_rows.append(
                 {
                     C.ANIMAL_ID: animal,
@@ -310,6 +312,7 @@ def load_ttc_images(
             "volumes": details_frame(per_animal, study),
             "qc_images": pd.DataFrame(qc_rows),
         },
+        links=links,
         qc={
             "slice_thickness_mm": p["slice_thickness_mm"],
             "method": "sum" if p["method"] == "cavalieri" else p["method"],

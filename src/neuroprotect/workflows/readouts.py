@@ -45,6 +45,8 @@ class ReadoutData:
     #: Figures worth showing beside the statistics (standard curves, survival curves...), by title:
     #: matplotlib Figures built with the core's ``plot_*`` functions; the report renders them.
     figures: dict[str, Any] = field(default_factory=dict)
+    #: Files the readout wrote for people to check (QC overlays...), by caption; the report links them.
+    links: dict[str, Path] = field(default_factory=dict)
     #: The variables actually produced, when the readout's parameters change them (e.g. the
     #: Garcia scale, where higher is better); ``None`` means the readout type's ``variables``.
     variables: tuple[VariableSpec, ...] | None = None
