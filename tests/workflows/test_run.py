@@ -216,3 +216,39 @@ def test_mechanism_check_in_report(full_study: Path, tmp_path: Path) -> None:
     assert records["same_model"].iloc[0] and "imm-mcaor-01" in set(records["id"])
     html = files.report.read_text()
     assert "Mechanism and published evidence" in html and "imm-mcaor-01" in html
+
+
+def test_study_pooled_with_quantitative_records(full_study: Path, tmp_path: Path) -> None:
+    """Hedges' g of this study by hand (exact small-sample factor J, as metafor's escalc), oriented
+    so that less infarct is positive;
+    the pooled estimate lies within the studies' range and the weights sum to 100 %."""
+    import numpy as np
+    import pandas as pd
+
+    from neuroprotect.workflows.context import pooled_evidence
+
+    outcome, _ = run_study(full_study, out_dir=tmp_path / "out", db_url=_db(tmp_path))
+    assert pooled_evidence(outcome)["pooled"] is False  # the bundled records hold no effect sizes
+    records = pd.DataFrame(
+        [
+            ("pub-1", "infarct_volume_mm3", 8, 150.0, 40.0, 8, 250.0, 45.0),
+            ("pub-2", "infarct_volume_mm3", 10, 180.0, 50.0, 10, 240.0, 50.0),
+        ],
+        columns=["record", "outcome", "n_treat", "mean_treat", "sd_treat", "n_ctrl", "mean_ctrl", "sd_ctrl"],
+    )
+    res = pooled_evidence(outcome, records=records)
+    assert res["pooled"] and res["k"] == 3
+    # this study: low (3 mg/kg) vs vehicle, direct infarct volume = 3 slices x (infarct + i) x 2
+    low = np.array([3 * (10 + i) * 2 for i in range(4)], float)
+    veh = np.array([3 * (20 + i) * 2 for i in range(4)], float)
+    sp = np.sqrt(((4 - 1) * low.var(ddof=1) + (4 - 1) * veh.var(ddof=1)) / (4 + 4 - 2))
+    from scipy.special import gammaln
+
+    m = 4 + 4 - 2
+    j = np.exp(gammaln(m / 2) - gammaln((m - 1) / 2)) / np.sqrt(m / 2)
+    g = j * (low.mean() - veh.mean()) / sp
+    own = res["studies"][-1]
+    assert own["yi"] == pytest.approx(-g, rel=1e-9)  # benefit positive
+    ys = [s["yi"] for s in res["studies"]]
+    assert min(ys) <= res["estimate"] <= max(ys)
+    assert sum(s["weight"] for s in res["studies"]) == pytest.approx(100)

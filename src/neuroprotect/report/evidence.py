@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from neuroprotect.workflows.context import mechanism_table, published_evidence
+from neuroprotect.workflows.context import mechanism_table, pooled_evidence, published_evidence
 from neuroprotect.workflows.outcome import StudyOutcome
 
 VERDICT_TONE = {"agree": "good", "disagree": "bad", "ambiguous": "model", "not shown": "ns"}
@@ -68,4 +68,18 @@ def evidence_context(outcome: StudyOutcome) -> dict[str, Any]:
                 else str(r.get("cite") or ""),
             }
         )
-    return {"mechanism": rows, "pathway": views, "records": records, "blinded": outcome.blinded}
+    pooled = pooled_evidence(outcome)
+    if pooled.get("pooled"):
+        pooled["text"] = (
+            f"{pooled['outcome']}: {pooled['k']} studies (this study included), Hedges' g "
+            f"{pooled['estimate']:.2f} (95% CI {pooled['ci_low']:.2f} to {pooled['ci_high']:.2f}; "
+            f"positive = benefit), random effects (REML), tau² {pooled['tau2']:.3g}, "
+            f"I² {pooled['i2']:.0f}%."
+        )
+    return {
+        "mechanism": rows,
+        "pathway": views,
+        "records": records,
+        "pooled": pooled,
+        "blinded": outcome.blinded,
+    }
