@@ -90,3 +90,12 @@ def test_readable_error_for_wrong_arena(tmp_path):
     )
     assert res.exit_code == 2
     assert "radii from the centre" in res.output and "Traceback" not in res.output
+
+
+def test_water_maze_plot_dir(tmp_path):
+    base = shared_data("behavior", "rtrack_extdata")
+    args = ["behavior", "water-maze", str(base / "Track_1.tab"), "--arena", str(base / "Arena.txt")]
+    res = runner.invoke(app, [*args, "--plot-dir", str(tmp_path / "figs")])
+    assert res.exit_code == 0, res.output
+    for name in ("swim_paths.png", "occupancy.png"):
+        assert (tmp_path / "figs" / name).read_bytes().startswith(b"\x89PNG")

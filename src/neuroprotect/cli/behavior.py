@@ -59,6 +59,11 @@ def water_maze(
         "garthe2009", "--scheme", help="Strategy per trial: garthe2009, gehring2015 or none."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of per-trial rows."),
+    plot_dir: Path | None = typer.Option(
+        None,
+        "--plot-dir",
+        help="Also write swim_paths.png (up to 24 trials) and occupancy.png here.",
+    ),
 ) -> None:
     """Per-trial water maze metrics (escape latency, path length, speed, proximity, heading error,
     quadrant and zone times, crossings, entropy) and a search strategy per trial.
@@ -72,6 +77,13 @@ def water_maze(
         table = analyse_water_maze_trials(
             tracks, meta, arena=arena_obj, trial_length_s=trial_length, scheme=scheme
         )
+    if plot_dir is not None:
+        from neuroprotect.behavior.plots import plot_occupancy, plot_swim_paths
+        from neuroprotect.cli._common import save_figure
+
+        plot_dir.mkdir(parents=True, exist_ok=True)
+        save_figure(plot_swim_paths(tracks, arena=arena_obj), plot_dir / "swim_paths.png")
+        save_figure(plot_occupancy(tracks, arena=arena_obj), plot_dir / "occupancy.png")
     if as_json:
         print_json(_records(table))
         return
