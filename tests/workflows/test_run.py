@@ -252,3 +252,14 @@ def test_study_pooled_with_quantitative_records(full_study: Path, tmp_path: Path
     ys = [s["yi"] for s in res["studies"]]
     assert min(ys) <= res["estimate"] <= max(ys)
     assert sum(s["weight"] for s in res["studies"]) == pytest.approx(100)
+
+
+def test_outputs_have_ordinary_permissions(full_study: Path, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    _, files = run_study(full_study, out_dir=tmp_path / "out", store=False)
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (files.report, files.results):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
