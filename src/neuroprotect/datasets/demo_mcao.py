@@ -351,6 +351,23 @@ def _manifest(seed: int, n: int) -> str:
         "    params:",
         "      standards: evans_blue_standards.csv",
         f"      extraction_volume_ml: {EXTRACTION_VOLUME_ML:g}",
+        "design:  # simulated like the data: what a well-designed study would state",
+        "  experimental_unit: animal",
+        "  primary_outcome: ttc.infarct_volume_mm3",
+        "  hypothesis: IMM-H004 reduces infarct volume and blood-brain barrier leakage after MCAO/R",
+        "  randomisation:",
+        "    method: permuted blocks within body-weight strata (neuroprotect design randomize)",
+        f"    seed: {seed}",
+        "    before_procedure: true",
+        "  blinding: {allocation_concealed: true, outcome_assessment_blinded: true}",
+        "  sample_size:",
+        "    method: two-sample t-test (R pwr), d = 1.4, alpha 0.05, power 0.8 -> 10 per group",
+        "    effect_size: 1.4",
+        "    alpha: 0.05",
+        "    power: 0.8",
+        "  exclusion_criteria: [died before assessment, subarachnoid haemorrhage]",
+        "  age: 8-10 weeks",
+        "  occlusion_confirmation: laser-Doppler flow drop > 70 % (simulated)",
     ]
     return "\n".join(lines) + "\n"
 
