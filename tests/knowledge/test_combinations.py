@@ -149,3 +149,45 @@ def test_plot_has_three_panels() -> None:
     assert len(fig.axes) == 3
     assert fig.axes[0].get_xlabel() == "igmesine: d / Dx"
     plt.close(fig)
+
+
+def test_synergy_cli_independent_drugs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`neuroprotect stats synergy` on independent drugs: Bliss excess 0 for every combination arm."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from neuroprotect.cli.main import app
+
+    fa = {1: 0.2, 2: 0.35, 4: 0.6}
+    fb = {1: 0.1, 3: 0.45}
+    lines = ["igmesine,fenm,protection"]
+    for o in (-0.05, 0.0, 0.05):
+        lines += [f"{d},0,{e + o}" for d, e in fa.items()]
+        lines += [f"0,{d},{e + o}" for d, e in fb.items()]
+        lines += [
+            f"{da},{db},{1 - (1 - ea) * (1 - eb) + o}"
+            for da, ea in fa.items()
+            for db, eb in fb.items()
+        ]
+    path = tmp_path / "combo.csv"
+    path.write_text("\n".join(lines) + "\n")
+    args = [
+        "stats",
+        "synergy",
+        str(path),
+        "--dose-a",
+        "igmesine",
+        "--dose-b",
+        "fenm",
+        "--effect",
+        "protection",
+    ]
+    result = CliRunner().invoke(app, [*args, "--json", "--plot", str(tmp_path / "combo.png")])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert len(out["bliss"]) == 6 and all(abs(r["excess"]) < 1e-12 for r in out["bliss"])
+    assert len(out["combination_index"]) == 6
+    assert (tmp_path / "combo.png").read_bytes().startswith(b"\x89PNG")
+    bad = CliRunner().invoke(app, [*args[:3], "--dose-a", "nope"])
+    assert bad.exit_code == 2

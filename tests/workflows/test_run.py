@@ -234,7 +234,16 @@ def test_study_pooled_with_quantitative_records(full_study: Path, tmp_path: Path
             ("pub-1", "infarct_volume_mm3", 8, 150.0, 40.0, 8, 250.0, 45.0),
             ("pub-2", "infarct_volume_mm3", 10, 180.0, 50.0, 10, 240.0, 50.0),
         ],
-        columns=["record", "outcome", "n_treat", "mean_treat", "sd_treat", "n_ctrl", "mean_ctrl", "sd_ctrl"],
+        columns=[
+            "record",
+            "outcome",
+            "n_treat",
+            "mean_treat",
+            "sd_treat",
+            "n_ctrl",
+            "mean_ctrl",
+            "sd_ctrl",
+        ],
     )
     res = pooled_evidence(outcome, records=records)
     assert res["pooled"] and res["k"] == 3

@@ -205,6 +205,7 @@ COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
         ("stats", "stats_app"),
         ("stats_repeated", "stats_extra_app"),
         ("stats_curves", "app"),
+        ("stats_synergy", "app"),
     ),
     "design": (("design", "app"),),
     "behavior": (("behavior", "app"), ("behavior_other", "app")),
