@@ -1,4 +1,4 @@
-"""Structures with RDKit (optional [chem] extra).
+"""Structures with RDKit (a core dependency).
 
 Reference: the formula, MW and InChIKey stored in compounds.yaml were computed by the curators with
 RDKit 2026.09.1 and, for IMM-H004, edaravone, fluoxetine and scopolamine, matched against PubChem /
@@ -41,6 +41,6 @@ def test_structure_svg() -> None:
 
 def test_without_rdkit_the_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "rdkit", None)
-    with pytest.raises(MissingExtraError, match=r"\[chem\]"):
+    with pytest.raises(MissingExtraError, match="pip install rdkit"):
         render_structure_svg("igmesine")
-    assert "neuroprotect[chem]" in CHEM_EXTRA_MESSAGE
+    assert "pip install rdkit" in CHEM_EXTRA_MESSAGE

@@ -57,14 +57,14 @@ def test_show_compound_card() -> None:
     assert card["id"] == "igmesine" and card["targets"][0]["uncertain"]
 
 
-def test_show_without_rdkit_names_the_extra(
+def test_show_without_rdkit_says_how_to_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setitem(sys.modules, "rdkit", None)
     res = run("show", "imm_h004")
-    assert res.exit_code == 0 and "[chem] extra" in res.stdout
+    assert res.exit_code == 0 and "pip install rdkit" in res.stdout
     res = run("show", "imm_h004", "--structure", str(tmp_path / "s.svg"))
-    assert res.exit_code == 2 and "[chem]" in res.stderr
+    assert res.exit_code == 2 and "pip install rdkit" in res.stderr
 
 
 def test_show_structure_with_rdkit(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Structures from SMILES with RDKit (optional extra ``neuroprotect[chem]``)."""
+"""Structures from SMILES with RDKit (a core dependency; guarded so a broken install says so)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from neuroprotect.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 CHEM_EXTRA_MESSAGE = (
-    "drawing a structure needs RDKit, the optional [chem] extra: pip install 'neuroprotect[chem]'"
+    "drawing a structure needs RDKit, which is not importable here: pip install rdkit"
 )
 
 
