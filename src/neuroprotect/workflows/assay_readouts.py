@@ -53,6 +53,7 @@ from neuroprotect.workflows.table_io import (
     details_frame,
     display_path,
     missing_data_warning,
+    param_file,
     read_readout_files,
     readout_params,
     tidy_measurements,
@@ -284,13 +285,7 @@ def load_griess(
             "min_r2": (float, 0.98),
         },
     )
-    std_path = study.resolve(p["standards"])
-    if not std_path.is_file():
-        raise InputError(
-            f"Expected an existing standards file, but {str(std_path)!r} does not exist",
-            file=study.manifest_path,
-            field=f"readouts.{readout.id}.params.standards",
-        )
+    std_path = param_file(study, readout, "standards", p["standards"], "standards file")
     standards = read_table(std_path, GRIESS_STANDARD_COLUMNS)
     blank = p["blank_absorbance"]
     if blank is not None and (isinstance(blank, bool) or not isinstance(blank, (int, float))):

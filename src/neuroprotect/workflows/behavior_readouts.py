@@ -57,6 +57,7 @@ from neuroprotect.workflows.table_io import (
     details_frame,
     display_path,
     missing_data_warning,
+    param_file,
     readout_params,
 )
 
@@ -84,17 +85,6 @@ TRIAL_COLUMNS = [
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", "", "nan", "none"}
-
-
-def _param_file(study: Study, readout: Readout, value: str, name: str) -> Path:
-    path = study.resolve(value)
-    if not path.is_file():
-        raise InputError(
-            f"Expected an existing file, but {str(path)!r} does not exist",
-            file=study.manifest_path,
-            field=f"readouts.{readout.id}.params.{name}",
-        )
-    return path
 
 
 def _acquisition_statistics(
@@ -153,11 +143,11 @@ def load_water_maze(
             "scheme": (str, "garthe2009"),
         },
     )
-    arena_path = _param_file(study, readout, p["arena"], "arena")
+    arena_path = param_file(study, readout, "arena", p["arena"])
     arena = load_arena(arena_path)
     if not isinstance(arena, ArenaWaterMaze):
         raise InputError(f"Expected a water_maze arena, but got {arena.type!r}", file=arena_path)
-    trials_path = _param_file(study, readout, p["trials"], "trials")
+    trials_path = param_file(study, readout, "trials", p["trials"])
     trials = read_table(trials_path, TRIAL_COLUMNS)
     check_animal_ids(trials, animals, trials_path)
     probe_text = (

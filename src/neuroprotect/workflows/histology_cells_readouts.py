@@ -46,6 +46,7 @@ from neuroprotect.workflows.table_io import (
     details_frame,
     display_path,
     missing_data_warning,
+    param_file,
     readout_params,
     tidy_measurements,
 )
@@ -104,14 +105,7 @@ def _sections(
     study: Study, readout: Readout, files: list[Path], animals: pd.DataFrame, params: dict[str, Any]
 ) -> tuple[pd.DataFrame, Path]:
     """The sections table with resolved ``image_path``, ``rois`` and ``pixel_size_um``."""
-    where = f"readouts.{readout.id}.params"
-    path = study.resolve(params["sections"])
-    if not path.is_file():
-        raise InputError(
-            f"Expected an existing sections table, but {str(path)!r} does not exist",
-            file=study.manifest_path,
-            field=f"{where}.sections",
-        )
+    path = param_file(study, readout, "sections", params["sections"], "sections table")
     table = read_table(path, SECTION_COLUMNS)
     check_animal_ids(table, animals, path)
     by_name: dict[str, list[Path]] = {}

@@ -54,6 +54,7 @@ from neuroprotect.workflows.table_io import (
     details_frame,
     display_path,
     missing_data_warning,
+    param_file,
     readout_params,
     tidy_measurements,
 )
@@ -83,13 +84,7 @@ def _images_by_animal(
     ids = animals[C.ANIMAL_ID].astype(str).tolist()
     out: dict[str, list[tuple[float, Path]]] = {}
     if p["images"] is not None:
-        table_path = study.resolve(p["images"])
-        if not table_path.is_file():
-            raise InputError(
-                f"Expected an existing images table, but {str(table_path)!r} does not exist",
-                file=study.manifest_path,
-                field=f"{where}.images",
-            )
+        table_path = param_file(study, readout, "images", p["images"], "images table")
         table = read_table(table_path, IMAGE_TABLE_COLUMNS)
         by_name = {f.name: f for f in files}
         by_path = {f.resolve(): f for f in files}

@@ -24,6 +24,24 @@ from neuroprotect.workflows.readouts import VariableSpec
 REQUIRED: Any = object()
 
 
+def param_file(study: Study, readout: Readout, name: str, value: str, what: str = "file") -> Path:
+    """The file ``value`` given as parameter ``name``, resolved against the manifest's folder.
+
+    Raises
+    ------
+    InputError
+        The file does not exist, naming the manifest field ``readouts.<id>.params.<name>``.
+    """
+    path = study.resolve(value)
+    if not path.is_file():
+        raise InputError(
+            f"Expected an existing {what}, but {str(path)!r} does not exist",
+            file=study.manifest_path,
+            field=f"readouts.{readout.id}.params.{name}",
+        )
+    return path
+
+
 def readout_params(
     study: Study, readout: Readout, spec: dict[str, tuple[type, Any]]
 ) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from neuroprotect.workflows.table_io import (
     details_frame,
     display_path,
     missing_data_warning,
+    param_file,
     read_readout_files,
     readout_params,
     tidy_measurements,
@@ -255,13 +256,7 @@ def load_evans_blue(
             file=study.manifest_path,
             field=f"{field}.out_of_range",
         )
-    std_path = study.resolve(p["standards"])
-    if not std_path.is_file():
-        raise InputError(
-            f"Expected an existing standards file, but {str(std_path)!r} does not exist",
-            file=study.manifest_path,
-            field=f"{field}.standards",
-        )
+    std_path = param_file(study, readout, "standards", p["standards"], "standards file")
     standards = read_table(std_path, EB_STANDARD_COLUMNS)
     blank_param = p["blank_absorbance"]
     if blank_param is None:
