@@ -56,11 +56,16 @@ def survival(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX table, one row per animal."),
     time: str = typer.Option(..., "--time", help="Latency column (seconds)."),
     group: str = typer.Option(..., "--group", help="Group column."),
-    cutoff: float = typer.Option(
-        ..., "--cutoff", help="Trial cut-off (s); latency == cut-off is censored."
+    cutoff: float | None = typer.Option(
+        None,
+        "--cutoff",
+        help="Trial cut-off (s); latency == cut-off is censored. Required without --event.",
     ),
     event: str | None = typer.Option(
-        None, "--event", help="Event column (true = observed); overrides the cut-off rule."
+        None,
+        "--event",
+        help="Event column (true = observed); overrides the cut-off rule, which is then only "
+        "checked as an upper bound (--cutoff optional).",
     ),
     control: str | None = typer.Option(
         None, "--control", help="Control group (default: first in sorted order)."
@@ -75,6 +80,12 @@ def survival(
     from neuroprotect.stats.survival import analyse_latencies
 
     with user_errors():
+        if cutoff is None and event is None:
+            raise InputError(
+                "Expected --cutoff SECONDS (latency == cut-off is censored) or --event COLUMN, "
+                "but got neither",
+                field="cutoff",
+            )
         cols = [Column(time, "float", min=0), Column(group, "str")]
         if event is not None:
             cols.append(Column(event, "bool"))
