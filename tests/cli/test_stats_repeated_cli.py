@@ -222,6 +222,19 @@ def test_power_anova_and_given_n() -> None:
     assert "n per group: 12" in text.stdout
 
 
+@pytest.mark.parametrize("command", ["stats", "design"])
+def test_power_one_sided(command: str) -> None:
+    """pwr.t.test(d=0.5, power=0.8, alternative="greater")$n = 50.15 -> 51 (G*Power 51);
+    two-sided 63.77 -> 64 (stored R reference t2_d0.5_power0.8_n)."""
+    base = [command, "power", "--test", "t", "--effect-size", "0.5", "--json"]
+    one = json.loads(runner.invoke(app, [*base, "--alternative", "less"]).stdout)
+    assert one["n_per_group"] == 51 and one["alternative"] == "less"
+    assert one["n_per_group_exact"] == pytest.approx(50.15, abs=0.005)
+    two = json.loads(runner.invoke(app, base).stdout)
+    assert two["n_per_group"] == 64 and two["alternative"] == "two-sided"
+    assert two["n_per_group_exact"] == pytest.approx(63.765610444142, rel=1e-4)
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -230,6 +243,9 @@ def test_power_anova_and_given_n() -> None:
         ["--test", "t", "--effect-size", "1", "--power", "0.9", "--n", "10"],
         ["--test", "anova", "--groups", "3", "--effect-size", "0.4", "--dunnett"],
         ["--test", "t", "--effect-size", "1", "--attrition", "1.5"],
+        ["--test", "t", "--effect-size", "1", "--alternative", "bigger"],
+        ["--test", "anova", "--effect-size", "0.4", "--alternative", "greater"],
+        ["--test", "repeated", "--alternative", "greater"],
     ],
 )
 def test_power_bad_input_one_line(args: list[str]) -> None:

@@ -156,6 +156,11 @@ def power(
     difference: float | None = typer.Option(None, "--difference", help="Expected difference."),
     sd: float | None = typer.Option(None, "--sd", help="Within-group SD (same unit)."),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
+    alternative: str = typer.Option(
+        "two-sided",
+        "--alternative",
+        help="t: two-sided, or one-sided greater (treated > control) / less (treated < control).",
+    ),
     target_power: float | None = typer.Option(None, "--power", help="Target power (default 0.8)."),
     n: int | None = typer.Option(None, "--n", help="Animals per group: compute the power instead."),
     attrition: float = typer.Option(0.0, "--attrition", help="Expected fraction lost, e.g. 0.2."),
@@ -191,6 +196,10 @@ def power(
                 f"Expected --test t, anova or repeated, but got {test!r}", field="test"
             )
         repeated_only = (control_means, effect_per_day, subject_sd, residual_sd)
+        if test == "repeated" and alternative != "two-sided":
+            raise InputError(
+                f"Expected --alternative two-sided for --test repeated, but got {alternative!r}"
+            )
         if test == "repeated" and (
             dunnett or any(v is not None for v in (effect_size, difference, sd))
         ):
@@ -246,6 +255,7 @@ def power(
             n=n,
             attrition=attrition,
             adjust_vs_control=dunnett,
+            alternative=alternative,  # type: ignore[arg-type]
         )
     if as_json:
         print_json(res.to_dict())
