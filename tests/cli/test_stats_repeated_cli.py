@@ -154,6 +154,27 @@ def test_repeated_bad_input_one_line(
     assert "Traceback" not in result.output
 
 
+def test_text_within_needs_within_categorical(tmp_path: Path) -> None:
+    """A text day column (day1, day2, ...) is refused in one line that names the file, the column
+    and --within-categorical; with the flag the same table fits (docs/stats-decisions.md)."""
+    path = tmp_path / "days.csv"
+    rows = [
+        f"r{i},day{d},{50 - 5 * d + (i % 3) + (d * i) % 4}" for i in range(4) for d in (1, 2, 3)
+    ]
+    path.write_text("rat,day,lat\n" + "\n".join(rows) + "\n")
+    args = ["stats", "repeated", str(path), "--dv", "lat", "--subject", "rat", "--within", "day"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    err = result.stderr.strip()
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in result.output
+    assert "days.csv" in err and "field 'day'" in err and "'day1'" in err
+    assert "--within-categorical" in err
+    ok = runner.invoke(app, [*args, "--within-categorical", "--json"])
+    assert ok.exit_code == 0, ok.output
+    terms = [r["term"] for r in json.loads(ok.stdout)["mixed_model"]["fixed_effects"]]
+    assert terms == ["(Intercept)", "day[day2]", "day[day3]"]
+
+
 def test_constant_response_one_line(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text("rat,day,lat\n" + "".join(f"r{i},{d},5\n" for i in range(3) for d in (1, 2)))

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import format_cell, print_json, user_errors
+from neuroprotect.cli._common import format_cell, in_file, print_json, user_errors
 
 stats_extra_app = typer.Typer(
     help="Statistics: repeated measures and power.", no_args_is_help=True, add_completion=False
@@ -29,6 +29,7 @@ def repeated_payload(
     within_categorical: bool = False,
 ) -> dict[str, Any]:
     """Read ``table``, fit the mixed model and the RM ANOVA, return the ``--json`` layout."""
+    from neuroprotect.errors import InputError
     from neuroprotect.io.tables import Column, read_table
     from neuroprotect.stats.repeated import fit_mixed_model, rm_anova
     from neuroprotect.stats.result import records
@@ -41,16 +42,19 @@ def repeated_payload(
     if between is not None:
         columns.append(Column(between, "str"))
     data = read_table(table, columns)
-    model = fit_mixed_model(
-        data,
-        dv=dv,
-        subject=subject,
-        within=within,
-        between=between,
-        control=control,
-        within_categorical=within_categorical,
-    )
-    anova = rm_anova(data, dv=dv, subject=subject, within=within, between=between)
+    try:
+        model = fit_mixed_model(
+            data,
+            dv=dv,
+            subject=subject,
+            within=within,
+            between=between,
+            control=control,
+            within_categorical=within_categorical,
+        )
+        anova = rm_anova(data, dv=dv, subject=subject, within=within, between=between)
+    except InputError as exc:
+        raise in_file(exc, table, data) from None
     return {
         "mixed_model": model.to_dict(),
         "rm_anova": records(
