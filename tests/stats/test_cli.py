@@ -211,3 +211,28 @@ def test_missing_file_exit_2(tmp_path):
     )
     assert out.exit_code == 2
     assert "does not exist" in out.stderr
+
+
+@pytest.mark.parametrize("command", ["compare", "compare-two", "describe"])
+def test_data_errors_name_the_file(tmp_path, command):
+    """Errors about the data name the table (as read errors do); option errors do not."""
+    path = tmp_path / "groups.csv"
+    path.write_text("g,y\nvehicle,1\nvehicle,2\nlow,3\n")
+    extra = {
+        "compare": ["--control", "vehicle"],
+        "compare-two": ["--a", "low", "--b", "vehicle"],
+        "describe": [],
+    }[command]
+    out = runner.invoke(app, ["stats", command, str(path), "--dv", "y", "--group", "g", *extra])
+    if command == "describe":  # one value in a group is fine for a summary
+        assert out.exit_code == 0, out.output
+        return
+    assert out.exit_code == 2
+    err = out.stderr.strip()
+    assert "groups.csv, field 'y': Expected at least 2 values per group" in err
+    bad = runner.invoke(
+        app,
+        ["stats", "compare", str(path), "--dv", "y", "--group", "g", "--control", "vehicle",
+         "--method", "nope"],
+    )  # fmt: skip
+    assert bad.stderr.startswith("error: field 'method'")

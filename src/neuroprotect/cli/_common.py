@@ -36,9 +36,12 @@ def in_file(exc: InputError, table: Any, data: Any) -> InputError:
     """The same error, naming the table and its spreadsheet row (header = row 1).
 
     ``exc.row`` counts the rows of ``data`` (as read by ``read_table``, from 1); it becomes the
-    ``source_row`` of that record.
+    ``source_row`` of that record. Errors about an option (a field that is not a column, no row)
+    are left as they are.
     """
     if exc.file is not None:
+        return exc
+    if exc.row is None and exc.field is not None and exc.field not in data.columns:
         return exc
     row = exc.row
     if row is not None and 1 <= row <= len(data):
