@@ -89,6 +89,36 @@ def test_survival_event_column_aml_and_plot(tmp_path: Path) -> None:
     assert "log-rank: chi2 = 3.39639 on 1 df" in text.stdout
 
 
+def test_survival_event_column_without_cutoff_aml() -> None:
+    """--cutoff is optional with --event. R: survdiff(Surv(time, status) ~ x, data = aml) chisq
+    3.396388698978; survfit medians 31 (Maintained), 23 (Nonmaintained) (survival-aml/PROVENANCE.md).
+    aml has a censored 161 (Maintained), its longest time: no cut-off is inferred from it."""
+    aml = shared_data("stats", "survival-aml", "aml.csv")
+    res = _run("stats", "survival", aml, "--time", "time", "--group", "x", "--event", "status",
+               "--json")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["logrank"]["statistic"] == pytest.approx(3.396388698978, rel=1e-6)
+    assert [m["median"] for m in out["medians"]] == [31.0, 23.0]
+    assert [m["n_censored"] for m in out["medians"]] == [4, 1]
+
+
+def test_survival_cutoff_rule_still_censors_at_cutoff(tmp_path: Path) -> None:
+    """Without --event, a latency equal to --cutoff is censored (2 of 8 vehicle animals at 300)."""
+    table = _write(tmp_path, PASSIVE_AVOIDANCE)
+    res = _run("stats", "survival", table, "--time", "latency_s", "--group", "group",
+               "--cutoff", "300", "--json")  # fmt: skip
+    med = {row["group"]: row for row in json.loads(res.stdout)["medians"]}
+    assert {g: m["n_censored"] for g, m in med.items()} == {"high": 1, "low": 3, "vehicle": 2}
+
+
+def test_survival_needs_cutoff_or_event(tmp_path: Path) -> None:
+    table = _write(tmp_path, PASSIVE_AVOIDANCE)
+    res = _run("stats", "survival", table, "--time", "latency_s", "--group", "group")
+    err = _one_line_error(res)
+    assert "--cutoff" in err and "--event" in err
+
+
 @pytest.mark.parametrize(
     ("body", "args", "message"),
     [

@@ -154,6 +154,27 @@ def test_repeated_bad_input_one_line(
     assert "Traceback" not in result.output
 
 
+def test_text_within_needs_within_categorical(tmp_path: Path) -> None:
+    """A text day column (day1, day2, ...) is refused in one line that names the file, the column
+    and --within-categorical; with the flag the same table fits (docs/stats-decisions.md)."""
+    path = tmp_path / "days.csv"
+    rows = [
+        f"r{i},day{d},{50 - 5 * d + (i % 3) + (d * i) % 4}" for i in range(4) for d in (1, 2, 3)
+    ]
+    path.write_text("rat,day,lat\n" + "\n".join(rows) + "\n")
+    args = ["stats", "repeated", str(path), "--dv", "lat", "--subject", "rat", "--within", "day"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    err = result.stderr.strip()
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in result.output
+    assert "days.csv" in err and "field 'day'" in err and "'day1'" in err
+    assert "--within-categorical" in err
+    ok = runner.invoke(app, [*args, "--within-categorical", "--json"])
+    assert ok.exit_code == 0, ok.output
+    terms = [r["term"] for r in json.loads(ok.stdout)["mixed_model"]["fixed_effects"]]
+    assert terms == ["(Intercept)", "day[day2]", "day[day3]"]
+
+
 def test_constant_response_one_line(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text("rat,day,lat\n" + "".join(f"r{i},{d},5\n" for i in range(3) for d in (1, 2)))
@@ -222,6 +243,19 @@ def test_power_anova_and_given_n() -> None:
     assert "n per group: 12" in text.stdout
 
 
+@pytest.mark.parametrize("command", ["stats", "design"])
+def test_power_one_sided(command: str) -> None:
+    """pwr.t.test(d=0.5, power=0.8, alternative="greater")$n = 50.15 -> 51 (G*Power 51);
+    two-sided 63.77 -> 64 (stored R reference t2_d0.5_power0.8_n)."""
+    base = [command, "power", "--test", "t", "--effect-size", "0.5", "--json"]
+    one = json.loads(runner.invoke(app, [*base, "--alternative", "less"]).stdout)
+    assert one["n_per_group"] == 51 and one["alternative"] == "less"
+    assert one["n_per_group_exact"] == pytest.approx(50.15, abs=0.005)
+    two = json.loads(runner.invoke(app, base).stdout)
+    assert two["n_per_group"] == 64 and two["alternative"] == "two-sided"
+    assert two["n_per_group_exact"] == pytest.approx(63.765610444142, rel=1e-4)
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -230,6 +264,9 @@ def test_power_anova_and_given_n() -> None:
         ["--test", "t", "--effect-size", "1", "--power", "0.9", "--n", "10"],
         ["--test", "anova", "--groups", "3", "--effect-size", "0.4", "--dunnett"],
         ["--test", "t", "--effect-size", "1", "--attrition", "1.5"],
+        ["--test", "t", "--effect-size", "1", "--alternative", "bigger"],
+        ["--test", "anova", "--effect-size", "0.4", "--alternative", "greater"],
+        ["--test", "repeated", "--alternative", "greater"],
     ],
 )
 def test_power_bad_input_one_line(args: list[str]) -> None:

@@ -149,6 +149,25 @@ def test_compare_two_and_describe_json(pain_csv):
     assert json.loads(out.stdout)["summary"][0]["n"] == 5
 
 
+def test_compare_two_mann_whitney_shows_hodges_lehmann_ci(tmp_path):
+    """Hollander & Wolfe Example 4.3/4.4 (the ?wilcox.test permeability data): Hodges-Lehmann
+    shift 0.305 with the exact interval -0.15 to 0.76 (see tests/stats/test_hodges_lehmann.py)."""
+    path = tmp_path / "perm.csv"
+    term = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]
+    early = [1.15, 0.88, 0.90, 0.74, 1.21]
+    rows = [f"term,{v}" for v in term] + [f"early,{v}" for v in early]
+    path.write_text("g,y\n" + "\n".join(rows) + "\n")
+    args = ["stats", "compare-two", str(path), "--dv", "y", "--group", "g", "--a", "term",
+            "--b", "early", "--ordinal"]  # fmt: skip
+    out = runner.invoke(app, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    c = json.loads(out.stdout)["contrasts"][0]
+    assert (c["estimate"], c["ci_low"], c["ci_high"]) == pytest.approx((0.305, -0.15, 0.76))
+    text = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.output
+    assert "0.305 (-0.15 to 0.76)" in text.stdout
+
+
 @pytest.mark.parametrize(
     ("text", "args", "message"),
     [
@@ -192,3 +211,28 @@ def test_missing_file_exit_2(tmp_path):
     )
     assert out.exit_code == 2
     assert "does not exist" in out.stderr
+
+
+@pytest.mark.parametrize("command", ["compare", "compare-two", "describe"])
+def test_data_errors_name_the_file(tmp_path, command):
+    """Errors about the data name the table (as read errors do); option errors do not."""
+    path = tmp_path / "groups.csv"
+    path.write_text("g,y\nvehicle,1\nvehicle,2\nlow,3\n")
+    extra = {
+        "compare": ["--control", "vehicle"],
+        "compare-two": ["--a", "low", "--b", "vehicle"],
+        "describe": [],
+    }[command]
+    out = runner.invoke(app, ["stats", command, str(path), "--dv", "y", "--group", "g", *extra])
+    if command == "describe":  # one value in a group is fine for a summary
+        assert out.exit_code == 0, out.output
+        return
+    assert out.exit_code == 2
+    err = out.stderr.strip()
+    assert "groups.csv, field 'y': Expected at least 2 values per group" in err
+    bad = runner.invoke(
+        app,
+        ["stats", "compare", str(path), "--dv", "y", "--group", "g", "--control", "vehicle",
+         "--method", "nope"],
+    )  # fmt: skip
+    assert bad.stderr.startswith("error: field 'method'")

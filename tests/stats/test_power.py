@@ -164,3 +164,27 @@ def test_sample_size_bad_input(kwargs: dict[str, Any], message: str) -> None:
 def test_anova_adjustment_is_refused() -> None:
     with pytest.raises(InputError, match="Expected test 't' for the adjustment"):
         sample_size("anova", effect_size=0.4, groups=3, adjust_vs_control=True)
+
+
+@pytest.mark.parametrize("alternative", ["greater", "less"])
+def test_sample_size_one_sided(pwr: dict[str, Any], alternative: str) -> None:
+    """One-sided two-sample t, d = 0.5, alpha 0.05, power 0.8: R pwr.t.test(d=0.5, power=0.8,
+    alternative="greater")$n = 50.15 -> 51 per group (G*Power: 51); two-sided 63.77 -> 64
+    (stored reference). Power at n = 20: stored pwr.t.test(d=0.5, n=20, "greater") 0.4633743."""
+    res = sample_size("t", effect_size=0.5, alternative=alternative)  # type: ignore[arg-type]
+    assert res.n_per_group_exact == pytest.approx(50.15, abs=0.005)
+    assert res.n_per_group == 51
+    assert res.alternative == alternative
+    assert "one-sided" in res.method and alternative in res.method
+    two = sample_size("t", effect_size=0.5)
+    assert two.n_per_group_exact == pytest.approx(pwr["t2_d0.5_power0.8_n"], rel=RTOL)
+    assert two.n_per_group == 64
+    at20 = sample_size("t", difference=5.0, sd=10.0, n=20, alternative=alternative)  # type: ignore[arg-type]
+    assert at20.power_achieved == pytest.approx(pwr["t2_d0.5_n20_greater"], rel=RTOL)
+
+
+def test_one_sided_anova_is_refused() -> None:
+    with pytest.raises(InputError, match="alternative 'two-sided' for the ANOVA"):
+        sample_size("anova", effect_size=0.4, groups=3, alternative="greater")
+    with pytest.raises(InputError, match="Expected alternative"):
+        sample_size("t", effect_size=0.4, alternative="up")  # type: ignore[arg-type]

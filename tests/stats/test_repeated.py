@@ -338,7 +338,11 @@ def _toy() -> pd.DataFrame:
         (lambda d: d.assign(group="vehicle"), {}, "Expected at least 2 levels of 'group'"),
         (lambda d: d, {"control": "saline"}, "Expected the control level to be one of"),
         (lambda d: d.assign(day=1), {}, "Expected at least 2 levels of the within factor"),
-        (lambda d: d.assign(day="d" + d["day"].astype(str)), {}, "Expected a numeric within"),
+        (
+            lambda d: d.assign(day="d" + d["day"].astype(str)),
+            {},
+            "Expected numbers in the within factor",
+        ),
     ],
 )
 def test_bad_input_is_one_line_input_error(

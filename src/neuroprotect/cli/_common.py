@@ -32,6 +32,23 @@ def user_errors() -> Iterator[None]:
         fail(str(exc) if not isinstance(exc, KeyError) else f"unknown name {exc}")
 
 
+def in_file(exc: InputError, table: Any, data: Any) -> InputError:
+    """The same error, naming the table and its spreadsheet row (header = row 1).
+
+    ``exc.row`` counts the rows of ``data`` (as read by ``read_table``, from 1); it becomes the
+    ``source_row`` of that record. Errors about an option (a field that is not a column, no row)
+    are left as they are.
+    """
+    if exc.file is not None:
+        return exc
+    if exc.row is None and exc.field is not None and exc.field not in data.columns:
+        return exc
+    row = exc.row
+    if row is not None and 1 <= row <= len(data):
+        row = int(data["source_row"].iloc[row - 1])
+    return InputError(exc.message, file=table, row=row, field=exc.field)
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, allow_nan=False, default=str)
     sys.stdout.write("\n")

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import in_file, print_json, user_errors
+from neuroprotect.errors import InputError
 
 stats_app = typer.Typer(
     name="stats",
@@ -131,18 +132,21 @@ def compare(
 
     with user_errors():
         data = _read(table, dv, group)
-        result = compare_groups(
-            data,
-            dv=dv,
-            group=group,
-            control=control,
-            method=method,
-            ordinal=ordinal,
-            alpha=alpha,
-            p_adjust=p_adjust,
-            alternative=alternative,
-            order=[g.strip() for g in order.split(",") if g.strip()] if order else None,
-        ).to_dict()
+        try:
+            result = compare_groups(
+                data,
+                dv=dv,
+                group=group,
+                control=control,
+                method=method,
+                ordinal=ordinal,
+                alpha=alpha,
+                p_adjust=p_adjust,
+                alternative=alternative,
+                order=[g.strip() for g in order.split(",") if g.strip()] if order else None,
+            ).to_dict()
+        except InputError as exc:
+            raise in_file(exc, table, data) from None
     if as_json:
         print_json(result)
     else:
@@ -164,7 +168,10 @@ def compare_two_cmd(
 
     with user_errors():
         data = _read(table, dv, group)
-        result = compare_two(data, dv=dv, group=group, a=a, b=b, ordinal=ordinal).to_dict()
+        try:
+            result = compare_two(data, dv=dv, group=group, a=a, b=b, ordinal=ordinal).to_dict()
+        except InputError as exc:
+            raise in_file(exc, table, data) from None
     if as_json:
         print_json(result)
     else:
@@ -183,7 +190,11 @@ def describe(
     from neuroprotect.stats.result import records
 
     with user_errors():
-        summary = records(describe_groups(_read(table, dv, group), dv=dv, group=group))
+        data = _read(table, dv, group)
+        try:
+            summary = records(describe_groups(data, dv=dv, group=group))
+        except InputError as exc:
+            raise in_file(exc, table, data) from None
     if as_json:
         print_json({"summary": summary})
     else:

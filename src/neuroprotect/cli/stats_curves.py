@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import format_cell, print_json, save_figure, user_errors
+from neuroprotect.cli._common import format_cell, in_file, print_json, save_figure, user_errors
 from neuroprotect.errors import InputError
 from neuroprotect.stats.result import records
 
@@ -41,26 +41,21 @@ def _fmt(value: Any) -> str:
     return format_cell(value, digits=6)
 
 
-def _in_file(exc: InputError, table: Path, data: Any) -> InputError:
-    """The same error, naming the table and its spreadsheet row (header = row 1)."""
-    if exc.file is not None:
-        return exc
-    row = exc.row
-    if row is not None and 1 <= row <= len(data):
-        row = int(data["source_row"].iloc[row - 1])
-    return InputError(exc.message, file=table, row=row, field=exc.field)
-
-
 @app.command("survival")
 def survival(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX table, one row per animal."),
     time: str = typer.Option(..., "--time", help="Latency column (seconds)."),
     group: str = typer.Option(..., "--group", help="Group column."),
-    cutoff: float = typer.Option(
-        ..., "--cutoff", help="Trial cut-off (s); latency == cut-off is censored."
+    cutoff: float | None = typer.Option(
+        None,
+        "--cutoff",
+        help="Trial cut-off (s); latency == cut-off is censored. Required without --event.",
     ),
     event: str | None = typer.Option(
-        None, "--event", help="Event column (true = observed); overrides the cut-off rule."
+        None,
+        "--event",
+        help="Event column (true = observed); overrides the cut-off rule, which is then only "
+        "checked as an upper bound (--cutoff optional).",
     ),
     control: str | None = typer.Option(
         None, "--control", help="Control group (default: first in sorted order)."
@@ -75,6 +70,12 @@ def survival(
     from neuroprotect.stats.survival import analyse_latencies
 
     with user_errors():
+        if cutoff is None and event is None:
+            raise InputError(
+                "Expected --cutoff SECONDS (latency == cut-off is censored) or --event COLUMN, "
+                "but got neither",
+                field="cutoff",
+            )
         cols = [Column(time, "float", min=0), Column(group, "str")]
         if event is not None:
             cols.append(Column(event, "bool"))
@@ -84,7 +85,7 @@ def survival(
                 data, time=time, group=group, cutoff=cutoff, event=event, control=control
             )
         except InputError as exc:
-            raise _in_file(exc, table, data) from None
+            raise in_file(exc, table, data) from None
     out: dict[str, Any] = {
         "logrank": {k: res["logrank"][k] for k in ("statistic", "dof", "p_val")},
         "pairwise": records(res["pairwise"], ["group", "control", "statistic", "p_val", "p_adj"]),
@@ -152,7 +153,7 @@ def dose_response(
                 data, dose=dose, response=response, model=model.value, covariance=covariance.value
             )
         except InputError as exc:
-            raise _in_file(exc, table, data) from None
+            raise in_file(exc, table, data) from None
         ed50 = fit.ed(50).iloc[0]
         extra = fit.ed(ed) if ed else None
     out: dict[str, Any] = {
@@ -217,7 +218,7 @@ def trend(
             wil = williams_contrasts(data, dv=dv, dose=dose, alternative=alternative.value)
             poly = polynomial_contrasts(data, dv=dv, dose=dose)
         except InputError as exc:
-            raise _in_file(exc, table, data) from None
+            raise in_file(exc, table, data) from None
     out: dict[str, Any] = {
         "jonckheere": records(jt)[0],
         "williams": records(wil),

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import format_cell, print_json, user_errors
+from neuroprotect.cli._common import format_cell, in_file, print_json, user_errors
 
 stats_extra_app = typer.Typer(
     help="Statistics: repeated measures and power.", no_args_is_help=True, add_completion=False
@@ -29,6 +29,7 @@ def repeated_payload(
     within_categorical: bool = False,
 ) -> dict[str, Any]:
     """Read ``table``, fit the mixed model and the RM ANOVA, return the ``--json`` layout."""
+    from neuroprotect.errors import InputError
     from neuroprotect.io.tables import Column, read_table
     from neuroprotect.stats.repeated import fit_mixed_model, rm_anova
     from neuroprotect.stats.result import records
@@ -41,16 +42,19 @@ def repeated_payload(
     if between is not None:
         columns.append(Column(between, "str"))
     data = read_table(table, columns)
-    model = fit_mixed_model(
-        data,
-        dv=dv,
-        subject=subject,
-        within=within,
-        between=between,
-        control=control,
-        within_categorical=within_categorical,
-    )
-    anova = rm_anova(data, dv=dv, subject=subject, within=within, between=between)
+    try:
+        model = fit_mixed_model(
+            data,
+            dv=dv,
+            subject=subject,
+            within=within,
+            between=between,
+            control=control,
+            within_categorical=within_categorical,
+        )
+        anova = rm_anova(data, dv=dv, subject=subject, within=within, between=between)
+    except InputError as exc:
+        raise in_file(exc, table, data) from None
     return {
         "mixed_model": model.to_dict(),
         "rm_anova": records(
@@ -156,6 +160,11 @@ def power(
     difference: float | None = typer.Option(None, "--difference", help="Expected difference."),
     sd: float | None = typer.Option(None, "--sd", help="Within-group SD (same unit)."),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
+    alternative: str = typer.Option(
+        "two-sided",
+        "--alternative",
+        help="t: two-sided, or one-sided greater (treated > control) / less (treated < control).",
+    ),
     target_power: float | None = typer.Option(None, "--power", help="Target power (default 0.8)."),
     n: int | None = typer.Option(None, "--n", help="Animals per group: compute the power instead."),
     attrition: float = typer.Option(0.0, "--attrition", help="Expected fraction lost, e.g. 0.2."),
@@ -191,6 +200,10 @@ def power(
                 f"Expected --test t, anova or repeated, but got {test!r}", field="test"
             )
         repeated_only = (control_means, effect_per_day, subject_sd, residual_sd)
+        if test == "repeated" and alternative != "two-sided":
+            raise InputError(
+                f"Expected --alternative two-sided for --test repeated, but got {alternative!r}"
+            )
         if test == "repeated" and (
             dunnett or any(v is not None for v in (effect_size, difference, sd))
         ):
@@ -246,6 +259,7 @@ def power(
             n=n,
             attrition=attrition,
             adjust_vs_control=dunnett,
+            alternative=alternative,  # type: ignore[arg-type]
         )
     if as_json:
         print_json(res.to_dict())

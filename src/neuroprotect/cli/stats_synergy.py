@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from neuroprotect.cli._common import print_json, save_figure, user_errors
+from neuroprotect.cli._common import in_file, print_json, save_figure, user_errors
 
 app = typer.Typer()
 
@@ -36,6 +36,9 @@ def synergy(
 
     Example: neuroprotect stats synergy combo.csv --dose-a igmesine --dose-b fenm --effect protection --json
     """
+    import pandas as pd
+
+    from neuroprotect.errors import InputError
     from neuroprotect.io.tables import Column, read_table
     from neuroprotect.knowledge.combinations import (
         compute_bliss_excess,
@@ -53,26 +56,55 @@ def synergy(
                 Column(effect, "float"),
             ],
         )
-        bliss = compute_bliss_excess(data, dose_a=dose_a, dose_b=dose_b, effect=effect)
-        ci_table, _ = compute_combination_index(
-            data, dose_a=dose_a, dose_b=dose_b, effect=effect, n_boot=n_boot, seed=seed
-        )
-        label_a, _, label_b = names.partition(",")
-        if plot is not None:
-            fig = plot_combination(
-                data,
-                dose_a=dose_a,
-                dose_b=dose_b,
-                effect=effect,
-                names=(label_a, label_b or "drug B"),
-            )
-            save_figure(fig, plot)
+        try:
+            bliss = compute_bliss_excess(data, dose_a=dose_a, dose_b=dose_b, effect=effect)
+            # The combination index fits a median-effect line per drug: >= 2 doses of each alone.
+            # A 2 x 2 design (vehicle, A, B, A + B) still gets the Bliss test.
+            mono = {
+                col: data.loc[(data[col] > 0) & (data[other] == 0), col].nunique()
+                for col, other in ((dose_a, dose_b), (dose_b, dose_a))
+            }
+            notes: list[str] = []
+            if min(mono.values()) < 2:
+                few = ", ".join(f"{col} {n}" for col, n in mono.items() if n < 2)
+                notes.append(
+                    "combination index not computed: it needs at least two doses of each drug alone "
+                    f"(single-drug doses found: {few})."
+                )
+                ci_table = pd.DataFrame()
+            else:
+                ci_table, _ = compute_combination_index(
+                    data, dose_a=dose_a, dose_b=dose_b, effect=effect, n_boot=n_boot, seed=seed
+                )
+            label_a, _, label_b = names.partition(",")
+            if plot is not None and notes:
+                raise InputError(
+                    "Expected at least two doses of each drug alone for the isobologram (--plot), "
+                    f"but got {', '.join(f'{col} {n}' for col, n in mono.items())}",
+                    file=table,
+                )
+            if plot is not None:
+                fig = plot_combination(
+                    data,
+                    dose_a=dose_a,
+                    dose_b=dose_b,
+                    effect=effect,
+                    names=(label_a, label_b or "drug B"),
+                )
+                save_figure(fig, plot)
+        except InputError as exc:
+            raise in_file(exc, table, data) from None
     if as_json:
-        print_json({"bliss": records(bliss), "combination_index": records(ci_table)})
+        print_json(
+            {"bliss": records(bliss), "combination_index": records(ci_table), "notes": notes}
+        )
         return
     typer.echo("Bliss independence (excess > 0: more than independent action)")
     typer.echo(bliss.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     typer.echo(
         "\nCombination index (Chou-Talalay; < 0.9 synergy, 0.9-1.1 additive, > 1.1 antagonism)"
     )
-    typer.echo(ci_table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if notes:
+        typer.echo("\n".join(notes))
+    else:
+        typer.echo(ci_table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))

@@ -89,9 +89,14 @@ def compute_bliss_excess(
         single value (no variance).
     """
     arms = _arm_stats(data, dose_a, dose_b, effect)
-    if ((arms["mean"] < 0) | (arms["mean"] > 1)).any():
+    outside = arms[(arms["mean"] < 0) | (arms["mean"] > 1)]
+    if len(outside):
+        arm = outside.iloc[0]
         raise InputError(
-            "Expected mean fractional effects in [0, 1] for Bliss independence", field=effect
+            "Expected mean fractional effects in [0, 1] for Bliss independence (e.g. 0.35, not "
+            f"35 %), but got {arm['mean']:g} at {dose_a} = {arm[dose_a]:g}, "
+            f"{dose_b} = {arm[dose_b]:g}",
+            field=effect,
         )
     look = arms.set_index([dose_a, dose_b])
     rows = []

@@ -128,9 +128,9 @@ def prepare_long_table(
         if w.isna().any():
             i = int(np.flatnonzero(w.isna().to_numpy())[0])
             raise InputError(
-                "Expected a numeric within factor (e.g. day 1, 2, 3), "
-                f"but got {df[within].iloc[i]!r}; "
-                "treat it as categorical instead (within_categorical / --within-categorical)",
+                f"Expected numbers in the within factor {within!r} (e.g. day 1, 2, 3) for a "
+                f"linear trend over it, but got {df[within].iloc[i]!r}; pass "
+                "--within-categorical (within_categorical=True) to model each level separately",
                 field=within,
             )
         df[within] = w.astype(float)

@@ -258,6 +258,7 @@ class SampleSizeResult:
     n_total: int
     n_total_with_attrition: int
     method: str
+    alternative: Alternative = "two-sided"
 
     def to_dict(self) -> dict[str, Any]:
         """The layout of ``neuroprotect stats power --json``."""
@@ -276,6 +277,7 @@ class SampleSizeResult:
             "n_per_group_exact": self.n_per_group_exact,
             "n_total": self.n_total,
             "attrition": self.attrition,
+            "alternative": self.alternative,
         }
 
 
@@ -291,13 +293,14 @@ def sample_size(
     n: int | None = None,
     attrition: float = 0.0,
     adjust_vs_control: bool = False,
+    alternative: Alternative = "two-sided",
 ) -> SampleSizeResult:
     """Animals per group (or the power of a given n) for a planned comparison of groups.
 
     Parameters
     ----------
     test
-        ``"t"``: two-sided two-sample t-test between a treated group and the control
+        ``"t"``: two-sample t-test between a treated group and the control
         (``groups - 1`` such comparisons if ``groups > 2``); ``"anova"``: one-way ANOVA F-test
         across ``groups``.
     effect_size
@@ -323,6 +326,11 @@ def sample_size(
         For ``"t"`` with ``groups > 2``: each of the ``groups - 1`` comparisons against the
         control is planned at ``alpha / (groups - 1)``. This Bonferroni level is a conservative
         approximation of Dunnett's test (exact Dunnett critical values are slightly smaller).
+    alternative
+        For ``"t"``: ``"two-sided"`` (default), or one-sided ``"greater"`` (treated > control)
+        or ``"less"`` (treated < control). The effect size (or difference) is then taken as a
+        magnitude in the direction of the alternative; power and n are the same for both
+        one-sided directions (R ``pwr.t.test(alternative = "greater")`` with ``d > 0``).
 
     Returns
     -------
@@ -351,6 +359,19 @@ def sample_size(
             f"Expected attrition as a fraction in [0, 1), but got {attrition}", field="attrition"
         )
     _check_alpha(alpha)
+    if alternative not in ("two-sided", "greater", "less"):
+        raise InputError(
+            f"Expected alternative 'two-sided', 'greater' or 'less', but got {alternative!r}",
+            field="alternative",
+        )
+    if test == "anova" and alternative != "two-sided":
+        raise InputError(
+            f"Expected alternative 'two-sided' for the ANOVA F-test (it has no direction), but "
+            f"got {alternative!r}",
+            field="alternative",
+        )
+    # one-sided: the magnitude in the direction tested; 'less' with -d is 'greater' with d
+    side: Alternative = "two-sided" if alternative == "two-sided" else "greater"
     if effect_size is not None and (difference is not None or sd is not None):
         raise InputError("Expected either an effect size or a difference and SD, but got both")
     if effect_size is None:
@@ -385,7 +406,7 @@ def sample_size(
 
     def power_at(m: float) -> float:
         if test == "t":
-            return compute_power_t(d=effect_size, n=m, alpha=alpha_per)
+            return compute_power_t(d=effect_size, n=m, alpha=alpha_per, alternative=side)
         return compute_power_anova(f=effect_size, k=groups, n=m, alpha=alpha_per)
 
     if n is not None:
@@ -399,7 +420,7 @@ def sample_size(
             raise InputError("Expected a target power or n, but got neither", field="power")
         _check_power(power, alpha_per)
         if test == "t":
-            n_exact = compute_n_t(d=effect_size, power=power, alpha=alpha_per)
+            n_exact = compute_n_t(d=effect_size, power=power, alpha=alpha_per, alternative=side)
         else:
             n_exact = compute_n_anova(f=effect_size, k=groups, power=power, alpha=alpha_per)
         n_round, target = math.ceil(n_exact - 1e-9), power
@@ -408,7 +429,13 @@ def sample_size(
     n_attr = math.ceil(n_total / (1 - attrition) - 1e-9)
 
     if test == "t":
-        what = "two-sided two-sample t-test (noncentral t, as R pwr.t.test)"
+        what = (
+            "two-sided two-sample t-test"
+            if alternative == "two-sided"
+            else f"one-sided two-sample t-test (alternative {alternative!r}: treated "
+            f"{'>' if alternative == 'greater' else '<'} control)"
+        )
+        what += " (noncentral t, as R pwr.t.test)"
         if groups > 2:
             what += f" for each of the {groups - 1} comparisons against the control"
     else:
@@ -442,4 +469,5 @@ def sample_size(
         n_total=n_total,
         n_total_with_attrition=n_attr,
         method=method,
+        alternative=alternative,
     )

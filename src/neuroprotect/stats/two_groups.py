@@ -11,6 +11,7 @@ from neuroprotect.stats.assumptions import check_assumptions
 from neuroprotect.stats.choice import comparison_warnings, effect_sentence
 from neuroprotect.stats.descriptive import prepare_groups, summarize_samples
 from neuroprotect.stats.effect_size import hedges_g, rank_biserial
+from neuroprotect.stats.hodges_lehmann import hodges_lehmann
 from neuroprotect.stats.posthoc import CONTRAST_COLUMNS
 from neuroprotect.stats.result import ComparisonResult
 
@@ -45,7 +46,9 @@ def compare_two(
         ``method`` ``"welch-t"`` or ``"mann-whitney"``; one contrast row (the omnibus repeats the
         test). Welch: ``estimate`` = mean(a) - mean(b) with its 95% CI, ``statistic`` t, ``dof``
         Welch-Satterthwaite, effect size Hedges g. Mann-Whitney: ``statistic`` W (= U of
-        ``a``), ``estimate`` = median(a) - median(b) without CI, effect size rank-biserial r.
+        ``a``), ``estimate`` = Hodges-Lehmann shift (median of all differences ``a_i - b_j``)
+        with its 95% CI (:func:`~neuroprotect.stats.hodges_lehmann.hodges_lehmann`, as R
+        ``wilcox.test(a, b, conf.int = TRUE)``), effect size rank-biserial r.
 
     Raises
     ------
@@ -73,6 +76,7 @@ def compare_two(
     )
     x, y = grouped.values[a], grouped.values[b]
     assumptions = check_assumptions(grouped.samples)
+    notes: list[str] = []
     if ordinal:
         has_ties = len(np.unique(np.concatenate([x, y]))) < len(x) + len(y)
         exact = len(x) < 50 and len(y) < 50 and not has_ties
@@ -85,7 +89,8 @@ def compare_two(
         )
         method, test = "mann-whitney", "Mann-Whitney U"
         statistic, dof, p = float(res.statistic), np.nan, float(res.pvalue)
-        estimate, ci = float(np.median(x) - np.median(y)), (np.nan, np.nan)
+        shift = hodges_lehmann(x, y, exact=exact)
+        estimate, ci = shift.estimate, (shift.ci_low, shift.ci_high)
         effect = rank_biserial(x, y)
         se = np.nan
         how = (
@@ -93,7 +98,18 @@ def compare_two(
             if exact
             else "normal approximation with tie and continuity corrections"
         )
-        reason = f"Mann-Whitney U test of {a!r} against {b!r} (ordinal response; {how})."
+        reason = (
+            f"Mann-Whitney U test of {a!r} against {b!r} (ordinal response; {how}); estimate: "
+            f"Hodges-Lehmann shift (median of the pairwise differences) with its "
+            f"{'exact' if exact else 'normal-approximation'} "
+            f"{shift.conf_level:.0%} CI, as R wilcox.test(conf.int = TRUE)."
+        )
+        if shift.conf_level < 0.95:
+            notes.append(
+                f"With n = {len(x)} and {len(y)} the exact 95% CI of the Hodges-Lehmann shift is "
+                f"not achievable; the interval shown is the {shift.conf_level:.0%} interval "
+                "(smallest to largest pairwise difference)."
+            )
     else:
         if np.ptp(x) == 0 and np.ptp(y) == 0:
             raise InputError(
@@ -149,7 +165,8 @@ def compare_two(
         assumptions=assumptions,
         warnings=comparison_warnings(
             grouped, assumptions, method=method, requested="auto", ordinal=ordinal, alpha=0.05
-        ),
+        )
+        + notes,
         dv=dv,
         group_col=group,
         control=b,
