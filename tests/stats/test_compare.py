@@ -354,6 +354,20 @@ def test_auto_unequal_variances_picks_welch():
     assert "unequal variances" in res.method_reason
 
 
+def test_brown_forsythe_not_assessable_with_pairs():
+    """Analytic: with n = 2 per group both deviations from the group median are equal, so the
+    Brown-Forsythe F is infinite whatever the spread (p = 0 in R car::leveneTest too); the check
+    is reported as not assessable and auto does not switch to ranks because of it."""
+    df = pd.DataFrame(
+        {"g": np.repeat(["vehicle", "low", "high"], 2), "y": [10.0, 10.2, 11.0, 12.5, 13.0, 13.1]}
+    )
+    res = compare_groups(df, dv="y", group="g", control="vehicle")
+    a = res.assumptions.set_index("check")
+    assert np.isnan(a.loc["brown_forsythe", "p_val"])
+    assert res.method == "anova-dunnett"
+    assert "not assessable" in res.method_reason
+
+
 def test_auto_constant_group_falls_back_to_ranks():
     """A sham group at floor (all 0) with unequal variances elsewhere: Welch cannot use a group
     with zero variance, so auto compares ranks instead of failing, and says why."""

@@ -50,8 +50,12 @@ def brown_forsythe(samples: list[np.ndarray]) -> tuple[float, float]:
     Notes
     -----
     One-way ANOVA F on ``|y - median(group)|`` (Brown & Forsythe 1974); the default of R
-    ``car::leveneTest(y ~ g)`` (``center = median``). NaN when all deviations are zero.
+    ``car::leveneTest(y ~ g)`` (``center = median``). NaN when all deviations are zero, or when a
+    group has fewer than 3 values: the two deviations of a pair from its median are always equal,
+    so the F would be infinite (p = 0) whatever the variances.
     """
+    if min(len(s) for s in samples) < 3:
+        return np.nan, np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = stats.levene(*samples, center="median")

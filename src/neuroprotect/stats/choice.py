@@ -24,7 +24,11 @@ def choose_method(assumptions: pd.DataFrame, *, ordinal: bool, alpha: float) -> 
     p_scaled = float(checks.loc["shapiro_wilk_scaled_residuals", "p_val"])
     p_bf = float(checks.loc["brown_forsythe", "p_val"])
     bf_ok = bool(checks.loc["brown_forsythe", "passed"])
-    bf = f"Brown-Forsythe test of equal variances p = {fmt_p(p_bf)}"
+    bf = (
+        f"Brown-Forsythe test of equal variances p = {fmt_p(p_bf)}"
+        if np.isfinite(p_bf)
+        else "Brown-Forsythe test of equal variances not assessable (a group has < 3 values)"
+    )
     sw = f"Shapiro-Wilk on the ANOVA residuals p = {fmt_p(p_raw)}"
     if ordinal:
         return "kruskal-dunn", (
@@ -39,8 +43,9 @@ def choose_method(assumptions: pd.DataFrame, *, ordinal: bool, alpha: float) -> 
                 f"({bf})."
             )
         return "anova-dunnett", (
-            f"{sw} (>= {alpha:g}: no evidence against normality) and {bf} "
-            f"(>= {alpha:g}: no evidence of unequal variances), so the classical ANOVA was used."
+            f"{sw} (>= {alpha:g}: no evidence against normality) and {bf}"
+            f"{f' (>= {alpha:g}: no evidence of unequal variances)' if np.isfinite(p_bf) else ''}"
+            ", so the classical ANOVA was used."
         )
     # unequal variances alone make pooled residuals look heavy-tailed: judge normality on the
     # residuals scaled by their group SD
