@@ -30,6 +30,11 @@ SIGNIFICANCE_FOOTNOTE = (
     "Multiplicity-adjusted p vs vehicle: ns p ≥ 0.05, * p < 0.05, ** p < 0.01, *** p < 0.001; "
     "sham vs vehicle (model check) marked the same way with #."
 )
+#: The same statement for a blinded report, which compares all pairs of coded groups.
+BLINDED_SIGNIFICANCE_FOOTNOTE = (
+    "Multiplicity-adjusted p over all pairs of coded groups: ns p ≥ 0.05, * p < 0.05, "
+    "** p < 0.01, *** p < 0.001."
+)
 
 
 def as_finite(value: Any) -> float | None:

@@ -188,12 +188,16 @@ def write_methods_text(outcome: StudyOutcome) -> str:
             parts.append("Not compared statistically.")
         choices.append(f"{_variable_label(v)}: " + " ".join(parts))
     if choices:
+        compared = (
+            "The analysis was blinded: all pairs of coded groups were compared"
+            if outcome.blinded
+            else "Each treatment and positive-control group was compared with vehicle"
+        )
         paragraphs.append(
             "\n".join(
                 [
-                    "Each treatment and positive-control group was compared with vehicle; the test "
-                    "was chosen automatically for each variable from the scale of the data and "
-                    "checks of normality and equal variances:",
+                    f"{compared}; the test was chosen automatically for each variable from the "
+                    "scale of the data and checks of normality and equal variances:",
                     *choices,
                 ]
             )
@@ -208,11 +212,18 @@ def write_methods_text(outcome: StudyOutcome) -> str:
             MULTIPLICITY.get(m, f"the adjustment of the {method_name(m)} procedure")
             for m in procedures
         ]
-        stats_par.append(
-            "P-values vs vehicle are adjusted for the comparisons within each variable by "
-            + _join(handling)
-            + ". The sham vs vehicle check is a separate single comparison and is not adjusted."
+        which = (
+            "P-values of all pairs of coded groups" if outcome.blinded else "P-values vs vehicle"
         )
+        stats_par.append(
+            f"{which} are adjusted for the comparisons within each variable by "
+            + _join(handling)
+            + "."
+        )
+        if any(v.model_check is not None for v in outcome.variables):
+            stats_par.append(
+                "The sham vs vehicle check is a separate single comparison and is not adjusted."
+            )
     stats_par.append(f"Tests are two-sided with α = {study.alpha:g}.")
     effects = _effect_types(outcome)
     if effects:
