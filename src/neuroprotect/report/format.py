@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 #: Shown for a missing or non-finite number.
 MISSING = "—"
@@ -172,8 +173,10 @@ def format_value(value: Any, *, sig: int = 3) -> str:
         return format_number(value, sig=sig)
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(v, sig=sig) for v in value)
+    if value is pd.NA or value is pd.NaT:
+        return MISSING
     try:
-        if value != value:  # pandas NA / NaT
+        if value != value:  # other NaN-like scalars
             return MISSING
     except (TypeError, ValueError):
         pass
