@@ -18,7 +18,12 @@ from neuroprotect.report.labels import (
 )
 from neuroprotect.schema import columns as C
 from neuroprotect.stats.result import ComparisonResult
-from neuroprotect.workflows.outcome import StudyOutcome, VariableResult
+from neuroprotect.workflows.outcome import (
+    StudyOutcome,
+    VariableResult,
+    exclusion_warning,
+    readout_warning,
+)
 
 
 @dataclass(frozen=True)
@@ -253,7 +258,7 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
     titles = {r.id: r.title or r.id for r in outcome.study.readouts}
     for readout_id, data in outcome.readouts.items():
         title = titles.get(readout_id, readout_id)
-        found += [ReportWarning("Readout", f"{title}: {w}") for w in data.warnings]
+        found += [ReportWarning("Readout", readout_warning(title, w)) for w in data.warnings]
     counts = group_counts(outcome).set_index("group")
     for g in outcome.study.groups:
         planned = g.planned_n
@@ -288,14 +293,10 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
                 continue
             found += [ReportWarning("Statistics", f"{label}: {w}") for w in res.warnings]
     for row in excluded_animals(outcome).to_dict("records"):
-        reason = row.get(C.EXCLUSION_REASON) or "no reason given"
-        found.append(
-            ReportWarning(
-                "Exclusion",
-                f"Animal {row.get(C.ANIMAL_ID)} ({_display(outcome, row.get(C.GROUP))}) "
-                f"excluded: {reason}.",
-            )
+        text = exclusion_warning(
+            row.get(C.ANIMAL_ID), _display(outcome, row.get(C.GROUP)), row.get(C.EXCLUSION_REASON)
         )
+        found.append(ReportWarning("Exclusion", text))
     seen: set[tuple[str, str]] = set()
     unique = []
     for w in found:

@@ -240,7 +240,6 @@ def analyse_study(
         rtype = get_readout_type(study, readout)
         data = rtype.load(study, readout, study.readout_files(readout), animals)
         readouts[readout.id] = data
-        warnings += [f"{readout.id}: {w}" for w in data.warnings]
         for spec in data.variables or rtype.variables:
             values = _analysed_values(data.measurements, spec.name, excluded)
             if values.empty:
@@ -251,10 +250,6 @@ def analyse_study(
     for reason in flow.unregistered:
         warnings.append(
             f"Exclusion reason {reason!r} matches none of the pre-registered exclusion criteria."
-        )
-    for _, row in animals[animals[C.EXCLUDED]].iterrows():
-        warnings.append(
-            f"Animal {row[C.ANIMAL_ID]} ({row[C.GROUP]}) excluded: {row[C.EXCLUSION_REASON]}."
         )
     parameters: dict[str, Any] = {r.id: {"type": r.type, **r.params} for r in study.readouts}
     parameters["alpha"] = study.alpha
