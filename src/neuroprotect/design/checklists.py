@@ -60,7 +60,15 @@ def _arrive(study: Study) -> list[tuple[str, str, str, str, str]]:
         _status(
             all(planned) and d.sample_size is not None, any(planned) or d.sample_size is not None
         ),
-        f"planned n per group: {planned}; a-priori calculation: "
+        "planned n per group: "
+        + (
+            ", ".join(
+                f"{g.id} {g.planned_n if g.planned_n is not None else '?'}" for g in study.groups
+            )
+            if any(n is not None for n in planned)
+            else "not stated"
+        )
+        + "; a-priori calculation: "
         f"{d.sample_size.method if d.sample_size else 'not stated'}",
         "" if d.sample_size else "Add design.sample_size (e.g. from `neuroprotect design power`).",
     )
