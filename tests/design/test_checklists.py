@@ -82,3 +82,10 @@ def test_sample_size_evidence_is_text_not_a_python_list(mini_study: Path) -> Non
     row = fill_checklists(load_study(mini_study)).query("item == '2'").iloc[0]
     assert "planned n per group: sham ?, vehicle ?, low 8" in row["evidence"]
     assert "None" not in row["evidence"] and "[" not in row["evidence"]
+
+
+def test_flags_read_yes_or_no(mini_study: Path) -> None:
+    mini_study.write_text(mini_study.read_text() + FULL_DESIGN)
+    evidence = " ".join(fill_checklists(load_study(mini_study))["evidence"].astype(str))
+    assert "allocation concealed: yes" in evidence and "before procedure: yes" in evidence
+    assert "True" not in evidence and "False" not in evidence
