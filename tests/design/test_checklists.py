@@ -69,3 +69,23 @@ def test_checklist_cli(mini_study: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert rows and {r["status"] for r in rows} <= {"missing", "partial"}
+
+
+def test_sample_size_evidence_is_text_not_a_python_list(mini_study: Path) -> None:
+    table = fill_checklists(load_study(mini_study))
+    row = table[(table["checklist"] == "ARRIVE 2.0") & (table["item"] == "2")].iloc[0]
+    assert "planned n per group: not stated" in row["evidence"]
+    text = mini_study.read_text().replace(
+        "{id: low, role: treatment", "{id: low, planned_n: 8, role: treatment"
+    )
+    mini_study.write_text(text)
+    row = fill_checklists(load_study(mini_study)).query("item == '2'").iloc[0]
+    assert "planned n per group: sham ?, vehicle ?, low 8" in row["evidence"]
+    assert "None" not in row["evidence"] and "[" not in row["evidence"]
+
+
+def test_flags_read_yes_or_no(mini_study: Path) -> None:
+    mini_study.write_text(mini_study.read_text() + FULL_DESIGN)
+    evidence = " ".join(fill_checklists(load_study(mini_study))["evidence"].astype(str))
+    assert "allocation concealed: yes" in evidence and "before procedure: yes" in evidence
+    assert "True" not in evidence and "False" not in evidence

@@ -132,3 +132,45 @@ def test_acquisition_repeated_measures_recovers_planted_effect(mini_study):
     assert fe.loc["day", "estimate"] == pytest.approx(-8, abs=1)
     anova = details["acquisition_rm_anova"].set_index("effect")
     assert anova.loc["day", "p_val"] < 1e-6
+
+
+def test_water_maze_run_reports_probe_results_and_each_warning_once(mini_study, tmp_path):
+    """A run with acquisition and probe trials: both probe variables reach the report, every
+    warning carries its readout prefix once, is listed once, and the badge counts the list."""
+    import html as html_lib
+    import json
+    import re
+
+    from neuroprotect.workflows.run import run_study
+
+    path = _study(mini_study)
+    animals = path.parent / "animals.csv"
+    animals.write_text(
+        animals.read_text().replace("low-3,low,253,male", "low-3,low,253,male,true,died")
+    )
+    text = animals.read_text().splitlines()
+    header, rows = text[0] + ",excluded,exclusion_reason", text[1:]
+    rows = [r if r.endswith(",died") else r + ",false," for r in rows]
+    animals.write_text("\n".join([header, *rows]) + "\n")
+    _, files = run_study(path, out_dir=tmp_path / "out", store=False)
+    data = json.loads(files.results.read_text())
+    warnings = data["warnings"]
+    assert warnings and len(warnings) == len(set(warnings))
+    assert not [w for w in warnings if re.match(r"(\w+): \1:", w)]
+    assert any(w.startswith("mwm: no data for") for w in warnings)
+    assert sum("low-3" in w and "excluded" in w for w in warnings) == 1
+
+    html = files.report.read_text()
+    badge = int(re.search(r'Warnings <span class="count">(\d+)</span>', html)[1])
+    section = html[html.index('<section id="warnings">') : html.index('<section id="provenance">')]
+    listed = [
+        html_lib.unescape(re.sub(r"<[^>]+>", " ", li))
+        for li in re.findall(r"<li>.*?</li>", section)
+    ]
+    assert badge == len(listed) > 0
+    assert not [w for w in listed if re.search(r"(\w[\w ]*): \1:", w)]
+    texts = [re.sub(r"^\s*\S+\s+", "", w).strip() for w in listed]
+    assert len(texts) == len(set(texts))
+    assert sum("low-3" in w and "excluded" in w for w in listed) == 1
+    for name in ("probe_target_quadrant_pct", "probe_mean_distance_to_goal_cm"):
+        assert f'id="mwm-{name}"' in html

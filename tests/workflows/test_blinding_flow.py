@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -124,3 +126,27 @@ def test_unblind_open_study_refused(
         app, ["unblind", str(mini_study), "--key", str(key), "--db", _db(tmp_path)]
     )
     assert result.exit_code == 2 and "not blinded" in result.output
+
+
+#: Words that name a group's role; none may appear in a blinded report.
+ROLE_WORDS = ("vehicle", "sham", "treatment", "treated", "positive control", "positive-control")
+
+
+def test_blinded_report_names_no_role_and_no_real_group(
+    blinded_study: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Every text of a blinded report (tables, captions, figure labels, methods, warnings) speaks
+    of coded groups only: no role word, no real group name."""
+    manifest, _ = blinded_study
+    _, files = run_study(manifest, out_dir=tmp_path / "out", store=False)
+    html = files.report.read_text()
+    # the published records of the compound describe other studies (their confidence may be "low")
+    published = html.index("Published efficacy records")
+    html = html[:published] + html[html.index('<section id="methods"', published) :]
+    text = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html, flags=re.S)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", text)).lower()
+    words = [re.escape(w) for w in ROLE_WORDS] + [rf"\b{g}\b" for g in GROUPS]
+    found = [m for w in words if (m := re.search(w, text))]
+    assert not found, [re.sub(r"\s+", " ", text[m.start() - 80 : m.end() + 40]) for m in found]
+    assert "all pairs of coded groups" in text
+    assert "each group against" not in text  # no code is named as the control

@@ -96,7 +96,9 @@ def run(
     if outcome.run_id:
         state = "already stored (identical inputs), reused" if outcome.reused else "stored"
         typer.echo(f"run {outcome.run_id} {state}", err=True)
-    for w in outcome.warnings:
+    from neuroprotect.workflows.outcome import all_warnings
+
+    for w in all_warnings(outcome):
         typer.echo(f"warning: {w}", err=True)
     typer.echo(f"results: {files.results}")
     typer.echo(f"report: {files.report}")

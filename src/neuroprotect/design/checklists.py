@@ -27,6 +27,11 @@ FUNCTION_TYPES = {"neuro_score", "water_maze", "y_maze", "open_field", "passive_
 MOLECULAR_TYPES = {"elisa", "qpcr", "western_blot", "binding"}
 
 
+def _yes_no(flag: bool | None) -> str:
+    """A manifest flag for people: yes, no, or not stated."""
+    return "not stated" if flag is None else ("yes" if flag else "no")
+
+
 def _status(ok: bool, partial: bool = False) -> str:
     return "reported" if ok else ("partial" if partial else "missing")
 
@@ -60,7 +65,15 @@ def _arrive(study: Study) -> list[tuple[str, str, str, str, str]]:
         _status(
             all(planned) and d.sample_size is not None, any(planned) or d.sample_size is not None
         ),
-        f"planned n per group: {planned}; a-priori calculation: "
+        "planned n per group: "
+        + (
+            ", ".join(
+                f"{g.id} {g.planned_n if g.planned_n is not None else '?'}" for g in study.groups
+            )
+            if any(n is not None for n in planned)
+            else "not stated"
+        )
+        + "; a-priori calculation: "
         f"{d.sample_size.method if d.sample_size else 'not stated'}",
         "" if d.sample_size else "Add design.sample_size (e.g. from `neuroprotect design power`).",
     )
@@ -90,8 +103,8 @@ def _arrive(study: Study) -> list[tuple[str, str, str, str, str]]:
         "Blinding",
         _status(all(blind_flags), any(blind_flags)),
         (
-            f"allocation concealed: {b.allocation_concealed}; outcome assessment blinded: "
-            f"{b.outcome_assessment_blinded}; analysis blinded: {b.analysis_blinded}"
+            f"allocation concealed: {_yes_no(b.allocation_concealed)}; outcome assessment blinded: "
+            f"{_yes_no(b.outcome_assessment_blinded)}; analysis blinded: {_yes_no(b.analysis_blinded)}"
         )
         if b
         else "not stated",
@@ -284,7 +297,7 @@ def _stair(study: Study) -> list[tuple[str, str, str, str, str]]:
         "B3",
         "Randomisation before any procedure",
         _status(bool(r and r.before_procedure), r is not None),
-        f"{r.method}; before procedure: {r.before_procedure}" if r else "not stated",
+        f"{r.method}; before procedure: {_yes_no(r.before_procedure)}" if r else "not stated",
         ""
         if r and r.before_procedure
         else "Randomise before surgery and say so (design.randomisation.before_procedure).",
@@ -294,7 +307,7 @@ def _stair(study: Study) -> list[tuple[str, str, str, str, str]]:
         "B4",
         "Allocation concealment",
         _status(bool(b and b.allocation_concealed)),
-        f"allocation concealed: {b.allocation_concealed}" if b else "not stated",
+        f"allocation concealed: {_yes_no(b.allocation_concealed)}" if b else "not stated",
         "" if b and b.allocation_concealed else "Keep the surgeon unaware of the allocation.",
     )
     add(
@@ -307,7 +320,9 @@ def _stair(study: Study) -> list[tuple[str, str, str, str, str]]:
         "B6",
         "Blinded outcome assessment",
         _status(bool(b and b.outcome_assessment_blinded)),
-        f"outcome assessment blinded: {b.outcome_assessment_blinded}" if b else "not stated",
+        f"outcome assessment blinded: {_yes_no(b.outcome_assessment_blinded)}"
+        if b
+        else "not stated",
         "" if b and b.outcome_assessment_blinded else "Blind the outcome assessors.",
     )
     add(

@@ -18,6 +18,7 @@ from neuroprotect.report.figures import (
     render_group_plot,
 )
 from neuroprotect.report.format import (
+    BLINDED_SIGNIFICANCE_FOOTNOTE,
     SIGNIFICANCE_FOOTNOTE,
     as_finite,
     format_bytes,
@@ -289,7 +290,8 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
             {
                 "id": g.id,
                 "label": g.display,
-                "role": ROLE_NAMES.get(g.role, str(g.role)),
+                # while blinded, coded_study's roles are placeholders: say nothing about them
+                "role": "—" if outcome.blinded else ROLE_NAMES.get(g.role, str(g.role)),
                 "compound": _knowledge_name("compounds", "compounds", g.compound)
                 if g.compound
                 else "—",
@@ -353,11 +355,14 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
         },
         "groups": groups,
         "attrition": _attrition(outcome),
-        "checklists": _checklists(study),
+        # the checklists judge the groups' roles (vehicle, positive control...): not while blinded
+        "checklists": [] if outcome.blinded else _checklists(study),
         "evidence": evidence_context(outcome),
         "glance": _glance(outcome),
         "readouts": _readout_views(outcome, colours),
-        "significance_footnote": SIGNIFICANCE_FOOTNOTE,
+        "significance_footnote": (
+            BLINDED_SIGNIFICANCE_FOOTNOTE if outcome.blinded else SIGNIFICANCE_FOOTNOTE
+        ),
         "methods": write_methods_text(outcome).split("\n\n"),
         "warnings": collect_warnings(outcome),
         "provenance": {

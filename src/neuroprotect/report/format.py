@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 #: Shown for a missing or non-finite number.
 MISSING = "—"
@@ -29,6 +30,11 @@ SIGNIFICANCE_LEVELS: tuple[tuple[float, int], ...] = ((0.001, 3), (0.01, 2), (0.
 SIGNIFICANCE_FOOTNOTE = (
     "Multiplicity-adjusted p vs vehicle: ns p ≥ 0.05, * p < 0.05, ** p < 0.01, *** p < 0.001; "
     "sham vs vehicle (model check) marked the same way with #."
+)
+#: The same statement for a blinded report, which compares all pairs of coded groups.
+BLINDED_SIGNIFICANCE_FOOTNOTE = (
+    "Multiplicity-adjusted p over all pairs of coded groups: ns p ≥ 0.05, * p < 0.05, "
+    "** p < 0.01, *** p < 0.001."
 )
 
 
@@ -167,8 +173,10 @@ def format_value(value: Any, *, sig: int = 3) -> str:
         return format_number(value, sig=sig)
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(v, sig=sig) for v in value)
+    if value is pd.NA or value is pd.NaT:
+        return MISSING
     try:
-        if value != value:  # pandas NA / NaT
+        if value != value:  # other NaN-like scalars
             return MISSING
     except (TypeError, ValueError):
         pass

@@ -18,7 +18,12 @@ from neuroprotect.report.labels import (
 )
 from neuroprotect.schema import columns as C
 from neuroprotect.stats.result import ComparisonResult
-from neuroprotect.workflows.outcome import StudyOutcome, VariableResult
+from neuroprotect.workflows.outcome import (
+    StudyOutcome,
+    VariableResult,
+    exclusion_warning,
+    readout_warning,
+)
 
 
 @dataclass(frozen=True)
@@ -188,12 +193,16 @@ def write_methods_text(outcome: StudyOutcome) -> str:
             parts.append("Not compared statistically.")
         choices.append(f"{_variable_label(v)}: " + " ".join(parts))
     if choices:
+        compared = (
+            "The analysis was blinded: all pairs of coded groups were compared"
+            if outcome.blinded
+            else "Each treatment and positive-control group was compared with vehicle"
+        )
         paragraphs.append(
             "\n".join(
                 [
-                    "Each treatment and positive-control group was compared with vehicle; the test "
-                    "was chosen automatically for each variable from the scale of the data and "
-                    "checks of normality and equal variances:",
+                    f"{compared}; the test was chosen automatically for each variable from the "
+                    "scale of the data and checks of normality and equal variances:",
                     *choices,
                 ]
             )
@@ -208,11 +217,18 @@ def write_methods_text(outcome: StudyOutcome) -> str:
             MULTIPLICITY.get(m, f"the adjustment of the {method_name(m)} procedure")
             for m in procedures
         ]
-        stats_par.append(
-            "P-values vs vehicle are adjusted for the comparisons within each variable by "
-            + _join(handling)
-            + ". The sham vs vehicle check is a separate single comparison and is not adjusted."
+        which = (
+            "P-values of all pairs of coded groups" if outcome.blinded else "P-values vs vehicle"
         )
+        stats_par.append(
+            f"{which} are adjusted for the comparisons within each variable by "
+            + _join(handling)
+            + "."
+        )
+        if any(v.model_check is not None for v in outcome.variables):
+            stats_par.append(
+                "The sham vs vehicle check is a separate single comparison and is not adjusted."
+            )
     stats_par.append(f"Tests are two-sided with α = {study.alpha:g}.")
     effects = _effect_types(outcome)
     if effects:
@@ -242,7 +258,7 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
     titles = {r.id: r.title or r.id for r in outcome.study.readouts}
     for readout_id, data in outcome.readouts.items():
         title = titles.get(readout_id, readout_id)
-        found += [ReportWarning("Readout", f"{title}: {w}") for w in data.warnings]
+        found += [ReportWarning("Readout", readout_warning(title, w)) for w in data.warnings]
     counts = group_counts(outcome).set_index("group")
     for g in outcome.study.groups:
         planned = g.planned_n
@@ -277,14 +293,10 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
                 continue
             found += [ReportWarning("Statistics", f"{label}: {w}") for w in res.warnings]
     for row in excluded_animals(outcome).to_dict("records"):
-        reason = row.get(C.EXCLUSION_REASON) or "no reason given"
-        found.append(
-            ReportWarning(
-                "Exclusion",
-                f"Animal {row.get(C.ANIMAL_ID)} ({_display(outcome, row.get(C.GROUP))}) "
-                f"excluded: {reason}.",
-            )
+        text = exclusion_warning(
+            row.get(C.ANIMAL_ID), _display(outcome, row.get(C.GROUP)), row.get(C.EXCLUSION_REASON)
         )
+        found.append(ReportWarning("Exclusion", text))
     seen: set[tuple[str, str]] = set()
     unique = []
     for w in found:

@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_float_dtype
 
 from neuroprotect.report.format import (
+    MINUS,
     MISSING,
     as_finite,
     format_ci,
@@ -139,27 +141,34 @@ def qc_items(prefix: str, value: Any) -> list[tuple[str, str]]:
     return [(prefix, format_value(value))]
 
 
+def _detail_cell(value: Any, whole: bool) -> str:
+    """One cell of a details table: infinities as ∞, NaN as an em dash, whole floats as integers."""
+    if isinstance(value, (float, np.floating)) and math.isinf(value):
+        return "∞" if value > 0 else f"{MINUS}∞"
+    if whole and as_finite(value) is not None:
+        return str(int(value)).replace("-", MINUS)
+    return format_value(value)
+
+
 def detail_table(name: str, table: pd.DataFrame) -> dict:
     shown = table.head(MAX_DETAIL_ROWS)
     columns = [str(c) for c in shown.columns]
     formatters = []
     for c in shown.columns:
         col = shown[c]
+        # a float column of whole numbers (counts read as float) prints as integers; NaN and
+        # infinities are left out of the test and printed by _detail_cell
+        finite = col.to_numpy(dtype=float)[np.isfinite(col)] if is_float_dtype(col) else []
         whole = (
-            pd.api.types.is_float_dtype(col)
-            and col.notna().any()
-            and bool(np.all(np.mod(col.dropna().to_numpy(), 1) == 0))
-            and bool((col.dropna().abs() < 1e9).all())
+            len(finite) > 0
+            and bool(np.all(finite == np.floor(finite)))
+            and bool(np.all(np.abs(finite) < 1e9))
         )
         formatters.append(whole)
-    rows = []
-    for record in shown.itertuples(index=False):
-        cells = []
-        for value, whole in zip(record, formatters, strict=True):
-            cells.append(
-                str(int(value)) if whole and as_finite(value) is not None else format_value(value)
-            )
-        rows.append(cells)
+    rows = [
+        [_detail_cell(value, whole) for value, whole in zip(record, formatters, strict=True)]
+        for record in shown.itertuples(index=False)
+    ]
     return {
         "name": humanize_key(name),
         "columns": columns,

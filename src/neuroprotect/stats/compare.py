@@ -70,6 +70,11 @@ _DESCRIPTION = {
 }
 
 
+def method_description(method: str, *, control: str, p_adjust: str = "holm") -> str:
+    """The sentence that opens ``method_reason``: the procedure, its post-hoc test and control."""
+    return _DESCRIPTION[method].format(control=control, adjust=P_ADJUST_LABELS[p_adjust])
+
+
 def compare_groups(
     data: pd.DataFrame,
     *,
@@ -212,7 +217,7 @@ def compare_groups(
         pairs = vs_control if chosen == "kruskal-dunn" else all_pairs(grouped.order)
         omnibus = kruskal_wallis(samples)
         contrasts = dunn(grouped, pairs=pairs, p_adjust_method=p_adjust)
-    description = _DESCRIPTION[chosen].format(control=control, adjust=P_ADJUST_LABELS[p_adjust])
+    description = method_description(chosen, control=control, p_adjust=p_adjust)
     if alternative != "two-sided":
         description += (
             f" (one-sided: group {'above' if alternative == 'greater' else 'below'} control)"

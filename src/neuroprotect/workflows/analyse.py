@@ -16,6 +16,7 @@ from neuroprotect.io.hashing import sha256_file
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Role, Study, load_study
 from neuroprotect.stats import ComparisonResult, compare_groups, compare_two
+from neuroprotect.stats.compare import method_description
 from neuroprotect.store.records import RawFileRecord
 from neuroprotect.store.repository import compute_input_hash
 from neuroprotect.workflows.outcome import RawFile, StudyOutcome, VariableResult
@@ -175,9 +176,17 @@ def analyse_variable_blinded(
             None,
             warnings=[f"no statistics ({exc.message})."],
         )
+    # The probe's reason opens with its each-vs-control procedure and names codes[0] as the
+    # control: say the all-pairs procedure actually run instead, keeping why it was chosen.
+    probe_says = method_description(probe.method, control=codes[0])
+    all_pairs_says = method_description(comparison.method, control=codes[0])
+    why = probe.method_reason.replace(
+        probe_says[:1].upper() + probe_says[1:],
+        all_pairs_says[:1].upper() + all_pairs_says[1:],
+        1,
+    )
     comparison.method_reason = (
-        f"Blinded analysis of coded groups, all pairs (no group is known to be the control). "
-        f"{probe.method_reason}"
+        f"Blinded analysis of coded groups, all pairs (no group is known to be the control). {why}"
     )
     return VariableResult(
         readout_id=readout_id,
@@ -231,7 +240,6 @@ def analyse_study(
         rtype = get_readout_type(study, readout)
         data = rtype.load(study, readout, study.readout_files(readout), animals)
         readouts[readout.id] = data
-        warnings += [f"{readout.id}: {w}" for w in data.warnings]
         for spec in data.variables or rtype.variables:
             values = _analysed_values(data.measurements, spec.name, excluded)
             if values.empty:
@@ -242,10 +250,6 @@ def analyse_study(
     for reason in flow.unregistered:
         warnings.append(
             f"Exclusion reason {reason!r} matches none of the pre-registered exclusion criteria."
-        )
-    for _, row in animals[animals[C.EXCLUDED]].iterrows():
-        warnings.append(
-            f"Animal {row[C.ANIMAL_ID]} ({row[C.GROUP]}) excluded: {row[C.EXCLUSION_REASON]}."
         )
     parameters: dict[str, Any] = {r.id: {"type": r.type, **r.params} for r in study.readouts}
     parameters["alpha"] = study.alpha

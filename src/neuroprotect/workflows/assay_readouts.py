@@ -176,7 +176,7 @@ def load_elisa(
             cv_limit=p["cv_limit"],
         )
         shown = display_path(path, study)
-        warnings += [f"{readout.id} ({shown}): {w}" for w in res.warnings]
+        warnings += [f"{shown}: {w}" for w in res.warnings]
         for plate in res.curves:
             figures[f"Standard curve: {shown}, plate {plate}"] = plot_elisa(
                 res, plate=plate, unit=p["unit"]
@@ -233,9 +233,7 @@ def load_elisa(
     )
     dropped = table.loc[~np.isfinite(table[spec.name].astype(float)), C.ANIMAL_ID].tolist()
     if dropped:
-        warnings.append(
-            f"{readout.id}: no concentration for {', '.join(dropped)} (see the samples' flags)"
-        )
+        warnings.append(f"no concentration for {', '.join(dropped)} (see the samples' flags)")
     warnings += missing_data_warning(readout, animals, measurements[C.ANIMAL_ID])
     return ReadoutData(
         measurements=measurements,
@@ -317,12 +315,12 @@ def load_griess(
                 field="protein_mg_ml",
             )
         variables.append(NITRITE_PER_PROTEIN)
-    warnings = [f"{readout.id}: {flag}" for flag in curve.flags]
+    warnings = [str(flag) for flag in curve.flags]
     for flag, words in (("below_range", "below"), ("above_range", "above")):
         hit = table.loc[table["range_flag"] == flag, C.ANIMAL_ID]
         if len(hit):
             warnings.append(
-                f"{readout.id}: absorbance {words} the nitrite standards for "
+                f"absorbance {words} the nitrite standards for "
                 f"{', '.join(map(str, hit))} (extrapolated from the line, flagged)"
             )
     warnings += missing_data_warning(readout, animals, table[C.ANIMAL_ID])

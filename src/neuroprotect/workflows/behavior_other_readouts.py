@@ -224,7 +224,7 @@ def load_y_maze(
     few = sessions.loc[sessions["entries"] < MIN_ENTRIES, C.ANIMAL_ID]
     if len(few):
         warnings.append(
-            f"{readout.id}: fewer than {MIN_ENTRIES} arm entries for {', '.join(map(str, few))}: "
+            f"fewer than {MIN_ENTRIES} arm entries for {', '.join(map(str, few))}: "
             "their alternation percentage is unreliable (fewer than 3 entries: not computed)"
         )
     sessions["entries"] = sessions["entries"].astype(float)
@@ -321,7 +321,7 @@ def load_open_field(
     gappy = per_animal.loc[per_animal["tracked_s"] < 0.9 * per_animal["duration_s"], C.ANIMAL_ID]
     if len(gappy):
         warnings.append(
-            f"{readout.id}: more than 10 % of the session untracked (gaps) for "
+            f"more than 10 % of the session untracked (gaps) for "
             f"{', '.join(map(str, gappy))}; distances cover tracked time only"
         )
     return ReadoutData(

@@ -241,7 +241,7 @@ def load_water_maze(
         produced += list(ACQUISITION_VARIABLES)
         if censored.any():
             warnings.append(
-                f"{readout.id}: {int(censored.sum())} animal(s) missed the platform on a last-day "
+                f"{int(censored.sum())} animal(s) missed the platform on a last-day "
                 "trial; their latency counts the cut-off (censored)"
             )
     if len(probe):
@@ -253,7 +253,7 @@ def load_water_maze(
     measurements[C.DOSE_MG_KG] = measurements[C.ANIMAL_ID].map(info[C.DOSE_MG_KG]).astype(float)
     missing = int(per_trial["n_missing"].sum())
     if missing:
-        warnings.append(f"{readout.id}: {missing} missing track samples dropped (not interpolated)")
+        warnings.append(f"{missing} missing track samples dropped (not interpolated)")
     warnings += missing_data_warning(readout, animals, per_trial[C.ANIMAL_ID])
     details = {"trials": details_frame(per_trial.drop(columns="source_row"), study)}
     with_group = per_trial.assign(group=per_trial[C.ANIMAL_ID].map(info[C.GROUP]))
@@ -267,7 +267,7 @@ def load_water_maze(
         figures["Learning curves (escape latency, mean ± SEM)"] = plot_learning_curves(acquisition)
         rm_details, rm_warnings = _acquisition_statistics(study, acquisition)
         details.update(rm_details)
-        warnings += [f"{readout.id}: {w}" for w in rm_warnings]
+        warnings += rm_warnings
     return ReadoutData(
         measurements=measurements[list(C.MEASUREMENT_COLUMNS)],
         details=details,

@@ -211,13 +211,13 @@ def _result(
     counts = per_animal["n_sections"]
     if counts.nunique() > 1:
         warnings.append(
-            f"{readout.id}: animals have different numbers of sections ({counts.min()} to "
+            f"animals have different numbers of sections ({counts.min()} to "
             f"{counts.max()}); each animal's value is the mean of its own sections"
         )
     for v in keep:
         gaps = per_animal.loc[per_animal[v.name].isna(), C.ANIMAL_ID]
         if len(gaps):
-            warnings.append(f"{readout.id}: no {v.name} for {', '.join(map(str, gaps))}")
+            warnings.append(f"no {v.name} for {', '.join(map(str, gaps))}")
     per_animal = per_animal.dropna(subset=[v.name for v in keep], how="all")
     measurements = tidy_measurements(study, readout, animals, per_animal, keep)
     measurements = measurements.dropna(subset=[C.VALUE]).reset_index(drop=True)

@@ -280,7 +280,7 @@ def load_ttc_images(
         if ov != TTCOverrides():
             recorded[animal] = ov.as_dict()
         if m.slices["touches_border"].any():
-            notes.append(f"{readout.id}: {animal}: a slice touches the photo's edge (cut off?)")
+            notes.append(f"{animal}: a slice touches the photo's edge (cut off?)")
     if not volumes:
         raise InputError("Expected at least one image, but got none", file=study.manifest_path)
     per_animal = pd.concat(volumes, ignore_index=True)
@@ -288,12 +288,12 @@ def load_ttc_images(
     negative = per_animal.loc[per_animal["corrected_infarct_volume_mm3"] < 0, C.ANIMAL_ID]
     if len(negative):
         warnings.append(
-            f"{readout.id}: edema-corrected infarct volume < 0 (ipsilateral hemisphere larger than "
+            f"edema-corrected infarct volume < 0 (ipsilateral hemisphere larger than "
             f"contralateral without infarct) for {', '.join(map(str, negative))}"
         )
     if per_animal["n_slices"].nunique() > 1:
         warnings.append(
-            f"{readout.id}: animals have different numbers of slices "
+            f"animals have different numbers of slices "
             f"({per_animal['n_slices'].min()} to {per_animal['n_slices'].max()}); volumes of "
             "animals with missing slices are underestimated"
         )

@@ -93,8 +93,8 @@ def _control(
     if vehicle in set(animals[C.GROUP].astype(str)):
         return vehicle
     warnings.append(
-        f"{readout.id}: vehicle group not identifiable (blinded study): values centred on the mean "
-        "of all animals instead of the vehicle mean"
+        "no group is known to be the reference (blinded study): values centred on the mean "
+        "of all animals"
     )
     return None
 
@@ -166,7 +166,7 @@ def load_qpcr(
             file=files[0] if len(files) == 1 else study.manifest_path,
             field=exc.field or where,
         ) from None
-    warnings += [f"{readout.id}: {w}" for w in res.warnings]
+    warnings += [str(w) for w in res.warnings]
     per = res.samples.rename(columns={"sample": C.ANIMAL_ID})
     first = wells.groupby("sample", sort=False).agg(
         source_file=("source_file", "first"), source_row=("source_row", "min")
@@ -303,7 +303,7 @@ def load_western_blot(
             file=files[0] if len(files) == 1 else study.manifest_path,
             field=exc.field or where,
         ) from None
-    warnings += [f"{readout.id}: {w}" for w in res.warnings]
+    warnings += [str(w) for w in res.warnings]
     lanes = res.lanes if not keep else res.lanes[res.lanes["target"].str.lower().isin(keep)]
     long = pd.concat(
         [

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Study
 from neuroprotect.stats.result import ComparisonResult
 from neuroprotect.workflows.readouts import ReadoutData, VariableSpec
@@ -56,8 +57,41 @@ class StudyOutcome:
     finished_at: datetime | None = None
     run_id: str | None = None
     reused: bool = False
+    #: Warnings of the run itself (not of one readout, variable or excluded animal): see
+    #: :func:`all_warnings` for every warning of a run as one list.
     warnings: list[str] = field(default_factory=list)
     #: True while a blinded study is analysed on group codes (no key opened).
     blinded: bool = False
     #: For an unblinded study: ``{"actor", "unblinded_at", "key_sha256", "group_codes"}``.
     unblinding: dict[str, Any] | None = None
+
+
+def readout_warning(readout: str, text: str) -> str:
+    """A readout's warning as a run shows it, prefixed once by the readout (its id; the report
+    uses its title).
+
+    Readout loaders return their warnings without the prefix (``ReadoutData.warnings``); this is
+    the only place that adds it.
+    """
+    return f"{readout}: {text}"
+
+
+def exclusion_warning(animal_id: object, group: object, reason: object) -> str:
+    """One excluded animal, for the warnings of a run."""
+    return f"Animal {animal_id} ({group}) excluded: {reason or 'no reason given'}."
+
+
+def all_warnings(outcome: StudyOutcome) -> list[str]:
+    """Every warning of a run, each once: readouts (prefixed by readout id), the run itself, then
+    each excluded animal with its reason (what the command line prints and results.json holds)."""
+    found = [
+        readout_warning(rid, w) for rid, data in outcome.readouts.items() for w in data.warnings
+    ]
+    found += outcome.warnings
+    animals = outcome.animals
+    if C.EXCLUDED in animals:
+        for row in animals[animals[C.EXCLUDED].fillna(False).astype(bool)].to_dict("records"):
+            found.append(
+                exclusion_warning(row[C.ANIMAL_ID], row[C.GROUP], row.get(C.EXCLUSION_REASON))
+            )
+    return list(dict.fromkeys(found))

@@ -159,14 +159,14 @@ def load_passive_avoidance(
     warnings = missing_data_warning(readout, animals, records[C.ANIMAL_ID])
     if len(cutoffs) > 1:
         warnings.append(
-            f"{readout.id}: cut-offs differ between animals ({', '.join(f'{c:g}' for c in cutoffs)} "
+            f"cut-offs differ between animals ({', '.join(f'{c:g}' for c in cutoffs)} "
             "s): the rank test treats a censored latency as equal to its cut-off; rely on the "
             "log-rank tests"
         )
     untrained = records.loc[records["training_censored"], C.ANIMAL_ID]
     if len(untrained):
         warnings.append(
-            f"{readout.id}: training latency at the cut-off (never entered, so not "
+            f"training latency at the cut-off (never entered, so not "
             f"shocked) for {', '.join(map(str, untrained))}"
         )
     ceiling = ceiling_summary(analysed) if len(analysed) else pd.DataFrame()

@@ -41,6 +41,7 @@ class ReadoutData:
     details: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: Quality-control facts for the report (standard-curve R², fitted parameters...).
     qc: dict[str, Any] = field(default_factory=dict)
+    #: Warnings without the readout id: the run prefixes it (``outcome.readout_warning``).
     warnings: list[str] = field(default_factory=list)
     #: Figures worth showing beside the statistics (standard curves, survival curves...), by title:
     #: matplotlib Figures built with the core's ``plot_*`` functions; the report renders them.

@@ -25,7 +25,7 @@ from neuroprotect.workflows.analyse import (
     measurements_table,
     results_table,
 )
-from neuroprotect.workflows.outcome import StudyOutcome
+from neuroprotect.workflows.outcome import StudyOutcome, all_warnings
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def outcome_to_json(outcome: StudyOutcome) -> dict[str, Any]:
         "animals": records(outcome.animals.drop(columns=["source_row"], errors="ignore")),
         "variables": variables,
         "results": records(results_table(outcome)),
-        "warnings": outcome.warnings,
+        "warnings": all_warnings(outcome),
         "blinded": outcome.blinded,
         "unblinding": (
             {k: str(v) for k, v in outcome.unblinding.items() if k != "group_codes"}

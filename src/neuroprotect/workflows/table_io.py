@@ -210,7 +210,7 @@ def missing_data_warning(readout: Readout, animals: pd.DataFrame, measured: pd.S
     missing = sorted(set(included) - set(measured.astype(str)))
     if not missing:
         return []
-    return [f"{readout.id}: no data for {len(missing)} included animal(s): {', '.join(missing)}"]
+    return [f"no data for {len(missing)} included animal(s): {', '.join(missing)}"]
 
 
 def details_frame(table: pd.DataFrame, study: Study) -> pd.DataFrame:

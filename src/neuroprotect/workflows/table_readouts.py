@@ -154,13 +154,13 @@ def load_ttc_table(
     negative = volumes.loc[volumes["corrected_infarct_volume_mm3"] < 0, C.ANIMAL_ID]
     if len(negative):
         warnings.append(
-            f"{readout.id}: edema-corrected infarct volume < 0 (ipsilateral hemisphere larger than "
+            f"edema-corrected infarct volume < 0 (ipsilateral hemisphere larger than "
             f"contralateral without infarct) for {', '.join(map(str, negative))}"
         )
     counts = volumes["n_slices"]
     if counts.nunique() > 1:
         warnings.append(
-            f"{readout.id}: animals have different numbers of slices ({counts.min()} to "
+            f"animals have different numbers of slices ({counts.min()} to "
             f"{counts.max()}); volumes of animals with missing slices are underestimated"
         )
     return ReadoutData(
@@ -300,12 +300,12 @@ def load_evans_blue(
         ),
         [C.ANIMAL_ID],
     )
-    warnings = [f"{readout.id}: {flag}" for flag in curve.flags]
+    warnings = [str(flag) for flag in curve.flags]
     for flag, words in (("below_range", "below"), ("above_range", "above")):
         hit = table.loc[table["range_flag"] == flag, C.ANIMAL_ID]
         if len(hit):
             warnings.append(
-                f"{readout.id}: absorbance {words} the standards' range for "
+                f"absorbance {words} the standards' range for "
                 f"{', '.join(map(str, hit))} (values extrapolated from the standard curve)"
             )
     warnings += missing_data_warning(readout, animals, table[C.ANIMAL_ID])
