@@ -154,3 +154,12 @@ def test_errors_are_one_line(nissl_png: Path, tmp_path: Path):
         )
     )
     assert "different" in err
+
+
+@pytest.mark.parametrize("command", ["neurons", "tunel", "ihc"])
+def test_roi_help_shows_the_json_syntax(command: str):
+    """Rich markup must not swallow the "[[x, y], ...]" example in --roi help."""
+    r = runner.invoke(app, ["histology", command, "--help"], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    assert "ROI JSON: [[x, y], ...] polygon, {'polyline': [[x, y], ...]" in r.output
+    assert "{'regions': [...]}" in r.output

@@ -28,9 +28,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Typer renders help as Rich markup, which would swallow "[x, y]" as a style tag: escape "[".
 ROI_HELP = (
-    "ROI JSON: [[x, y], ...] polygon, {'polyline': [[x, y], ...], 'width_um': W} band (CA1), "
-    "or {'regions': [...]} (pixel coordinates). Default: whole image."
+    r"ROI JSON: \[\[x, y], ...] polygon, {'polyline': \[\[x, y], ...], 'width_um': W} band (CA1), "
+    r"or {'regions': \[...]} (pixel coordinates). Default: whole image."
 )
 
 
