@@ -86,6 +86,11 @@ def _threshold(text: str | None, words: tuple[str, ...]) -> float | str | None:
         ) from None
 
 
+def _warn(warnings: list[str]) -> None:
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
+
+
 def _print_regions(regions: pd.DataFrame, columns: list[str]) -> None:
     for row in _records(regions):
         parts = [
@@ -159,6 +164,7 @@ def neurons(
                 regions=regions or [],
             )
             _write_qc(qc, overlay)
+    _warn(res.warnings)
     if as_json:
         print_json(
             {
@@ -170,6 +176,7 @@ def neurons(
                 "cells": _records(res.cells[["x", "y", "area_um2"]]),
                 "n_rejected": len(res.rejected),
                 "method": _clean(res.method),
+                "warnings": res.warnings,
             }
         )
         return
@@ -239,6 +246,7 @@ def tunel(
                 regions=regions or [],
             )
             _write_qc(qc, overlay)
+    _warn(res.warnings)
     if as_json:
         print_json(
             {
@@ -250,6 +258,7 @@ def tunel(
                 "regions": _records(res.regions),
                 "nuclei": _records(res.nuclei),
                 "method": _clean(res.method),
+                "warnings": res.warnings,
             }
         )
         return
@@ -293,6 +302,7 @@ def ihc(
                 rgb, pixel_size_um=pixel_size_um, tint=(res.positive, RED), regions=regions or []
             )
             _write_qc(qc, overlay)
+    _warn(res.warnings)
     if as_json:
         print_json(
             {
@@ -302,6 +312,7 @@ def ihc(
                 "threshold_od": _value(res.threshold_od),
                 "regions": _records(res.regions),
                 "method": _clean(res.method),
+                "warnings": res.warnings,
             }
         )
         return
