@@ -186,3 +186,13 @@ def test_band_partly_outside_is_clipped_with_a_warning(nissl_png: Path, tmp_path
     assert region["count"] == 4  # disks at x = 60, 160, 260, 360
     assert region["length_mm"] == pytest.approx((419.5 - 20) * 0.5 / 1000)
     assert len(out["warnings"]) == 1
+
+
+def test_truncated_tiff_is_a_one_line_error_naming_the_file(tmp_path: Path):
+    full = tmp_path / "full.tif"
+    skimage.io.imsave(full, np.full((200, 200, 2), 100, np.uint16), check_contrast=False)
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    args = ["--nuclear-channel", 0, "--marker-channel", 1, "--pixel-size-um", 0.5]
+    err = _one_line_error(_run("histology", "tunel", cut, *args))
+    assert err.startswith(f"error: {cut}: Expected a complete TIFF image")

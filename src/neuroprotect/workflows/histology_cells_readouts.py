@@ -89,8 +89,13 @@ def read_image_array(path: Path) -> np.ndarray:
         import tifffile
 
         image_info(path)
-        with tifffile.TiffFile(path) as tif:
-            arr = np.asarray(tif.series[0].asarray())
+        try:
+            with tifffile.TiffFile(path) as tif:
+                arr = np.asarray(tif.series[0].asarray())
+        except Exception as exc:  # noqa: BLE001 - truncated strips, bad offsets...
+            raise InputError(
+                f"Expected a complete TIFF image, but decoding failed ({exc})", file=path
+            ) from None
     else:
         arr = np.asarray(read_image(path).array)
     if arr.ndim == 3 and arr.shape[0] <= 8 and arr.shape[0] < min(arr.shape[1:]):
