@@ -88,6 +88,39 @@ def test_not_softmax(tmp_path: Path) -> None:
         read_softmax_text(path)
 
 
+@pytest.mark.parametrize(
+    ("keep", "match"),
+    [
+        (4, r"'~End' closing the 'Plate:' block of line 2, but the file ends at line 4"),
+        (
+            30,
+            r"'~End' closing the 'Group: Standards' block of line 9, but the file ends at line 30",
+        ),
+        (49, r"Expected 4 blocks \(##BLOCKS= 4\), but the file ends after 2 at line 49"),
+        (120, r"'Group: Control' block of line 114, but the file ends at line 120"),
+    ],
+)
+def test_softmax_truncated_export(tmp_path: Path, keep: int, match: str) -> None:
+    """A cut-off export is an error naming the file and the line, not a partial plate map."""
+    raw = _elisatools("Assay_2.txt").read_bytes().split(b"\n")
+    path = tmp_path / "cut.txt"
+    path.write_bytes(b"\n".join(raw[:keep]))
+    with pytest.raises(InputError, match=match) as info:
+        read_softmax_text(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_softmax_block_without_end_before_the_next_block(tmp_path: Path) -> None:
+    lines = _elisatools("Assay_2.txt").read_bytes().split(b"\n")
+    del lines[7]  # the plate block's ~End (line 8): the next line opens 'Group: Standards'
+    path = tmp_path / "no_end.txt"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(
+        InputError, match="'Plate:' block of line 2, but a new block starts at line 8"
+    ):
+        read_softmax_text(path)
+
+
 def _grid_text(values: np.ndarray, header: bool = True) -> str:
     rows = [",".join([""] + [str(c + 1) for c in range(values.shape[1])])] if header else []
     for r in range(values.shape[0]):

@@ -167,6 +167,47 @@ def test_reference_absent_from_a_sample_flags_it(tmp_path) -> None:
     assert not res.results[["delta_ct", "fold_change"]].isna().any().any()
 
 
+def test_reference_missing_warning_names_group_and_samples() -> None:
+    wells = _known_fold(2.0)
+    gone = wells["sample"].isin(["treated1", "treated2"]) & (wells["gene"] == "Gapdh")
+    wells.loc[gone, ["ct", "undetermined"]] = [np.nan, True]
+    res = compute_relative_expression(
+        wells, reference="Gapdh", control_group="vehicle", genes=["Tnf"]
+    )
+    warning = next(w for w in res.warnings if "reference-gene Ct" in w)
+    assert "2 sample(s)" in warning and "treated: treated1, treated2" in warning
+    assert res.results.set_index("group").loc["treated", "n"] == 2
+
+
+@pytest.mark.parametrize("pairing", ["paired", "unpaired"])
+def test_group_without_any_reference_ct_is_an_error(pairing: str) -> None:
+    wells = _known_fold(2.0)
+    gone = (wells["group"] == "treated") & (wells["gene"] == "Gapdh")
+    wells.loc[gone, ["ct", "undetermined"]] = [np.nan, True]
+    interval = "pooled" if pairing == "paired" else "welch"
+    with pytest.raises(InputError, match=r"group 'treated'.*treated0, treated1") as info:
+        compute_relative_expression(
+            wells, reference="Gapdh", control_group="vehicle", pairing=pairing, interval=interval
+        )
+    assert info.value.field == "reference" and "Gapdh" in str(info.value)
+
+
+def test_empty_or_header_only_ct_table(tmp_path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n \n")
+    with pytest.raises(InputError, match=r"empty\.csv: Expected a Ct table, but the file is empty"):
+        read_ct_table(empty)
+    header = tmp_path / "header.csv"
+    header.write_text("sample,group,gene,ct\n")
+    with pytest.raises(InputError, match=r"header\.csv: Expected at least one well"):
+        read_ct_table(header)
+
+
+def test_efficiency_counts_undetermined_wells() -> None:
+    fit = compute_efficiency([1, 10, 100, 1000], [20.0, 16.68, np.nan, np.nan])
+    assert (fit.n, fit.n_undetermined) == (2, 2)
+
+
 def test_bad_input_messages(tmp_path) -> None:
     wells = _known_fold()
     with pytest.raises(InputError, match="reference gene 'Hprt'"):

@@ -99,3 +99,18 @@ def test_water_maze_plot_dir(tmp_path):
     assert res.exit_code == 0, res.output
     for name in ("swim_paths.png", "occupancy.png"):
         assert (tmp_path / "figs" / name).read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("command", ["water-maze", "strategies"])
+def test_track_outside_the_pool_names_its_file(tmp_path, command):
+    arena = tmp_path / "arena.yaml"
+    arena.write_text(
+        "type: water_maze\npool: {x: 0, y: 0, radius: 100}\ngoal: {x: 30, y: 30, radius: 10}\n"
+    )
+    ok, far = tmp_path / "rat1.csv", tmp_path / "rat2.csv"
+    ok.write_text("time_s,x,y\n" + "\n".join(f"{i},{50 - i},0" for i in range(20)) + "\n")
+    far.write_text("time_s,x,y\n" + "\n".join(f"{i},{500 - i},0" for i in range(20)) + "\n")
+    res = runner.invoke(app, ["behavior", command, str(ok), str(far), "--arena", str(arena)])
+    assert res.exit_code == 2, res.output
+    err = res.stderr.strip()
+    assert "\n" not in err and err.startswith(f"error: {far}: Expected the track of trial rat2")

@@ -57,7 +57,12 @@ def test_returns_and_collapse():
 
 def test_short_sequences_have_no_percentage():
     assert math.isnan(score_alternation("AB")["spontaneous_alternation_pct"])
-    assert score_alternation("")["entries"] == 0
+
+
+@pytest.mark.parametrize("empty", ["", " - ", []])
+def test_empty_sequence_is_an_error_not_zero_alternations(empty):
+    with pytest.raises(InputError, match="at least one arm entry, but the sequence is empty"):
+        score_alternation(empty)
 
 
 def test_sequence_errors():

@@ -237,3 +237,32 @@ def test_western_table_and_image(tmp_path) -> None:
         )
     )
     assert "GAPDH" in err
+
+
+def test_qpcr_efficiency_warns_about_undetermined(tmp_path):
+    path = tmp_path / "dilutions.csv"
+    path.write_text(
+        "qty,Gapdh,Bdnf\n1,20,22\n10,16.7,18.6\n100,13.4,Undetermined\n1000,10.1,No Ct\n"
+    )
+    r = _run("assay", "qpcr-efficiency", path, "--quantity", "qty", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    bdnf = next(f for f in out["efficiencies"] if f["gene"] == "Bdnf")
+    assert (bdnf["n"], bdnf["n_undetermined"]) == (2, 2)
+    assert len(out["warnings"]) == 1
+    assert "dilutions.csv: Bdnf: 2 undetermined Ct" in out["warnings"][0]
+    assert "rows 4, 5" in out["warnings"][0]
+    text = _run("assay", "qpcr-efficiency", path, "--quantity", "qty")
+    assert text.exit_code == 0 and "warning: " + out["warnings"][0] in text.stderr
+
+
+@pytest.mark.parametrize("command", ["qpcr", "qpcr-stability"])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("", "file is empty"), ("sample,gene,ct\n", "well")]
+)
+def test_qpcr_empty_or_header_only(tmp_path, command: str, text: str, expected: str):
+    path = tmp_path / "export.csv"
+    path.write_text(text)
+    extra = ["--reference", "Gapdh", "--control-group", "v"] if command == "qpcr" else []
+    err = _one_line_error(_run("assay", command, path, *extra))
+    assert "export.csv" in err and expected in err

@@ -162,3 +162,9 @@ def test_passive_avoidance_errors(tmp_path):
     assert "pa.csv, row 3, field 'retention_latency_s'" in err
     err = _one_line_error(_run("behavior", "passive-avoidance", path, "--group", "group"))
     assert "cut-off" in err
+
+
+def test_y_maze_empty_sequence_is_an_error():
+    res = _run("behavior", "y-maze", "--sequence", "ABCA", "--sequence", " ")
+    assert res.exit_code == 2, res.output
+    assert "field '--sequence 2': Expected at least one arm entry" in res.stderr

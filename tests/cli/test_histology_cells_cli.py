@@ -154,3 +154,45 @@ def test_errors_are_one_line(nissl_png: Path, tmp_path: Path):
         )
     )
     assert "different" in err
+
+
+@pytest.mark.parametrize("command", ["neurons", "tunel", "ihc"])
+def test_roi_help_shows_the_json_syntax(command: str):
+    """Rich markup must not swallow the "[[x, y], ...]" example in --roi help."""
+    r = runner.invoke(app, ["histology", command, "--help"], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    assert "ROI JSON: [[x, y], ...] polygon, {'polyline': [[x, y], ...]" in r.output
+    assert "{'regions': [...]}" in r.output
+
+
+@pytest.mark.parametrize("command", ["neurons", "ihc"])
+def test_roi_outside_the_image_is_an_error(nissl_png: Path, tmp_path: Path, command: str):
+    roi = tmp_path / "other.json"
+    roi.write_text(json.dumps([[1000, 1000], [1100, 1000], [1100, 1100]]))
+    r = _run("histology", command, nissl_png, "--pixel-size-um", 0.5, "--roi", roi)
+    err = _one_line_error(r)
+    assert "nissl.png" in err and "other.json" in err and "ROI 'roi'" in err
+    assert "Expected ROI 'roi'" in err and "to overlap the image (420 x 320 pixels)" in err
+
+
+def test_band_partly_outside_is_clipped_with_a_warning(nissl_png: Path, tmp_path: Path):
+    roi = tmp_path / "band.json"  # along the disk row y = 60 from x = 20 to far off the image
+    roi.write_text(json.dumps({"name": "CA1", "polyline": [[20, 60], [1000, 60]], "width_um": 20}))
+    r = _run("histology", "neurons", nissl_png, "--pixel-size-um", 0.5, "--roi", roi, "--json")
+    assert r.exit_code == 0, r.output
+    assert "warning:" in r.stderr and "'CA1'" in r.stderr and "partly outside" in r.stderr
+    out = json.loads(r.stdout)
+    region = out["regions"][0]
+    assert region["count"] == 4  # disks at x = 60, 160, 260, 360
+    assert region["length_mm"] == pytest.approx((419.5 - 20) * 0.5 / 1000)
+    assert len(out["warnings"]) == 1
+
+
+def test_truncated_tiff_is_a_one_line_error_naming_the_file(tmp_path: Path):
+    full = tmp_path / "full.tif"
+    skimage.io.imsave(full, np.full((200, 200, 2), 100, np.uint16), check_contrast=False)
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    args = ["--nuclear-channel", 0, "--marker-channel", 1, "--pixel-size-um", 0.5]
+    err = _one_line_error(_run("histology", "tunel", cut, *args))
+    assert err.startswith(f"error: {cut}: Expected a complete TIFF image")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import typer
+from rich.markup import render
 from typer.testing import CliRunner
 
 from neuroprotect.cli.main import app
@@ -53,3 +57,22 @@ def test_readouts_lists_every_type() -> None:
     assert result.exit_code == 0, result.output
     listed = {r["type"] for r in json.loads(result.output)}
     assert listed == set(readout_types()) and {"ttc_table", "neuro_score"} <= listed
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    for name, cmd in getattr(group, "commands", {}).items():
+        yield (*path, name), cmd
+        yield from _commands(cmd, (*path, name))
+
+
+def test_no_help_text_is_eaten_as_rich_markup() -> None:
+    """Help is rendered as Rich markup: an unescaped "[x]" in help text silently disappears."""
+    eaten = []
+    commands = list(_commands(typer.main.get_command(app)))
+    assert len(commands) > 40
+    for path, cmd in commands:
+        texts = [cmd.help or ""] + [getattr(p, "help", None) or "" for p in cmd.params]
+        for text in texts:
+            if render(text).plain != text.replace("\\[", "["):
+                eaten.append(f"{' '.join(path)}: {text[:60]}")
+    assert not eaten

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from neuroprotect.errors import InputError
-from neuroprotect.histology.roi import parse_roi, read_roi
+from neuroprotect.histology.roi import parse_roi, read_roi, region_masks
 
 
 def test_forms_and_masks(tmp_path):
@@ -63,3 +63,40 @@ def test_read_roi_errors(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(InputError, match="ROI JSON"):
         read_roi(bad)
+
+
+def test_region_entirely_outside_the_image_is_an_error(tmp_path):
+    path = tmp_path / "ca1.json"
+    path.write_text(json.dumps({"name": "CA1", "polygon": [[500, 10], [600, 10], [600, 90]]}))
+    regions = read_roi(path)
+    with pytest.raises(InputError) as info:
+        region_masks(regions, (100, 200), pixel_size_um=1.0, file="section.png")
+    msg = str(info.value)
+    assert msg.startswith("section.png, field 'roi': Expected ROI 'CA1' (")
+    assert "ca1.json" in msg and "200 x 100 pixels" in msg and "x 500 to 600" in msg
+
+
+def test_region_partly_outside_is_clipped_with_a_warning():
+    poly, band = parse_roi(
+        {
+            "regions": [
+                {"name": "a", "polygon": [[-50, 0], [49, 0], [49, 9], [-50, 9]]},
+                {"name": "CA1", "polyline": [[10, 50], [290, 50]], "width_um": 2},
+            ]
+        }
+    )
+    (m_poly, m_band), warnings = region_masks(
+        [poly, band], (100, 200), pixel_size_um=1.0, file="s.png"
+    )
+    assert m_poly.sum() == 50 * 10  # x 0..49 inside, y 0..9
+    assert len(warnings) == 2 and all("partly outside" in w for w in warnings)
+    assert "'CA1'" in warnings[1] and warnings[1].startswith("s.png:")
+    # only the polyline inside the image (x 10 to the right edge, 199.5) has countable cells
+    assert band.length_mm(pixel_size_um=1.0, shape=(100, 200)) == pytest.approx(189.5 / 1000)
+    assert band.length_mm(pixel_size_um=1.0) == pytest.approx(280 / 1000)
+
+
+def test_region_inside_the_image_gives_no_warning():
+    whole = parse_roi([[0, 0], [200, 0], [200, 100], [0, 100]])  # ImageJ pixel-edge outline
+    _, warnings = region_masks(whole, (100, 200), pixel_size_um=1.0)
+    assert warnings == []

@@ -73,6 +73,35 @@ def test_y_maze_sequence_table(mini_study):
     assert data.details["sessions"]["sequence"].tolist()[0] == "ABCABCABCA"
 
 
+def test_y_maze_empty_sequence_is_an_error_naming_file_and_animal(mini_study):
+    d = mini_study.parent
+    (d / "ymaze.csv").write_text("animal_id,sequence\nsham-0,ABCABCABCA\nvehicle-0,\n")
+    _add_readout(mini_study, {"id": "ym", "type": "y_maze", "files": ["ymaze.csv"]})
+    with pytest.raises(InputError) as info:
+        _load(mini_study, "ym")
+    msg = str(info.value)
+    assert "ymaze.csv, row 3, field 'sequence': animal vehicle-0: Expected at least one" in msg
+
+
+def test_y_maze_track_without_arm_entries_is_an_error(mini_study):
+    d = mini_study.parent
+    (d / "tracks").mkdir()
+    still = pd.DataFrame({"trial_id": "x", "time_s": np.arange(20.0), "x_cm": 0.0, "y_cm": 0.0})
+    _track_csv(still, d / "tracks" / "low-0.csv")  # sits in the centre: never enters an arm
+    (d / "arms.yaml").write_text(
+        yaml.safe_dump({"type": "y_maze", "arm_length": 35, "arm_width": 8})
+    )
+    entry = {
+        "id": "ymt",
+        "type": "y_maze",
+        "files": ["tracks/*.csv"],
+        "params": {"arms": "arms.yaml"},
+    }
+    _add_readout(mini_study, entry)
+    with pytest.raises(InputError, match=r"low-0\.csv.*Expected at least one arm entry in trial"):
+        _load(mini_study, "ymt")
+
+
 def test_y_maze_tracks(mini_study):
     """Seeded synthetic tracks with centre jitter: the known sequences come back."""
     d = mini_study.parent

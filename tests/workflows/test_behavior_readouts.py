@@ -174,3 +174,19 @@ def test_water_maze_run_reports_probe_results_and_each_warning_once(mini_study, 
     assert sum("low-3" in w and "excluded" in w for w in listed) == 1
     for name in ("probe_target_quadrant_pct", "probe_mean_distance_to_goal_cm"):
         assert f'id="mwm-{name}"' in html
+
+
+def test_water_maze_track_outside_the_pool_names_file_and_animal(mini_study):
+    path = _study(mini_study)
+    t = np.arange(0, 20.01, 0.5)
+    far = path.parent / "tracks" / "vehicle-0_1.tab"  # day 2, trial 2, in cm x 10
+    far.write_text("Time\tX\tY\n" + "\n".join(f"{a:.3f}\t{900 - 10 * a:.4f}\t0" for a in t) + "\n")
+    study = load_study(path)
+    readout = study.readouts[-1]
+    with pytest.raises(InputError) as info:
+        get_readout_type(study, readout).load(
+            study, readout, study.readout_files(readout), load_animals(study)
+        )
+    msg = str(info.value)
+    assert msg.startswith(f"{far}: Expected the track of animal vehicle-0, day 2, trial 2")
+    assert "(trials.csv row 7)" in msg and "inside the pool" in msg

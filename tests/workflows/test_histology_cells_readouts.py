@@ -169,3 +169,16 @@ def test_bad_params(study_dir: Path):
     csv.write_text(csv.read_text() + "ghost-1,tunel/sham-0_0.tif\n")
     with pytest.raises(InputError, match="animal"):
         _load(study_dir, "tunel")
+
+
+def test_nissl_roi_outside_or_partly_outside_the_image(study_dir: Path):
+    band = study_dir / "nissl" / "band.json"
+    band.write_text(json.dumps({"name": "CA1", "polyline": [[10, 40], [900, 40]], "width_um": 20}))
+    data = _load(study_dir, "ca1")
+    assert any("low-0_s1.png" in w and "partly outside" in w for w in data.warnings)
+    assert _values(data, "neurons_per_mm")["low-0"] == pytest.approx(8 / (409.5 * 0.5 / 1000))
+    band.write_text(
+        json.dumps({"name": "CA1", "polyline": [[10, 400], [400, 400]], "width_um": 20})
+    )
+    with pytest.raises(InputError, match=r"low-0_s1\.png.*ROI 'CA1' \(.*band\.json\)"):
+        _load(study_dir, "ca1")

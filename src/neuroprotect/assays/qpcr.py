@@ -196,6 +196,31 @@ def summarise_replicates(
     ]
 
 
+def _reference_missing(bad: pd.Index, group_of: pd.Series, refs: list[str], pairing: str) -> str:
+    """Warning naming the samples (by group) without a reference Ct; error if a group has none."""
+    genes = ", ".join(refs)
+    by_group = {
+        g: list(map(str, s))
+        for g, s in pd.Series(bad, index=bad).groupby(group_of.loc[bad], sort=False)
+    }
+    usable = set(group_of.drop(bad))
+    for g, samples in by_group.items():
+        if g not in usable:
+            raise InputError(
+                f"Expected a reference-gene Ct ({genes}) in at least one sample of group {g!r}, "
+                f"but all its samples lack one or are undetermined ({', '.join(samples)}): the "
+                "group would vanish from the result",
+                field="reference",
+            )
+    listed = "; ".join(f"{g}: {', '.join(s)}" for g, s in by_group.items())
+    fate = (
+        "left out of every gene"
+        if pairing == "paired"
+        else "their target Ct still enter the group means"
+    )
+    return f"{len(bad)} sample(s) without a usable reference-gene Ct ({genes}), {fate}: {listed}"
+
+
 def compute_relative_expression(
     wells: pd.DataFrame,
     *,
@@ -325,9 +350,7 @@ def compute_relative_expression(
             }
         )
     if len(bad_ref):
-        warnings.append(
-            f"{len(bad_ref)} sample(s) without a usable reference gene left out: {', '.join(map(str, bad_ref))}"
-        )
+        warnings.append(_reference_missing(bad_ref, group_of, refs, pairing))
     undetermined = [f["sample"] + "/" + f["gene"] for f in flags if f["flag"] == "undetermined"]
     if undetermined:
         warnings.append(f"undetermined Ct (no amplification) left out: {', '.join(undetermined)}")

@@ -27,6 +27,8 @@ class AmplificationEfficiency:
         ``(E − 1)·100``.
     n
         Number of wells used.
+    n_undetermined
+        Wells with an undetermined (NaN) Ct, left out of the fit.
     """
 
     gene: str
@@ -36,6 +38,7 @@ class AmplificationEfficiency:
     efficiency: float
     efficiency_pct: float
     n: int
+    n_undetermined: int = 0
 
 
 def compute_efficiency(
@@ -60,6 +63,7 @@ def compute_efficiency(
     if q.shape != y.shape:
         raise InputError(f"Expected as many quantities as Ct values, but got {q.size} and {y.size}")
     ok = np.isfinite(y) & np.isfinite(q)
+    n_undetermined = int((np.isnan(y) & np.isfinite(q)).sum())
     if (q[ok] <= 0).any():
         raise InputError("Expected dilution quantities > 0, but got a value <= 0", field="quantity")
     x, y = np.log10(q[ok]), y[ok]
@@ -77,4 +81,5 @@ def compute_efficiency(
         efficiency=float(e),
         efficiency_pct=float((e - 1) * 100),
         n=int(x.size),
+        n_undetermined=n_undetermined,
     )

@@ -207,6 +207,13 @@ _READERS = {
 }
 
 
+def _is_blank(path: Path) -> bool:
+    """True for a file with nothing but whitespace (an export that wrote nothing)."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    return not head.strip() and len(head) < 65536
+
+
 def read_ct_table(
     path: FileLike, *, format: CtFormat = "auto", samples: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -233,18 +240,26 @@ def read_ct_table(
     Raises
     ------
     InputError
-        Unknown layout, missing columns, a Ct cell that is neither a number nor an
-        "undetermined" word, samples without a group.
+        Unknown layout, missing columns, an empty file or one without wells, a Ct cell that is
+        neither a number nor an "undetermined" word, samples without a group.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError("Expected an existing Ct table, but it does not exist", file=path)
+    if _is_blank(path):
+        raise InputError("Expected a Ct table, but the file is empty", file=path)
     kind = _sniff(path) if format == "auto" else format
     if kind not in _READERS:
         raise InputError(
             f"Expected a format among auto, {', '.join(_READERS)}, but got {format!r}", file=path
         )
     out = _READERS[kind](path)
+    if out.empty:
+        raise InputError(
+            f"Expected at least one well with a sample, gene and Ct ({kind} layout), but the "
+            "table has none (only a header?)",
+            file=path,
+        )
     if samples is not None:
         lookup = samples.assign(sample=samples["sample"].astype(str).str.strip()).set_index(
             "sample"

@@ -33,6 +33,7 @@ Open field YAML (an axis-aligned rectangle)::
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -377,8 +378,14 @@ def check_track_in_arena(
     max_radius: float = 2.5,
     max_fraction_outside: float = 0.6,
     file: str | None = None,
+    sources: Mapping[Any, str] | None = None,
+    labels: Mapping[Any, str] | None = None,
 ) -> None:
     """Raise a readable error when a track falls far outside its pool.
+
+    ``sources`` (trial id -> track file) and ``labels`` (trial id -> e.g. "animal R3, day 2,
+    trial 1") name the offending trial's file and animal in the message; ``file`` is the
+    fallback file.
 
     A track is rejected when any sample lies beyond ``max_radius`` pool radii from the centre, or
     when more than ``max_fraction_outside`` of its samples lie beyond 1.1 radii: both usually
@@ -389,22 +396,29 @@ def check_track_in_arena(
     if r.size == 0:
         return
     ids = np.zeros(r.size, dtype=int) if trial_ids is None else np.asarray(trial_ids)
+
+    def trial(tid: Any) -> str:
+        return (labels or {}).get(tid) or f"trial {tid}"
+
+    def source(tid: Any) -> str | None:
+        return (sources or {}).get(tid) or file
+
     far = r > max_radius
     if far.any():
         i = int(np.argmax(far))
         raise InputError(
-            f"Expected the track of trial {ids[i]} inside the pool (centre {arena.pool.x:g}, "
+            f"Expected the track of {trial(ids[i])} inside the pool (centre {arena.pool.x:g}, "
             f"{arena.pool.y:g}, radius {arena.pool.radius:g}), but a sample at ({x[i]:g}, {y[i]:g}) "
             f"is {r[i]:.2f} radii from the centre; check the arena file, cm_per_unit and the track units",
-            file=file,
+            file=source(ids[i]),
         )
     uniq, inv = np.unique(ids, return_inverse=True)
     frac = np.bincount(inv, weights=(r > 1.1).astype(float)) / np.bincount(inv)
     bad = np.flatnonzero(frac > max_fraction_outside)
     if bad.size:
         raise InputError(
-            f"Expected the track of trial {uniq[bad[0]]} inside the pool, but "
+            f"Expected the track of {trial(uniq[bad[0]])} inside the pool, but "
             f"{100 * frac[bad[0]]:.0f}% of its samples lie more than 1.1 radii from the centre; check the arena file "
             "(pool centre and radius) and cm_per_unit",
-            file=file,
+            file=source(uniq[bad[0]]),
         )

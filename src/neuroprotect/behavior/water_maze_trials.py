@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from neuroprotect.behavior.arena import ArenaWaterMaze
+from neuroprotect.behavior.arena import ArenaWaterMaze, check_track_in_arena
 from neuroprotect.behavior.strategies import (
     classify_garthe2009,
     classify_gehring2015,
@@ -14,9 +14,31 @@ from neuroprotect.behavior.strategies import (
 from neuroprotect.behavior.water_maze import WATER_MAZE_COLUMNS, compute_water_maze_metrics
 from neuroprotect.errors import InputError
 
-__all__ = ["SCHEMES", "analyse_water_maze_trials", "classify_strategies"]
+__all__ = ["SCHEMES", "analyse_water_maze_trials", "check_tracks_in_pool", "classify_strategies"]
 
 SCHEMES = ("garthe2009", "gehring2015", "none")
+
+
+def check_tracks_in_pool(
+    tracks: pd.DataFrame, meta: pd.DataFrame | None, *, arena: ArenaWaterMaze
+) -> None:
+    """:func:`~neuroprotect.behavior.arena.check_track_in_arena` on a track table, naming the
+    offending trial's file (``meta.source_file``) and, when ``meta`` has it, its ``label``
+    (animal, day, trial)."""
+    sources = labels = None
+    if meta is not None:
+        ids = meta["trial_id"].to_numpy()
+        sources = dict(zip(ids, meta["source_file"].astype(str), strict=True))
+        if "label" in meta:
+            labels = dict(zip(ids, meta["label"].astype(str), strict=True))
+    check_track_in_arena(
+        tracks["x_cm"].to_numpy(dtype=float),
+        tracks["y_cm"].to_numpy(dtype=float),
+        arena=arena,
+        trial_ids=tracks["trial_id"].to_numpy(),
+        sources=sources,
+        labels=labels,
+    )
 
 
 def classify_strategies(
@@ -27,12 +49,17 @@ def classify_strategies(
     segment_length_cm: float = 250.0,
     overlap: float = 0.9,
     check_arena: bool = True,
+    meta: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Strategy rows ``trial_id, segment, offset_cm, length_cm, strategy, confidence``.
 
     ``garthe2009``: one row per trial (``segment`` missing, ``offset_cm`` 0, ``length_cm`` the
-    path length, ``confidence`` NaN). ``gehring2015``: one row per path segment.
+    path length, ``confidence`` NaN). ``gehring2015``: one row per path segment. ``meta`` (from
+    the track readers) names the file of a track outside the pool.
     """
+    if check_arena:
+        check_tracks_in_pool(tracks, meta, arena=arena)
+        check_arena = False
     if scheme == "garthe2009":
         calls = classify_garthe2009(tracks, arena=arena, check_arena=check_arena)
         metrics = compute_water_maze_metrics(tracks, arena=arena, check_arena=check_arena)
@@ -72,11 +99,16 @@ def analyse_water_maze_trials(
     """Per-trial metrics (:data:`WATER_MAZE_COLUMNS`) with ``source_file``, ``n_missing`` and the
     trial's ``strategy``/``strategy_confidence`` (Garthe rules, or Gehring segments summarised by
     :func:`~neuroprotect.behavior.strategies.summarise_segments`; ``none`` leaves them empty).
+    A track outside the pool is an error naming its ``source_file`` (and ``label``, if ``meta``
+    has one).
     """
     if scheme not in SCHEMES:
         raise InputError(
             f"Expected a scheme among {', '.join(SCHEMES)}, but got {scheme!r}", field="scheme"
         )
+    if check_arena:
+        check_tracks_in_pool(tracks, meta, arena=arena)
+        check_arena = False
     metrics = compute_water_maze_metrics(
         tracks, arena=arena, trial_length_s=trial_length_s, check_arena=check_arena
     )

@@ -116,6 +116,12 @@ def score_alternation(
     (``ABA``) as defined in the Y-maze protocol of bio-protocol.org/prep650.
     """
     symbols = parse_arm_sequence(sequence, arms=arms)
+    if not symbols:
+        raise InputError(
+            "Expected at least one arm entry, but the sequence is empty (an animal that never "
+            "entered an arm has no alternation score: leave it out or record it as missing)",
+            field="sequence",
+        )
     if collapse_repeats:
         symbols = [s for i, s in enumerate(symbols) if i == 0 or s != symbols[i - 1]]
     s = np.asarray(symbols, dtype=object)
@@ -373,6 +379,12 @@ def compute_y_maze(
     rows = []
     for trial in pd.unique(validate_tracks(tracks)["trial_id"]):
         seq = entries.loc[entries["trial_id"] == trial, "arm"].tolist()
+        if not seq:
+            raise InputError(
+                f"Expected at least one arm entry in trial {trial!r}, but its track enters no "
+                "arm (check the arm polygons, their units and entry_depth_cm)",
+                field="arms",
+            )
         rows.append(
             {"trial_id": trial, **score_alternation(seq, collapse_repeats=collapse_repeats)}
         )

@@ -251,14 +251,24 @@ def qpcr_efficiency(
             raise InputError(
                 "Expected Ct columns besides the quantity column, but found none", file=table
             )
-        fits = []
+        fits, warnings = [], []
         for g in genes:
-            ct, _ = parse_ct_values(data[g], file=table, field=g)
+            ct, und = parse_ct_values(data[g], file=table, field=g)
             fits.append(asdict(compute_efficiency(data[quantity], ct, gene=g)))
+            if und.any():
+                rows = ", ".join(str(r) for r in data["source_row"].to_numpy()[und])
+                warnings.append(
+                    f"{table}: {g}: {int(und.sum())} undetermined Ct left out of the standard "
+                    f"curve (rows {rows}); the efficiency rests on {fits[-1]['n']} wells"
+                )
     if as_json:
-        print_json({"efficiencies": fits})
+        print_json({"efficiencies": fits, "warnings": warnings})
         return
-    _echo_table(fits, ["gene", "slope", "r2", "efficiency", "efficiency_pct", "n"])
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
+    _echo_table(
+        fits, ["gene", "slope", "r2", "efficiency", "efficiency_pct", "n", "n_undetermined"]
+    )
 
 
 @app.command("western")

@@ -137,6 +137,7 @@ def strategies(
             scheme=scheme,
             segment_length_cm=segment_length_cm,
             overlap=overlap,
+            meta=meta,
         )
         rows.insert(1, "source_file", rows.trial_id.map(meta.set_index("trial_id")["source_file"]))
         rows = rows[

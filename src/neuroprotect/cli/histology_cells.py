@@ -28,9 +28,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Typer renders help as Rich markup, which would swallow "[x, y]" as a style tag: escape "[".
 ROI_HELP = (
-    "ROI JSON: [[x, y], ...] polygon, {'polyline': [[x, y], ...], 'width_um': W} band (CA1), "
-    "or {'regions': [...]} (pixel coordinates). Default: whole image."
+    r"ROI JSON: \[\[x, y], ...] polygon, {'polyline': \[\[x, y], ...], 'width_um': W} band (CA1), "
+    r"or {'regions': \[...]} (pixel coordinates). Default: whole image."
 )
 
 
@@ -83,6 +84,11 @@ def _threshold(text: str | None, words: tuple[str, ...]) -> float | str | None:
             f"Expected a number or one of {', '.join(words)}, but got {text!r}",
             field="--threshold",
         ) from None
+
+
+def _warn(warnings: list[str]) -> None:
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
 
 
 def _print_regions(regions: pd.DataFrame, columns: list[str]) -> None:
@@ -158,6 +164,7 @@ def neurons(
                 regions=regions or [],
             )
             _write_qc(qc, overlay)
+    _warn(res.warnings)
     if as_json:
         print_json(
             {
@@ -169,6 +176,7 @@ def neurons(
                 "cells": _records(res.cells[["x", "y", "area_um2"]]),
                 "n_rejected": len(res.rejected),
                 "method": _clean(res.method),
+                "warnings": res.warnings,
             }
         )
         return
@@ -238,6 +246,7 @@ def tunel(
                 regions=regions or [],
             )
             _write_qc(qc, overlay)
+    _warn(res.warnings)
     if as_json:
         print_json(
             {
@@ -249,6 +258,7 @@ def tunel(
                 "regions": _records(res.regions),
                 "nuclei": _records(res.nuclei),
                 "method": _clean(res.method),
+                "warnings": res.warnings,
             }
         )
         return
@@ -292,6 +302,7 @@ def ihc(
                 rgb, pixel_size_um=pixel_size_um, tint=(res.positive, RED), regions=regions or []
             )
             _write_qc(qc, overlay)
+    _warn(res.warnings)
     if as_json:
         print_json(
             {
@@ -301,6 +312,7 @@ def ihc(
                 "threshold_od": _value(res.threshold_od),
                 "regions": _records(res.regions),
                 "method": _clean(res.method),
+                "warnings": res.warnings,
             }
         )
         return

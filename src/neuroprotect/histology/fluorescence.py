@@ -19,7 +19,7 @@ from scipy import ndimage as ndi
 from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
 from neuroprotect.histology._cells import threshold_otsu
-from neuroprotect.histology.roi import Region, whole_image_region
+from neuroprotect.histology.roi import Region, region_masks, whole_image_region
 
 __all__ = ["PositiveNuclei", "count_positive_nuclei"]
 
@@ -45,6 +45,8 @@ class PositiveNuclei:
         Over the union of the regions.
     method
         Parameters used (threshold method, noise floor, filters).
+    warnings
+        ROIs clipped to the image (see :func:`~neuroprotect.histology.roi.region_masks`).
     """
 
     nuclei: pd.DataFrame
@@ -56,6 +58,7 @@ class PositiveNuclei:
     positive_pct: float
     area_mm2: float
     method: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _channel(image: np.ndarray, index: int, name: str, file: Any) -> np.ndarray:
@@ -174,7 +177,7 @@ def count_positive_nuclei(
     labels = _cells.segment_blobs(nuc_sig, radius_px=radius, threshold=thr_n)
     obj = _cells.measure_objects(labels, pixel_size_um=ps, intensity=mark_sig)
     regions = list(roi) if roi else [whole_image_region()]
-    masks = [r.mask(labels.shape, pixel_size_um=ps) for r in regions]
+    masks, warnings = region_masks(regions, labels.shape, pixel_size_um=ps, file=file)
     union = np.logical_or.reduce(masks)
     ok = (obj["area_um2"] >= min_area_um2) & (obj["area_um2"] <= max_area_um2)
     ok &= _cells.centroid_in(union, obj["x"].to_numpy(), obj["y"].to_numpy())
@@ -250,4 +253,5 @@ def count_positive_nuclei(
             "min_area_um2": min_area_um2,
             "max_area_um2": max_area_um2,
         },
+        warnings=warnings,
     )

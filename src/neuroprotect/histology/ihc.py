@@ -19,7 +19,7 @@ from skimage.color import hed_from_rgb
 from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
 from neuroprotect.histology._cells import threshold_otsu
-from neuroprotect.histology.roi import Region, whole_image_region
+from neuroprotect.histology.roi import Region, region_masks, whole_image_region
 
 __all__ = ["DAB_THRESHOLD_OD", "DabMeasures", "deconvolve_hdab", "measure_dab"]
 
@@ -48,6 +48,8 @@ class DabMeasures:
         Over the union of the regions.
     method
         Parameters used.
+    warnings
+        ROIs clipped to the image (see :func:`~neuroprotect.histology.roi.region_masks`).
     """
 
     regions: pd.DataFrame
@@ -57,6 +59,7 @@ class DabMeasures:
     positive_area_pct: float
     mean_dab_od: float
     method: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def deconvolve_hdab(
@@ -134,7 +137,7 @@ def measure_dab(
         rgb = rgb.astype(np.float32) * (flat.reshape(-1, 3).max(axis=0) / flat)
     _, dab = deconvolve_hdab(rgb, white=white)
     regions = list(roi) if roi else [whole_image_region()]
-    masks = [r.mask(dab.shape, pixel_size_um=ps) for r in regions]
+    masks, warnings = region_masks(regions, dab.shape, pixel_size_um=ps, file=file)
     union = np.logical_or.reduce(masks)
     sm = ndi.gaussian_filter(dab, smooth_px) if smooth_px > 0 else dab
     if isinstance(threshold, str):
@@ -182,4 +185,5 @@ def measure_dab(
             "threshold_method": threshold if isinstance(threshold, str) else "fixed",
             "smooth_px": smooth_px,
         },
+        warnings=warnings,
     )

@@ -23,7 +23,7 @@ import pandas as pd
 from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
 from neuroprotect.histology._backends import segment_with_backend
-from neuroprotect.histology.roi import Region, whole_image_region
+from neuroprotect.histology.roi import Region, region_masks, whole_image_region
 
 __all__ = [
     "CRESYL_VIOLET_OD",
@@ -67,6 +67,8 @@ class NeuronCounts:
         Over the union of the regions (the whole image when no ROI was given).
     method
         The parameters used (stain vector, threshold, filters, backend), for reports.
+    warnings
+        ROIs clipped to the image (see :func:`~neuroprotect.histology.roi.region_masks`).
     """
 
     cells: pd.DataFrame
@@ -77,6 +79,7 @@ class NeuronCounts:
     area_mm2: float
     density_per_mm2: float
     method: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def estimate_stain_vector(od: np.ndarray, *, top_fraction: float = 0.05) -> np.ndarray:
@@ -233,7 +236,8 @@ def count_neurons(
     Raises
     ------
     InputError
-        Not an RGB image, a bad pixel size or filter, a missing optional backend or weights.
+        Not an RGB image, a bad pixel size or filter, a missing optional backend or weights,
+        a region outside the image.
 
     Notes
     -----
@@ -259,7 +263,10 @@ def count_neurons(
     rows, cols = int(image.shape[0]), int(image.shape[1])
     regions = list(roi) if roi else [whole_image_region()]
     # masks only for real ROIs: a whole-image mask of a 10k x 10k image would cost 100 MB
-    masks = [None if r.kind == "image" else r.mask((rows, cols), pixel_size_um=ps) for r in regions]
+    drawn = [r for r in regions if r.kind != "image"]
+    drawn_masks, warnings = region_masks(drawn, (rows, cols), pixel_size_um=ps, file=file)
+    it = iter(drawn_masks)
+    masks = [None if r.kind == "image" else next(it) for r in regions]
     union = None if not roi else np.logical_or.reduce([m for m in masks if m is not None])
     radius_px = cell_diameter_um / 2.0 / ps
     margin = int(np.ceil(3 * cell_diameter_um / ps))
@@ -347,7 +354,7 @@ def count_neurons(
     for region, mask in zip(regions, masks, strict=True):
         n = len(x) if mask is None else int(_cells.centroid_in(mask, x, y).sum())
         area = float(rows * cols if mask is None else mask.sum()) * ps * ps / 1e6
-        length = region.length_mm(pixel_size_um=ps)
+        length = region.length_mm(pixel_size_um=ps, shape=(rows, cols))
         rows_out.append(
             {
                 "region": region.name,
@@ -383,4 +390,5 @@ def count_neurons(
         area_mm2=area_union,
         density_per_mm2=len(cells) / area_union if area_union > 0 else float("nan"),
         method=method,
+        warnings=warnings,
     )

@@ -16,7 +16,8 @@ ROI JSON (``read_roi``) accepts:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +29,7 @@ from skimage.draw import polygon2mask
 
 from neuroprotect.errors import InputError
 
-__all__ = ["Region", "parse_roi", "read_roi", "whole_image_region"]
+__all__ = ["Region", "parse_roi", "read_roi", "region_masks", "whole_image_region"]
 
 FileLike = str | PathLike[str] | None
 
@@ -48,12 +49,15 @@ class Region:
         ``(n, 2)`` float array of ``[x, y]`` pixel coordinates (empty for ``"image"``).
     width_um
         Band width in µm (``"band"`` only).
+    source
+        The ROI file it was read from, if any (for messages).
     """
 
     name: str
     kind: Literal["polygon", "band", "image"]
     points: np.ndarray
     width_um: float | None = None
+    source: str | None = None
 
     def mask(self, shape: tuple[int, int], *, pixel_size_um: float) -> np.ndarray:
         """Boolean ``(rows, cols)`` mask of the region in an image of ``shape``."""
@@ -73,12 +77,105 @@ class Region:
         half_px = self.width_um / 2.0 / pixel_size_um
         return ndi.distance_transform_edt(~line) <= half_px
 
-    def length_mm(self, *, pixel_size_um: float) -> float | None:
-        """Length of a band's polyline in mm (``None`` for other kinds)."""
+    def length_mm(
+        self, *, pixel_size_um: float, shape: tuple[int, int] | None = None
+    ) -> float | None:
+        """Length of a band's polyline in mm (``None`` for other kinds).
+
+        With ``shape`` (image rows, cols), only the part of the polyline inside the image
+        (pixel edges ``-0.5`` to ``cols - 0.5`` and ``rows - 0.5``) counts, as only that part's
+        neurons can be counted.
+        """
         if self.kind != "band":
             return None
-        seg = np.diff(self.points, axis=0)
-        return float(np.hypot(seg[:, 0], seg[:, 1]).sum() * pixel_size_um / 1000.0)
+        if shape is None:
+            seg = np.diff(self.points, axis=0)
+            return float(np.hypot(seg[:, 0], seg[:, 1]).sum() * pixel_size_um / 1000.0)
+        box = (-0.5, shape[1] - 0.5, -0.5, shape[0] - 0.5)
+        total = sum(
+            _clipped_length(p0, p1, box)
+            for p0, p1 in zip(self.points[:-1], self.points[1:], strict=True)
+        )
+        return float(total * pixel_size_um / 1000.0)
+
+    def sticks_out(self, shape: tuple[int, int]) -> bool:
+        """True when a vertex lies more than a pixel outside an image of ``shape``."""
+        if self.kind == "image":
+            return False
+        x, y = self.points[:, 0], self.points[:, 1]
+        return bool(
+            (x < -1).any() or (y < -1).any() or (x > shape[1]).any() or (y > shape[0]).any()
+        )
+
+    def describe(self) -> str:
+        """``ROI 'name' (file)`` for messages."""
+        return f"ROI {self.name!r}" + (f" ({self.source})" if self.source else "")
+
+
+def _clipped_length(
+    p0: np.ndarray, p1: np.ndarray, box: tuple[float, float, float, float]
+) -> float:
+    """Length of the segment ``p0``-``p1`` inside ``box`` = (x0, x1, y0, y1) (Liang-Barsky)."""
+    d = p1 - p0
+    lo, hi = 0.0, 1.0
+    edges = (
+        (-d[0], p0[0] - box[0]),
+        (d[0], box[1] - p0[0]),
+        (-d[1], p0[1] - box[2]),
+        (d[1], box[3] - p0[1]),
+    )
+    for q, r in edges:  # inside the edge where q * t <= r
+        if q == 0:
+            if r < 0:
+                return 0.0
+            continue
+        t = r / q
+        if q < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+    return float(np.hypot(d[0], d[1]) * max(0.0, hi - lo))
+
+
+def region_masks(
+    regions: Sequence[Region],
+    shape: tuple[int, int],
+    *,
+    pixel_size_um: float,
+    file: FileLike = None,
+) -> tuple[list[np.ndarray], list[str]]:
+    """Masks of ``regions`` in an image of ``shape``, and warnings for regions clipped to it.
+
+    Raises
+    ------
+    InputError
+        A region that covers no pixel of the image (drawn on another image, or in µm rather
+        than pixels): counting it would give 0 or NaN, not a measurement.
+    """
+    rows, cols = shape
+    masks = []
+    warnings = []
+    for region in regions:
+        mask = region.mask(shape, pixel_size_um=pixel_size_um)
+        if region.kind == "image":
+            masks.append(mask)
+            continue
+        x, y = region.points[:, 0], region.points[:, 1]
+        extent = f"x {x.min():g} to {x.max():g}, y {y.min():g} to {y.max():g}"
+        if not mask.any():
+            raise InputError(
+                f"Expected {region.describe()} to overlap the image ({cols} x {rows} pixels), "
+                f"but it covers none of its pixels ({extent})",
+                file=file,
+                field="roi",
+            )
+        if region.sticks_out(shape):
+            warnings.append(
+                f"{file or 'image'}: {region.describe()} lies partly outside the image "
+                f"({cols} x {rows} pixels; ROI {extent}); it was clipped to the image"
+            )
+        masks.append(mask)
+    return masks, warnings
 
 
 def whole_image_region() -> Region:
@@ -171,4 +268,4 @@ def read_roi(path: str | PathLike[str]) -> list[Region]:
         raise InputError("Expected an existing ROI file, but it does not exist", file=p) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"Expected ROI JSON, but it does not parse ({exc})", file=p) from None
-    return parse_roi(obj, file=p)
+    return [replace(r, source=str(p)) for r in parse_roi(obj, file=p)]

@@ -162,7 +162,10 @@ def load_y_maze(
                     res = score_alternation(row["sequence"] or "", collapse_repeats=collapse)
                 except InputError as exc:
                     raise InputError(
-                        exc.message, file=path, row=int(row[C.SOURCE_ROW]), field="sequence"
+                        f"animal {row[C.ANIMAL_ID]}: {exc.message}",
+                        file=path,
+                        row=int(row[C.SOURCE_ROW]),
+                        field="sequence",
                     ) from None
                 rows.append(
                     {

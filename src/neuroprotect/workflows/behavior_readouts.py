@@ -188,6 +188,12 @@ def load_water_maze(
         paths.append(path)
     tracks = pd.concat(track_parts, ignore_index=True)
     meta = pd.concat(meta_parts, ignore_index=True)
+    meta["label"] = [  # names a trial in errors (track outside the pool)
+        f"animal {a}, day {d:g}, trial {t:g} ({trials_path.name} row {r})"
+        for a, d, t, r in zip(
+            trials[C.ANIMAL_ID], trials["day"], trials[C.TRIAL], trials[C.SOURCE_ROW], strict=True
+        )
+    ]
     per_trial = analyse_water_maze_trials(
         tracks, meta, arena=arena, trial_length_s=p["trial_length_s"], scheme=p["scheme"]
     )

@@ -53,6 +53,8 @@ from neuroprotect.workflows.table_io import (
 
 __all__ = ["IHC_VARIABLES", "NISSL_VARIABLES", "TUNEL_VARIABLES", "read_image_array"]
 
+Measured = tuple[dict[str, Any], list[str]]  # a section's values and warnings
+
 NISSL_VARIABLES = (
     VariableSpec("neuron_density_per_mm2", "Neuron density", "neurons/mm²", lower_is_better=False),
     VariableSpec(
@@ -88,8 +90,13 @@ def read_image_array(path: Path) -> np.ndarray:
         import tifffile
 
         image_info(path)
-        with tifffile.TiffFile(path) as tif:
-            arr = np.asarray(tif.series[0].asarray())
+        try:
+            with tifffile.TiffFile(path) as tif:
+                arr = np.asarray(tif.series[0].asarray())
+        except Exception as exc:  # noqa: BLE001 - truncated strips, bad offsets...
+            raise InputError(
+                f"Expected a complete TIFF image, but decoding failed ({exc})", file=path
+            ) from None
     else:
         arr = np.asarray(read_image(path).array)
     if arr.ndim == 3 and arr.shape[0] <= 8 and arr.shape[0] < min(arr.shape[1:]):
@@ -164,12 +171,14 @@ def _sections(
 def _per_section(
     table: pd.DataFrame,
     study: Study,
-    measure: Callable[[np.ndarray, float, list[Region] | None, Path], dict[str, Any]],
-) -> pd.DataFrame:
-    rows = []
+    measure: Callable[[np.ndarray, float, list[Region] | None, Path], Measured],
+) -> tuple[pd.DataFrame, list[str]]:
+    """One row per section, and the measures' warnings (ROIs clipped to their image)."""
+    rows, warnings = [], []
     for _, rec in table.iterrows():
         image = read_image_array(rec["image_path"])
-        values = measure(image, rec["pixel_size_um"], rec["regions"], rec["image_path"])
+        values, notes = measure(image, rec["pixel_size_um"], rec["regions"], rec["image_path"])
+        warnings += notes
         rows.append(
             {
                 C.ANIMAL_ID: rec[C.ANIMAL_ID],
@@ -180,7 +189,7 @@ def _per_section(
                 C.SOURCE_ROW: int(rec[C.SOURCE_ROW]),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), warnings
 
 
 def _per_animal(
@@ -204,10 +213,12 @@ def _result(
     table_path: Path,
     variables: tuple[VariableSpec, ...],
     qc: dict[str, Any],
+    section_warnings: list[str],
 ) -> ReadoutData:
     per_animal = _per_animal(sections, variables, table_path)
     keep = tuple(v for v in variables if per_animal[v.name].notna().any())
-    warnings = missing_data_warning(readout, animals, per_animal[C.ANIMAL_ID])
+    warnings = [f"{readout.id}: {w}" for w in section_warnings]
+    warnings += missing_data_warning(readout, animals, per_animal[C.ANIMAL_ID])
     counts = per_animal["n_sections"]
     if counts.nunique() > 1:
         warnings.append(
@@ -270,7 +281,7 @@ def load_nissl_images(
     )
     table, path = _sections(study, readout, files, animals, p)
 
-    def measure(img: np.ndarray, ps: float, rois: list[Region] | None, f: Path) -> dict[str, Any]:
+    def measure(img: np.ndarray, ps: float, rois: list[Region] | None, f: Path) -> Measured:
         res = count_neurons(
             img,
             pixel_size_um=ps,
@@ -292,16 +303,16 @@ def load_nissl_images(
             "band_length_mm": length,
             "neurons_per_mm": float(bands["count"].sum()) / length if len(bands) else np.nan,
             "threshold_od": res.method["threshold_od"],
-        }
+        }, res.warnings
 
-    sections = _per_section(table, study, measure)
+    sections, notes = _per_section(table, study, measure)
     qc = {
         "method": "cresyl-violet deconvolution, Otsu threshold, distance/LoG watershed",
         "cell_diameter_um": p["cell_diameter_um"],
         "area_um2": [p["min_area_um2"], p["max_area_um2"]],
         "stain": p["stain"],
     }
-    return _result(study, readout, animals, sections, path, NISSL_VARIABLES, qc)
+    return _result(study, readout, animals, sections, path, NISSL_VARIABLES, qc, notes)
 
 
 def load_tunel_images(
@@ -336,7 +347,7 @@ def load_tunel_images(
             )
     table, path = _sections(study, readout, files, animals, p)
 
-    def measure(img: np.ndarray, ps: float, rois: list[Region] | None, f: Path) -> dict[str, Any]:
+    def measure(img: np.ndarray, ps: float, rois: list[Region] | None, f: Path) -> Measured:
         res = count_positive_nuclei(
             img,
             pixel_size_um=ps,
@@ -355,16 +366,16 @@ def load_tunel_images(
             "tunel_positive_pct": res.positive_pct,
             "tunel_positive_per_mm2": res.n_positive / area if area > 0 else np.nan,
             "marker_threshold": res.marker_threshold,
-        }
+        }, res.warnings
 
-    sections = _per_section(table, study, measure)
+    sections, notes = _per_section(table, study, measure)
     qc = {
         "method": "nuclei on the counterstain, positive by mean marker intensity",
         "marker_threshold": p["marker_threshold"],
         "nuclear_channel": p["nuclear_channel"],
         "marker_channel": p["marker_channel"],
     }
-    return _result(study, readout, animals, sections, path, TUNEL_VARIABLES, qc)
+    return _result(study, readout, animals, sections, path, TUNEL_VARIABLES, qc, notes)
 
 
 def load_ihc_images(
@@ -397,16 +408,16 @@ def load_ihc_images(
         )
     table, path = _sections(study, readout, files, animals, p)
 
-    def measure(img: np.ndarray, ps: float, rois: list[Region] | None, f: Path) -> dict[str, Any]:
+    def measure(img: np.ndarray, ps: float, rois: list[Region] | None, f: Path) -> Measured:
         res = measure_dab(img, pixel_size_um=ps, roi=rois, threshold=thr, file=f)
         return {
             "area_mm2": float(res.regions["area_mm2"].sum()),
             "dab_positive_area_pct": res.positive_area_pct,
             "dab_mean_od": res.mean_dab_od,
             "threshold_od": res.threshold_od,
-        }
+        }, res.warnings
 
-    sections = _per_section(table, study, measure)
+    sections, notes = _per_section(table, study, measure)
     marker = p["marker"]
     variables = tuple(
         VariableSpec(
@@ -422,7 +433,7 @@ def load_ihc_images(
         "threshold": p["threshold"],
         "marker": marker,
     }
-    return _result(study, readout, animals, sections, path, variables, qc)
+    return _result(study, readout, animals, sections, path, variables, qc, notes)
 
 
 register(

@@ -162,6 +162,41 @@ def _group_table(
     return out
 
 
+def _block_end(lines: list[list[str]], start: int, file: Path) -> int:
+    """Index of the ``~End`` line closing the block that starts at ``start``.
+
+    Raises naming the block and the last line when the file ends first (a truncated export).
+    """
+    for j in range(start + 1, len(lines)):
+        first = lines[j][0].strip()
+        if first.startswith("~End"):
+            return j
+        if first.startswith(("Plate:", "Group:")):
+            break
+    else:
+        j = len(lines)
+    title = lines[start][0].strip()
+    if j < len(lines):
+        ended = f"a new block starts at line {j + 1}"
+    else:
+        ended = f"the file ends at line {_last_line(lines)}"
+    raise InputError(
+        f"Expected '~End' closing the '{title}' block of line {start + 1}, but {ended} "
+        "(truncated export?)",
+        file=file,
+    )
+
+
+def _last_line(lines: list[list[str]]) -> int:
+    """1-based number of the last non-blank line."""
+    return max((k for k in range(len(lines)) if any(c.strip() for c in lines[k])), default=0) + 1
+
+
+def _declared_blocks(first_line: list[str]) -> int | None:
+    m = re.match(r"##BLOCKS=\s*(\d+)", first_line[0].strip())
+    return int(m.group(1)) if m else None
+
+
 def _layout_type(group: str, rows: pd.DataFrame) -> str:
     g = group.lower()
     if "blank" in g:
@@ -222,16 +257,13 @@ def read_softmax_text(
     reads: list[pd.DataFrame] = []
     groups: list[dict[str, object]] = []
     all_waves: list[int] = []
-    plate = 0
+    plate = blocks = 0
     i = 0
     while i < len(lines):
         first = lines[i][0].strip()
         if first.startswith("Plate:"):
-            end = next(
-                (j for j in range(i + 1, len(lines)) if lines[j][0].startswith("~End")), None
-            )
-            if end is None:
-                raise InputError("Expected '~End' after a 'Plate:' block", file=file)
+            end = _block_end(lines, i, file)
+            blocks += 1
             plate += 1
             header = lines[i]
             waves, values = _plate_block(lines[i + 1 : end], header, file)
@@ -254,20 +286,24 @@ def read_softmax_text(
             i = end + 1
         elif first.startswith("Group:"):
             name = first.split(":", 1)[1].strip()
-            end = next(
-                (
-                    j
-                    for j in range(i + 1, len(lines))
-                    if lines[j][0].startswith(("~End", "Group Column"))
-                ),
-                len(lines),
+            end = _block_end(lines, i, file)
+            blocks += 1
+            table_end = next(
+                (j for j in range(i + 1, end) if lines[j][0].startswith("Group Column")), end
             )
-            groups += _group_table(name, lines[i + 1 : end], max(plate, 1), file)
+            groups += _group_table(name, lines[i + 1 : table_end], max(plate, 1), file)
             i = end + 1
         else:
             i += 1
     if not reads:
         raise InputError("Expected at least one 'Plate:' block in the SoftMax export", file=file)
+    declared = _declared_blocks(lines[0])
+    if declared is not None and blocks < declared:
+        raise InputError(
+            f"Expected {declared} blocks (##BLOCKS= {declared}), but the file ends after "
+            f"{blocks} at line {_last_line(lines)} (truncated export?)",
+            file=file,
+        )
     results = pd.DataFrame(
         groups,
         columns=[
