@@ -217,7 +217,7 @@ def _result(
 ) -> ReadoutData:
     per_animal = _per_animal(sections, variables, table_path)
     keep = tuple(v for v in variables if per_animal[v.name].notna().any())
-    warnings = [f"{readout.id}: {w}" for w in section_warnings]
+    warnings = list(section_warnings)
     warnings += missing_data_warning(readout, animals, per_animal[C.ANIMAL_ID])
     counts = per_animal["n_sections"]
     if counts.nunique() > 1:
