@@ -1,4 +1,4 @@
-"""Shared CLI helpers: one-line errors and JSON output."""
+"""Shared CLI helpers: one-line errors, JSON output and output paths."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -52,7 +53,30 @@ def format_cell(value: Any, *, digits: int = 4, missing: str = "NA") -> str:
     return str(value)
 
 
-def save_figure(fig: Any, path: Any) -> None:
+def output_dir(path: Path) -> Path:
+    """An output folder, created (with its parents) when missing; one-line error if it cannot be."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        fail(f"{path}: Expected a folder for the output, but got a file")
+    except OSError as exc:
+        fail(f"{path}: Expected a folder that can be created, but got: {exc.strerror or exc}")
+    return path
+
+
+def output_file(path: Path) -> Path:
+    """An output file's path, its folder created (with parents) when missing.
+
+    Every CLI option that writes a file (``--out``, ``--plot``, ``--key-out``...) passes its path
+    through here before writing, so a new folder is made instead of failing with a traceback.
+    """
+    if path.is_dir():
+        fail(f"{path}: Expected an output file name, but got a folder")
+    output_dir(path.parent)
+    return path
+
+
+def save_figure(fig: Any, path: Path) -> None:
     """Write a matplotlib Figure (format from the suffix) and say where on stderr."""
-    fig.savefig(path, dpi=150)
+    fig.savefig(output_file(path), dpi=150)
     typer.echo(f"figure written to {path}", err=True)

@@ -79,9 +79,9 @@ def water_maze(
         )
     if plot_dir is not None:
         from neuroprotect.behavior.plots import plot_occupancy, plot_swim_paths
-        from neuroprotect.cli._common import save_figure
+        from neuroprotect.cli._common import output_dir, save_figure
 
-        plot_dir.mkdir(parents=True, exist_ok=True)
+        output_dir(plot_dir)
         save_figure(plot_swim_paths(tracks, arena=arena_obj), plot_dir / "swim_paths.png")
         save_figure(plot_occupancy(tracks, arena=arena_obj), plot_dir / "occupancy.png")
     if as_json:

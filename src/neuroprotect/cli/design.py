@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from neuroprotect.cli._common import fail, print_json, user_errors
+from neuroprotect.cli._common import fail, output_file, print_json, user_errors
 from neuroprotect.design.blinding import PASSPHRASE_ENV
 
 
@@ -150,18 +150,18 @@ def randomize_cmd(
                 seed=seed,
                 passphrase=passphrase_from_env_or_prompt(confirm=True),
             )
-            seal.write_text(concealed.sealed_key, encoding="utf-8")
+            output_file(seal).write_text(concealed.sealed_key, encoding="utf-8")
             seal.chmod(0o600)
             if coded_animals is not None:
-                concealed.coded_animals.to_csv(coded_animals, index=False)
+                concealed.coded_animals.to_csv(output_file(coded_animals), index=False)
             allocation = allocation.assign(group=allocation["group"].map(concealed.group_codes))
             balance = balance.assign(group=balance["group"].map(concealed.group_codes)).sort_values(
                 "group"
             )
     if key_out:
-        result.key.to_csv(key_out, index=False)
+        result.key.to_csv(output_file(key_out), index=False)
     if codes_out:
-        result.coded_sheet.to_csv(codes_out, index=False)
+        result.coded_sheet.to_csv(output_file(codes_out), index=False)
     cols = ["animal_id", "group", "blinded_code", "stratum", "block"]
     if as_json:
         print_json(
@@ -251,7 +251,7 @@ def new_cmd(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        output_file(out).write_text(text, encoding="utf-8")
         typer.echo(f"draft written: {out}")
 
 
@@ -302,5 +302,5 @@ def dosing_sheet_cmd(
             times={g.id: g.timing for g in study.groups},
             vehicle_ml_per_kg=vehicle_ml_per_kg,
         )
-        write_table_document(sheet, out, title=f"Dosing sheet: {study.title}")
+        write_table_document(sheet, output_file(out), title=f"Dosing sheet: {study.title}")
     typer.echo(f"dosing sheet: {out}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from neuroprotect.cli._common import fail, print_json, user_errors
+from neuroprotect.cli._common import fail, output_dir, print_json, user_errors
 
 app = typer.Typer(
     help="Histology image analysis: TTC infarct volume from slice photos, Nissl neuron counts, "
@@ -150,7 +150,7 @@ def ttc_command(
             pixel_size_mm=pixel_size_mm,
             lesion_side=lesion_side.value if lesion_side else None,
             overrides=overrides,
-            qc_dir=qc_dir,
+            qc_dir=output_dir(qc_dir) if qc_dir is not None else None,
             max_side=max_side,
             scale_bar_mm=scale_bar,
             progress=progress,

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import user_errors
+from neuroprotect.cli._common import output_file, user_errors
 from neuroprotect.workflows.provenance import package_versions
 
 app = typer.Typer(
@@ -193,7 +193,7 @@ def schema_cmd(
 
     text = json.dumps(study_json_schema(), indent=2) + "\n"
     if out:
-        out.write_text(text, encoding="utf-8")
+        output_file(out).write_text(text, encoding="utf-8")
     else:
         typer.echo(text, nl=False)
 
