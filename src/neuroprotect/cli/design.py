@@ -277,18 +277,24 @@ def dosing_sheet_cmd(
         [], "--stock", help="Stock concentration per dosed group, GROUP=MG_PER_ML; repeat."
     ),
     vehicle_ml_per_kg: float | None = typer.Option(
-        None, "--vehicle-ml-per-kg", help="Injection volume for undosed groups."
+        None,
+        "--vehicle-ml-per-kg",
+        help="Vehicle injection volume, mL/kg. Default: the treated groups' common volume "
+        "(dose / stock). Given, it also applies to groups without a dose (sham).",
     ),
     out: Path = typer.Option(..., "--out", help="Output file: .csv, .html or .pdf."),
 ) -> None:
     """Write a per-animal dosing sheet (body weight, dose, stock -> volume to inject, route, time).
+
+    The vehicle group (dose 0 mg/kg, or role vehicle without a dose) gets the same mL/kg as the
+    treated groups. Volumes are rounded to 0.01 mL and amounts to 0.001 mg (halves up).
 
     Example: neuroprotect design dosing-sheet study.yaml --stock h004_6=3 --stock h004_3=1.5 --out sheet.pdf
     """
     from neuroprotect.design.dosing import make_dosing_sheet
     from neuroprotect.io.animals import load_animals
     from neuroprotect.report.documents import write_table_document
-    from neuroprotect.schema.manifest import load_study
+    from neuroprotect.schema.manifest import Role, load_study
 
     with user_errors():
         study = load_study(manifest)
@@ -296,7 +302,10 @@ def dosing_sheet_cmd(
         stocks = _parse_stock(stock)
         sheet = make_dosing_sheet(
             animals,
-            doses_mg_kg={g.id: g.dose_mg_kg for g in study.groups},
+            doses_mg_kg={
+                g.id: 0.0 if g.role == Role.VEHICLE and g.dose_mg_kg is None else g.dose_mg_kg
+                for g in study.groups
+            },
             stock_mg_ml={g.id: stocks.get(g.id) for g in study.groups},
             routes={g.id: g.route for g in study.groups},
             times={g.id: g.timing for g in study.groups},
