@@ -65,3 +65,22 @@ def test_json_schema_has_fields() -> None:
     schema = study_json_schema()
     assert {"study_id", "groups", "readouts", "animals"} <= set(schema["properties"])
     assert "base_dir" not in schema["properties"]
+
+
+def test_readme_manifest_example_is_valid() -> None:
+    """The study.yaml example in README.md validates against the manifest model."""
+    import re
+
+    import yaml
+
+    from neuroprotect.schema.manifest import Study
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
+    examples = [b for b in blocks if b.lstrip().startswith("study_id:")]
+    assert len(examples) == 1, "expected one study.yaml example in README.md"
+    from neuroprotect.workflows.readouts import readout_types
+
+    study = Study.model_validate(yaml.safe_load(examples[0]))
+    assert study.vehicle.id == "vehicle" and len(study.readouts) >= 1
+    assert {r.type for r in study.readouts} <= set(readout_types())
