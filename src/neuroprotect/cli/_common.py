@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, InputErrors, collect_input_warnings
 
 EXIT_INPUT_ERROR = 2
 
@@ -24,13 +24,37 @@ def fail(message: str) -> NoReturn:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn user-input errors into one line on stderr and exit code 2 (no traceback)."""
+    """Turn user-input errors into one line on stderr and exit code 2 (no traceback).
+
+    Input warnings raised inside (e.g. a CSV read as Windows-1252) are printed as ``warning:``
+    lines on stderr.
+    """
+    notes: list[str] = []
+    error: str | None = None
     try:
-        yield
+        with collect_input_warnings() as notes:
+            yield
+    except InputErrors as exc:  # one line per problem
+        for line in exc.lines()[:-1]:
+            typer.echo(f"error: {line}", err=True)
+        error = exc.lines()[-1]
     except InputError as exc:
-        fail(exc.one_line())
+        error = exc.one_line()
     except (ValueError, OSError, KeyError) as exc:
-        fail(str(exc) if not isinstance(exc, KeyError) else f"unknown name {exc}")
+        error = str(exc) if not isinstance(exc, KeyError) else f"unknown name {exc}"
+    finally:
+        for note in notes:
+            typer.echo(f"warning: {note}", err=True)
+    if error is not None:
+        fail(error)
+
+
+SHEET_HELP = "Excel input: the sheet to read, by name or position (1 = first); default the first."
+
+
+def sheet_option() -> Any:
+    """The ``--sheet NAME|INDEX`` option of every command that reads an Excel table."""
+    return typer.Option(None, "--sheet", metavar="NAME|INDEX", help=SHEET_HELP)
 
 
 def print_json(data: Any) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from neuroprotect.cli._common import print_json, save_figure, user_errors
+from neuroprotect.cli._common import print_json, save_figure, sheet_option, user_errors
 
 app = typer.Typer()
 
@@ -24,6 +24,7 @@ def synergy(
         help="Fractional effect in [0, 1] (e.g. 1 - infarct / vehicle infarct).",
     ),
     names: str = typer.Option("drug A,drug B", "--names", help="Display names, comma-separated."),
+    sheet: str | None = sheet_option(),
     n_boot: int = typer.Option(0, "--n-boot", help="Bootstrap resamples for the CI interval."),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
     plot: Path | None = typer.Option(
@@ -52,6 +53,7 @@ def synergy(
                 Column(dose_b, "float", min=0),
                 Column(effect, "float"),
             ],
+            sheet=sheet,
         )
         bliss = compute_bliss_excess(data, dose_a=dose_a, dose_b=dose_b, effect=effect)
         ci_table, _ = compute_combination_index(

@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, InputErrors
+from neuroprotect.schema.manifest_messages import validation_problems, warn_unknown_ids
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
@@ -229,29 +230,19 @@ class Study(_Model):
         return out
 
 
-def _field_path(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
-    """Turn a pydantic location into a readable path, naming list items by their id."""
-    parts: list[str] = []
-    node: Any = data
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list):
-            entry = node[item] if item < len(node) else None
-            label = entry.get("id") if isinstance(entry, dict) else None
-            parts[-1] = f"{parts[-1]}[{label or item}]" if parts else f"[{item}]"
-            node = entry
-        else:
-            parts.append(str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    return ".".join(parts)
-
-
 def load_study(path: str | Path) -> Study:
     """Load and validate a ``study.yaml``.
 
     Raises
     ------
     InputError
-        Unreadable YAML, a wrong or missing field (named by its path), or a missing file.
+        Unreadable YAML (its line), a missing file, or :class:`InputErrors` listing every wrong or
+        missing field, one ``path: Expected ..., but got ...`` line each.
+
+    Warns
+    -----
+    InputWarning
+        A compound or model id that is not in the knowledge base.
     """
     path = Path(path)
     if not path.is_file():
@@ -262,10 +253,9 @@ def load_study(path: str | Path) -> Study:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(
-            f"Expected valid YAML: {getattr(exc, 'problem', exc)}", file=path, row=row
-        ) from None
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise InputError(f"{where}Expected valid YAML ({problem})", file=path) from None
     except UnicodeDecodeError:
         raise InputError("Expected a UTF-8 text file", file=path) from None
     if not isinstance(data, dict):
@@ -273,17 +263,8 @@ def load_study(path: str | Path) -> Study:
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = _field_path(tuple(err["loc"]), data)
-        msg = err["msg"].removeprefix("Value error, ")
-        got = err.get("input")
-        if err["type"] == "missing":
-            msg = "Expected this field, but it is missing"
-        elif err["type"] == "extra_forbidden":
-            msg = "Unknown field; check its spelling against the manifest schema"
-        elif not isinstance(got, (dict, list)) and "got" not in msg:
-            msg = f"{msg} (got {got!r})"
-        raise InputError(msg, file=path, field=field or None) from None
+        raise InputErrors(validation_problems(Study, exc), file=path) from None
+    warn_unknown_ids(study, path)
     study.base_dir = path.resolve().parent
     study.manifest_path = path
     animals = study.resolve(study.animals)
