@@ -70,3 +70,27 @@ def test_validate_lists_each_manifest_problem_and_kb_warning(mini_study: Path) -
     assert result.exit_code == 0, result.output
     (warning,) = result.stderr.splitlines()
     assert warning.startswith(f"warning: {mini_study}: compound: 'mystery' is not in the knowledge")
+
+
+def test_group_help_is_one_line_saying_what_it_is_for() -> None:
+    """Each command group (and each command) is summed up in one unwrapped line of --help."""
+    import typer
+
+    from neuroprotect.cli.main import COMMAND_GROUPS
+
+    top = runner.invoke(app, ["--help"], terminal_width=80).output
+    for name in COMMAND_GROUPS:
+        summary = typer.main.get_command(app).commands[name].help or ""  # type: ignore[attr-defined]
+        assert summary and "\n" not in summary.strip() and len(summary) <= 65, name
+        assert any(summary in line for line in top.splitlines()), name
+        group = runner.invoke(app, [name, "--help"], terminal_width=80)
+        assert group.exit_code == 0 and summary in group.output
+
+    def walk(command: object, path: str) -> None:
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {sub_name}")
+        if not hasattr(command, "commands"):
+            first = (getattr(command, "help", "") or "").strip().split("\n\n")[0]
+            assert first and "\n" not in first, path
+
+    walk(typer.main.get_command(app), "neuroprotect")

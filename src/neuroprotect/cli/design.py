@@ -25,7 +25,7 @@ def passphrase_from_env_or_prompt(*, confirm: bool) -> str:
 
 
 app = typer.Typer(
-    help="Study design: randomisation with blinded codes, cross-species dose conversion.",
+    help="Plan a study: draft, randomise, blind, size, dose and check it.",
     no_args_is_help=True,
 )
 

@@ -12,8 +12,9 @@ import yaml
 from neuroprotect.cli._common import fail, output_file, print_json, user_errors
 
 kb_app = typer.Typer(
-    help="The bundled, cited knowledge base: compounds, targets, efficacy records, protocols and "
-    "signed pathways. Uncertain values are marked UNCERTAIN with the reason.",
+    help="Look up the cited knowledge base: compounds, targets, efficacy.",
+    epilog="Also protocols and signed pathways; uncertain values are marked UNCERTAIN with the "
+    "reason.",
     no_args_is_help=True,
 )
 

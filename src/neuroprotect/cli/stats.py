@@ -13,7 +13,7 @@ from neuroprotect.cli._common import print_json, sheet_option, user_errors
 
 stats_app = typer.Typer(
     name="stats",
-    help="Statistics on any CSV/TSV/XLSX table (long format: one row per animal).",
+    help="Statistics on any CSV/XLSX table: compare groups, curves, power.",
     no_args_is_help=True,
     add_completion=False,
 )

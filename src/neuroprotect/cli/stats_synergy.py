@@ -32,8 +32,10 @@ def synergy(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Test a combination for synergy: Bliss excess (delta-method CI, z-test) and the Chou-Talalay
-    combination index with Loewe excess, so "synergy" is tested rather than asserted.
+    """Test a drug combination for synergy: Bliss excess and Chou-Talalay combination index.
+
+    Bliss excess with a delta-method CI and z-test, and the combination index with Loewe excess,
+    so "synergy" is tested rather than asserted.
 
     Example: neuroprotect stats synergy combo.csv --dose-a igmesine --dose-b fenm --effect protection --json
     """
