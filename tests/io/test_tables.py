@@ -130,3 +130,17 @@ def test_bad_sheet(tmp_path: Path) -> None:
         read_table(_two_sheets(tmp_path), COLS, sheet="3")
     with pytest.raises(InputError, match="Excel workbook"):
         read_table(_write(tmp_path, "animal_id\nA1\n"), COLS, sheet="data")
+
+
+def test_trailing_delimiters_do_not_shift_columns(tmp_path: Path) -> None:
+    """Data rows ending in ',' (Excel after a deleted column) keep their cells under the header."""
+    p = _write(tmp_path, "animal_id,area_mm2,score\r\nA1,1.5,2,\r\nA2,2.5,3,,\r\n")
+    df = read_table(p, COLS)
+    assert df["animal_id"].tolist() == ["A1", "A2"]
+    assert df["area_mm2"].tolist() == [1.5, 2.5]
+
+
+def test_row_with_more_cells_than_the_header(tmp_path: Path) -> None:
+    p = _write(tmp_path, "animal_id,area_mm2,score\nA1,1.5,2\n\nA2,2.5,3,extra\n")
+    with pytest.raises(InputError, match=r"row 4: Expected at most 3 cells as in the header"):
+        read_table(p, COLS)

@@ -8,6 +8,7 @@ data row is row 2.
 
 from __future__ import annotations
 
+import csv
 import io
 import warnings
 from dataclasses import dataclass
@@ -113,10 +114,53 @@ def _excel_sheet(path: Path, sheet: Sheet) -> str | int:
     )
 
 
+def _header_names(cells: list[str]) -> list[str]:
+    """Header cells as column names: blanks named ``Unnamed: i``, repeats ``name.1`` (as pandas)."""
+    names: list[str] = []
+    for i, cell in enumerate(cells):
+        name = cell.strip() or f"Unnamed: {i}"
+        base, k = name, 0
+        while name in names:
+            k += 1
+            name = f"{base}.{k}"
+        names.append(name)
+    return names
+
+
+def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Text cells of a CSV/TSV and the file line of each record (blank lines kept as blank rows).
+
+    Short rows are padded with empty cells and blank cells past the header's width (a trailing
+    ``,`` as Excel leaves) are dropped; a row with more filled cells than the header is an error
+    rather than columns silently shifted.
+    """
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first), skipinitialspace=True)
+    records = [(reader.line_num, row) for row in reader]
+    while records and not any(c.strip() for c in records[0][1]):
+        records.pop(0)  # blank lines above the header
+    if not records:
+        raise InputError("Expected a table with a header row, but the file is empty", file=path)
+    header = _header_names(records[0][1])
+    width = len(header)
+    cells, rows = [], []
+    for line, row in records[1:]:
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            raise InputError(
+                f"Expected at most {width} cells as in the header, but got {len(row)}: "
+                f"{', '.join(repr(c) for c in row)}",
+                file=path,
+                row=line,
+            )
+        cells.append((row + [""] * width)[:width])
+        rows.append(line)
+    return pd.DataFrame(cells, columns=header, dtype=str), np.asarray(rows, dtype=int)
+
+
 def _read_raw(path: Path, sheet: Sheet = None) -> pd.DataFrame:
     """The table as text cells, with fully blank rows dropped and ``_row`` = spreadsheet row."""
     suffix = path.suffix.lower()
-    skipped = 0
+    rows = np.zeros(0, dtype=int)
     try:
         if not path.is_file():
             raise FileNotFoundError(path)
@@ -138,30 +182,16 @@ def _read_raw(path: Path, sheet: Sheet = None) -> pd.DataFrame:
                     " file",
                     file=path,
                 )
-            text = read_text(path)
-            body = text.lstrip("\r\n")  # blank lines above the header
-            skipped = text[: len(text) - len(body)].count("\n")
-            text = body
-            raw = pd.read_csv(
-                io.StringIO(text),
-                sep=_delimiter(text.split("\n", 1)[0]),
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=True,
-                skip_blank_lines=False,
-            )
+            raw, rows = _parse_csv(read_text(path), path)
     except FileNotFoundError:
         raise InputError("Expected an existing file, but it does not exist", file=path) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(
-            "Expected a table with a header row, but the file is empty", file=path
-        ) from None
     except InputError:
         raise
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+    except (csv.Error, UnicodeDecodeError, ValueError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"Expected a readable CSV/TSV/XLSX table ({first})", file=path) from None
-    rows = np.arange(len(raw)) + 2 + (0 if suffix in _EXCEL else skipped)
+    if suffix in _EXCEL:
+        rows = np.arange(len(raw)) + 2
     blank = raw.astype(str).apply(lambda c: c.str.strip().eq("")).all(axis=1).to_numpy()
     raw = raw.loc[~blank].reset_index(drop=True)
     raw["_row"] = rows[~blank]
