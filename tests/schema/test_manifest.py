@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,23 @@ def test_readme_manifest_example_is_valid() -> None:
     study = Study.model_validate(yaml.safe_load(examples[0]))
     assert study.vehicle.id == "vehicle" and len(study.readouts) >= 1
     assert {r.type for r in study.readouts} <= set(readout_types())
+
+
+def test_folders_where_files_are_expected(mini_study: Path) -> None:
+    folder = mini_study.parent
+    with pytest.raises(InputError, match=r"but got a folder; did you mean .*study\.yaml\?"):
+        load_study(folder)
+    (folder / "water.csv").unlink()
+    (folder / "water.csv").mkdir()
+    with pytest.raises(InputError, match=r"water\.csv' is a folder"):
+        load_study(mini_study)
+    _rewrite(mini_study, "files: [water.csv]", "files: ['wat*']")
+    with pytest.raises(InputError, match=r"matching 'wat\*', but found only folders"):
+        load_study(mini_study)
+
+
+@pytest.mark.parametrize(("text", "got"), [("", "an empty file"), ("- a\n", "list ['a']")])
+def test_manifest_that_is_not_a_mapping(mini_study: Path, text: str, got: str) -> None:
+    mini_study.write_text(text)
+    with pytest.raises(InputError, match=f"at the top level, but got {re.escape(got)}"):
+        load_study(mini_study)

@@ -211,18 +211,21 @@ class Study(_Model):
         for i, pattern in enumerate(readout.files):
             full = self.resolve(pattern)
             if glob.has_magic(str(full)):
-                matches = sorted(Path(m) for m in glob.glob(str(full)))
+                found = sorted(Path(m) for m in glob.glob(str(full)))
+                matches = [m for m in found if m.is_file()]  # folders are not raw files
                 if not matches:
+                    what = f"only folders ({len(found)})" if found else "none"
                     raise InputError(
-                        f"Expected at least one file matching {pattern!r}, but found none",
+                        f"Expected at least one file matching {pattern!r}, but found {what}",
                         file=self.manifest_path,
                         field=f"readouts.{readout.id}.files[{i}]",
                     )
                 out.extend(matches)
             else:
                 if not full.is_file():
+                    state = "is a folder" if full.is_dir() else "does not exist"
                     raise InputError(
-                        f"Expected an existing file, but {str(full)!r} does not exist",
+                        f"Expected an existing file, but {str(full)!r} {state}",
                         file=self.manifest_path,
                         field=f"readouts.{readout.id}.files[{i}]",
                     )
@@ -245,6 +248,12 @@ def load_study(path: str | Path) -> Study:
         A compound or model id that is not in the knowledge base.
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputError(
+            "Expected a study manifest (YAML file), but got a folder"
+            + (f"; did you mean {path / 'study.yaml'}?" if (path / "study.yaml").is_file() else ""),
+            file=path,
+        )
     if not path.is_file():
         raise InputError(
             "Expected a study manifest (YAML file), but the file does not exist", file=path
@@ -259,7 +268,10 @@ def load_study(path: str | Path) -> Study:
     except UnicodeDecodeError:
         raise InputError("Expected a UTF-8 text file", file=path) from None
     if not isinstance(data, dict):
-        raise InputError("Expected a mapping of study fields at the top level", file=path)
+        got = "an empty file" if data is None else f"{type(data).__name__} {data!r}"[:80]
+        raise InputError(
+            f"Expected a mapping of study fields at the top level, but got {got}", file=path
+        )
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:
@@ -269,8 +281,9 @@ def load_study(path: str | Path) -> Study:
     study.manifest_path = path
     animals = study.resolve(study.animals)
     if not animals.is_file():
+        state = "is a folder" if animals.is_dir() else "does not exist"
         raise InputError(
-            f"Expected the animals table at {str(animals)!r}, but it does not exist",
+            f"Expected the animals table at {str(animals)!r}, but it {state}",
             file=path,
             field="animals",
         )
