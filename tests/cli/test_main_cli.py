@@ -94,3 +94,15 @@ def test_group_help_is_one_line_saying_what_it_is_for() -> None:
             assert first and "\n" not in first, path
 
     walk(typer.main.get_command(app), "neuroprotect")
+
+
+def test_run_out_that_is_a_file(mini_study: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("keep me")
+    result = runner.invoke(app, ["run", str(mini_study), "--out", str(target), "--no-store", "-q"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert (
+        result.stderr.strip()
+        == f"error: {target}: Expected a folder for the output, but got a file"
+    )
+    assert target.read_text() == "keep me"

@@ -77,8 +77,16 @@ def format_cell(value: Any, *, digits: int = 4, missing: str = "NA") -> str:
     return str(value)
 
 
-def output_dir(path: Path) -> Path:
-    """An output folder, created (with its parents) when missing; one-line error if it cannot be."""
+def output_dir(path: Path, *, create: bool = True) -> Path:
+    """An output folder, created (with its parents) when missing; one-line error if it cannot be.
+
+    With ``create=False`` only refuse a path that exists and is not a folder (the command creates
+    the folder itself once its input is read).
+    """
+    if not create:
+        if path.exists() and not path.is_dir():
+            fail(f"{path}: Expected a folder for the output, but got a file")
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

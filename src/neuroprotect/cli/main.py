@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import output_file, user_errors
+from neuroprotect.cli._common import output_dir, output_file, user_errors
 from neuroprotect.workflows.provenance import package_versions
 
 app = typer.Typer(
@@ -89,6 +89,7 @@ def run(
     """
     from neuroprotect.workflows.run import run_study
 
+    output_dir(out, create=False)
     with user_errors(), _progress_runner(quiet) as progress:
         outcome, files = run_study(
             manifest, out_dir=out, db_url=db, store=not no_store, progress=progress
@@ -115,6 +116,7 @@ def demo(
     from neuroprotect.datasets.demo_mcao import make_demo_study
     from neuroprotect.workflows.run import run_study
 
+    output_dir(out, create=False)
     with user_errors(), _progress_runner(quiet) as progress:
         progress("generating the simulated demo study")
         manifest = make_demo_study(out / "imm-h004-mcao", seed=seed)
