@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.conftest import MINIMAL_MANIFEST
 
 from neuroprotect.errors import InputError
 from neuroprotect.schema.manifest import Role, load_study, study_json_schema
@@ -142,4 +143,16 @@ def test_folders_where_files_are_expected(mini_study: Path) -> None:
 def test_manifest_that_is_not_a_mapping(mini_study: Path, text: str, got: str) -> None:
     mini_study.write_text(text)
     with pytest.raises(InputError, match=f"at the top level, but got {re.escape(got)}"):
+        load_study(mini_study)
+
+
+def test_key_given_twice_names_its_line(mini_study: Path) -> None:
+    """YAML would silently keep the second value; the manifest refuses it instead."""
+    _rewrite(mini_study, "sex: male\n", "sex: male\nspecies: mouse\n")
+    with pytest.raises(InputError, match=r"line 7, column 1: .*key 'species' a second time"):
+        load_study(mini_study)
+    mini_study.write_text(
+        MINIMAL_MANIFEST.replace("dose_mg_kg: 3}", "dose_mg_kg: 3, dose_mg_kg: 6}")
+    )
+    with pytest.raises(InputError, match=r"line 10, .*'dose_mg_kg' a second time"):
         load_study(mini_study)
