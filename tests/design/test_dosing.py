@@ -132,3 +132,24 @@ def test_dosing_sheet_rounding() -> None:
     sheet = make_dosing_sheet(animals, doses_mg_kg={"low": 1.5}, stock_mg_ml={"low": 0.75})
     assert sheet["dose_mg"].iloc[0] == 0.406  # 0.4056 mg
     assert sheet["volume_ml"].iloc[0] == 0.54  # 0.5408 mL
+
+
+def test_dosing_sheet_body_weights() -> None:
+    """Only dosed animals need a weight; a missing one names the file, its row and the animal."""
+    animals = pd.DataFrame(
+        {
+            "animal_id": ["s1", "a", "b"],
+            "group": ["sham", "h004_6", "h004_6"],
+            "body_weight_g": [np.nan, 250, np.nan],
+            "source_row": [2, 4, 5],
+        }
+    )
+    doses: dict[str, float | None] = {"h004_6": 6.0, "sham": None}
+    with pytest.raises(InputError) as info:
+        make_dosing_sheet(animals, doses_mg_kg=doses, stock_mg_ml={"h004_6": 3}, file="a.csv")
+    assert str(info.value) == (
+        "a.csv, row 5, field 'body_weight_g': Expected a body weight > 0 g for animal b "
+        "(group 'h004_6' is dosed), but it is missing"
+    )
+    sheet = make_dosing_sheet(animals.iloc[:2], doses_mg_kg=doses, stock_mg_ml={"h004_6": 3})
+    assert np.isnan(sheet["volume_ml"].iloc[0]) and sheet["volume_ml"].iloc[1] == 0.5

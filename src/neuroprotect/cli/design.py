@@ -310,6 +310,7 @@ def dosing_sheet_cmd(
             routes={g.id: g.route for g in study.groups},
             times={g.id: g.timing for g in study.groups},
             vehicle_ml_per_kg=vehicle_ml_per_kg,
+            file=study.resolve(study.animals),
         )
         write_table_document(sheet, output_file(out), title=f"Dosing sheet: {study.title}")
     typer.echo(f"dosing sheet: {out}")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -204,6 +205,7 @@ def make_dosing_sheet(
     routes: dict[str, str | None] | None = None,
     times: dict[str, str | None] | None = None,
     vehicle_ml_per_kg: float | None = None,
+    file: str | Path | None = None,
 ) -> pd.DataFrame:
     """Per-animal injection volumes.
 
@@ -218,6 +220,8 @@ def make_dosing_sheet(
         Per group. A vehicle group (dose 0 mg/kg) gets the vehicle volume, ``vehicle_ml_per_kg`` x
         body weight; a group without a dose (``None``, e.g. sham surgery) is not dosed (no volume)
         unless ``vehicle_ml_per_kg`` is given, in which case it gets the vehicle volume too.
+    file
+        The animals table, named in errors (its ``source_row`` column gives the rows).
     vehicle_ml_per_kg
         Vehicle injection volume, mL/kg. Default: the treated groups' volume (dose / stock), when
         they all share one (the usual design: every group receives the same mL/kg).
@@ -232,7 +236,7 @@ def make_dosing_sheet(
     Raises
     ------
     InputError
-        A body weight <= 0, a dosed group without a stock, or a vehicle group whose volume cannot
+        A missing or <= 0 body weight of a dosed animal, a dosed group without a stock, or a vehicle group whose volume cannot
         be taken from the treated groups (they differ) and is not given.
     """
     routes = routes or {}
@@ -242,27 +246,32 @@ def make_dosing_sheet(
     vehicle = _vehicle_ml_per_kg(doses_mg_kg, stock_mg_ml, vehicle_ml_per_kg, vehicle_groups)
     rows = []
     for i, a in enumerate(animals.itertuples(index=False)):
-        weight = float(getattr(a, "body_weight_g", np.nan))
         group = str(a.group)
-        if not np.isfinite(weight) or weight <= 0:
-            raise InputError(
-                f"Expected a body weight > 0 g for animal {a.animal_id}, but got {weight!r}",
-                row=i + 2,
-                field="body_weight_g",
-            )
         dose = doses_mg_kg.get(group)
         stock = stock_mg_ml.get(group)
         if dose is not None and dose > 0 and (stock is None or stock <= 0):
             raise InputError(
-                f"Expected a stock concentration > 0 mg/mL for group {group!r}, but got {stock!r}",
+                f"Expected a stock concentration > 0 mg/mL for the dosed group {group!r} "
+                f"(--stock {group}=MG_PER_ML), but got {'none' if stock is None else stock}",
                 field="stock_mg_ml",
             )
-        dose_mg = np.nan if dose is None else dose * weight / 1000.0
         if dose is not None and dose > 0:
             ml_per_kg = dose / stock  # type: ignore[operator]
         else:  # vehicle (dose 0), or undosed unless a vehicle volume was given
             undosed = dose is None and vehicle_ml_per_kg is None
             ml_per_kg = np.nan if undosed or vehicle is None else vehicle
+        weight = float(getattr(a, "body_weight_g", np.nan))
+        dosed = dose is not None or np.isfinite(ml_per_kg)
+        if dosed and (not np.isfinite(weight) or weight <= 0):
+            got = "it is missing" if np.isnan(weight) else f"got {weight:g}"
+            raise InputError(
+                f"Expected a body weight > 0 g for animal {a.animal_id} (group {group!r} is "
+                f"dosed), but {got}",
+                file=file,
+                row=int(getattr(a, "source_row", i + 2)),
+                field="body_weight_g",
+            )
+        dose_mg = np.nan if dose is None else dose * weight / 1000.0
         rows.append(
             {
                 "animal_id": a.animal_id,
