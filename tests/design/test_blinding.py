@@ -100,7 +100,6 @@ def test_cli_concealed_randomisation_shows_codes_only(
 @pytest.mark.parametrize(("make", "got"), [("missing", "no such file"), ("folder", "a folder"),
                                            ("other", "another file")])  # fmt: skip
 def test_key_path_that_is_not_a_key_says_what_it_is(tmp_path: Path, make: str, got: str) -> None:
-
     path = tmp_path / "key.txt"
     if make == "folder":
         path.mkdir()
