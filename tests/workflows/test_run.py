@@ -288,3 +288,17 @@ def test_windows_1252_readout_is_a_run_warning(mini_study: Path, tmp_path: Path)
         f"water: {water}: not UTF-8; read as Windows-1252 (as Excel saves CSV). Check special "
         "characters such as µ or ° in the output, or save the file as CSV UTF-8"
     ]
+
+
+def test_group_without_animals_is_a_run_warning(mini_study: Path) -> None:
+    from neuroprotect.schema.manifest import load_study
+    from neuroprotect.workflows.analyse import analyse_study
+
+    for name in ("animals.csv", "water.csv"):
+        path = mini_study.parent / name
+        path.write_text("".join(ln for ln in path.open() if not ln.startswith("sham-")))
+    outcome = analyse_study(load_study(mini_study))
+    assert outcome.warnings[0] == (
+        f"{mini_study.parent / 'animals.csv'}: no animals in group(s) sham of the manifest; "
+        "they are left out of the analysis"
+    )

@@ -226,7 +226,7 @@ def analyse_study(
     excluded = set(animals.loc[animals[C.EXCLUDED], C.ANIMAL_ID])
     readouts: dict[str, ReadoutData] = {}
     variables: list[VariableResult] = []
-    warnings: list[str] = [f"animals: {w}" for w in animal_notes]
+    warnings: list[str] = list(animal_notes)  # they name the animals file
     for readout in study.readouts:
         note(f"readout {readout.id} ({readout.type})")
         rtype = get_readout_type(study, readout)
