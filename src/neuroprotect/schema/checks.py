@@ -120,7 +120,7 @@ def unique_keys(
     dup = table.duplicated(subset=list(keys)).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        combo = ", ".join(f"{k}={table[k].iloc[i]!r}" for k in keys)
+        combo = ", ".join(f"{k}={_show(table[k].iloc[i])}" for k in keys)
         raise InputError(
             f"Expected {what} per {' and '.join(keys)}, but {combo} appears more than once",
             file=file,
