@@ -7,6 +7,9 @@ what was expected. The CLI prints it as one line and exits with code 2.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from os import PathLike
 
 
@@ -50,3 +53,45 @@ class InputError(ValueError):
         prefix = ", ".join(where)
         text = f"{prefix}: {self.message}" if prefix else self.message
         return " ".join(text.split())  # always one line
+
+
+class InputErrors(InputError):
+    """Several problems found in one input file, reported together, one line each.
+
+    ``str()`` joins them with "; " (one line); :meth:`lines` gives ``file: problem`` per problem.
+    """
+
+    def __init__(self, problems: list[str], *, file: str | PathLike[str] | None = None) -> None:
+        self.problems = [" ".join(p.split()) for p in problems]
+        super().__init__("; ".join(self.problems), file=file)
+
+    def lines(self) -> list[str]:
+        prefix = f"{self.file}: " if self.file else ""
+        return [prefix + p for p in self.problems]
+
+
+class InputWarning(UserWarning):
+    """Input that was read, but with an assumption the user should check (e.g. its encoding).
+
+    Raised with :func:`warnings.warn`; the CLI prints each as one ``warning:`` line on stderr and
+    ``neuroprotect run`` lists them among the run's warnings.
+    """
+
+
+@contextmanager
+def collect_input_warnings() -> Iterator[list[str]]:
+    """Collect the messages of :class:`InputWarning` raised inside (other warnings pass through).
+
+    The list is filled when the block ends (also when it raises).
+    """
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        try:
+            yield messages
+        finally:
+            for w in caught:
+                if issubclass(w.category, InputWarning):
+                    messages.append(" ".join(str(w.message).split()))
+                else:  # not ours: shown as Python would have
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)

@@ -47,7 +47,7 @@ def test_validate_bad_manifest_one_line_exit_2(mini_study: Path) -> None:
     assert result.exit_code == 2
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1
-    assert "groups[low].dose_mg_kg" in lines[0]
+    assert "study.yaml: groups[2].dose_mg_kg: Expected a number >= 0, but got 'lots'" in lines[0]
 
 
 def test_readouts_lists_every_type() -> None:
@@ -76,3 +76,56 @@ def test_no_help_text_is_eaten_as_rich_markup() -> None:
             if render(text).plain != text.replace("\\[", "["):
                 eaten.append(f"{' '.join(path)}: {text[:60]}")
     assert not eaten
+
+
+def test_validate_lists_each_manifest_problem_and_kb_warning(mini_study: Path) -> None:
+    text = mini_study.read_text().replace("dose_mg_kg: 3", "dose_mg_kg: ten")
+    mini_study.write_text(text.replace("study_id: mini", "study_id: mini\nalpha: 2"))
+    result = runner.invoke(app, ["validate", str(mini_study)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        f"error: {mini_study}: groups[2].dose_mg_kg: Expected a number >= 0, but got 'ten'",
+        f"error: {mini_study}: alpha: Expected a number > 0 and < 1, but got 2",
+    ]
+    mini_study.write_text(text.replace("dose_mg_kg: ten", "dose_mg_kg: 3").replace(
+        "compound: imm_h004", "compound: mystery"))  # fmt: skip
+    result = runner.invoke(app, ["validate", str(mini_study)])
+    assert result.exit_code == 0, result.output
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith(f"warning: {mini_study}: compound: 'mystery' is not in the knowledge")
+
+
+def test_group_help_is_one_line_saying_what_it_is_for() -> None:
+    """Each command group (and each command) is summed up in one unwrapped line of --help."""
+    import typer
+
+    from neuroprotect.cli.main import COMMAND_GROUPS
+
+    top = runner.invoke(app, ["--help"], terminal_width=80).output
+    for name in COMMAND_GROUPS:
+        summary = typer.main.get_command(app).commands[name].help or ""  # type: ignore[attr-defined]
+        assert summary and "\n" not in summary.strip() and len(summary) <= 65, name
+        assert any(summary in line for line in top.splitlines()), name
+        group = runner.invoke(app, [name, "--help"], terminal_width=80)
+        assert group.exit_code == 0 and summary in group.output
+
+    def walk(command: object, path: str) -> None:
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {sub_name}")
+        if not hasattr(command, "commands"):
+            first = (getattr(command, "help", "") or "").strip().split("\n\n")[0]
+            assert first and "\n" not in first, path
+
+    walk(typer.main.get_command(app), "neuroprotect")
+
+
+def test_run_out_that_is_a_file(mini_study: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("keep me")
+    result = runner.invoke(app, ["run", str(mini_study), "--out", str(target), "--no-store", "-q"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert (
+        result.stderr.strip()
+        == f"error: {target}: Expected a folder for the output, but got a file"
+    )
+    assert target.read_text() == "keep me"

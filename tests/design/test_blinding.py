@@ -95,3 +95,15 @@ def test_cli_concealed_randomisation_shows_codes_only(
         app, [*base, "--seal-key", str(tmp_path / "k2"), "--key-out", str(tmp_path / "k.csv")]
     )
     assert clear.exit_code == 2
+
+
+@pytest.mark.parametrize(("make", "got"), [("missing", "no such file"), ("folder", "a folder"),
+                                           ("other", "another file")])  # fmt: skip
+def test_key_path_that_is_not_a_key_says_what_it_is(tmp_path: Path, make: str, got: str) -> None:
+    path = tmp_path / "key.txt"
+    if make == "folder":
+        path.mkdir()
+    elif make == "other":
+        path.write_text("not a key")
+    with pytest.raises(InputError, match=f"written by neuroprotect, but got {got}$"):
+        read_sealed_header(path)

@@ -85,3 +85,71 @@ def test_dosing_sheet_volumes() -> None:
     assert np.isnan(sheet["dose_mg_kg"].iloc[2])
     with pytest.raises(InputError, match="stock"):
         make_dosing_sheet(animals, doses_mg_kg={"h004_6": 6.0}, stock_mg_ml={})
+
+
+def test_dosing_sheet_vehicle_dose_zero_gets_vehicle_volume() -> None:
+    """A 0 mg/kg vehicle group is injected with the treated groups' mL/kg, not 0 mL."""
+    animals = pd.DataFrame(
+        {
+            "animal_id": ["a", "b", "c"],
+            "group": ["h004_6", "h004_3", "vehicle"],
+            "body_weight_g": [250, 300, 283],
+        }
+    )
+    doses = {"h004_6": 6.0, "h004_3": 3.0, "vehicle": 0.0}
+    stocks = {"h004_6": 3.0, "h004_3": 1.5}
+    sheet = make_dosing_sheet(animals, doses_mg_kg=doses, stock_mg_ml=stocks)
+    # both treated groups inject 2 mL/kg; vehicle 2 mL/kg x 0.283 kg = 0.566 -> 0.57 mL
+    assert sheet["volume_ml_per_kg"].tolist() == [2.0, 2.0, 2.0]
+    assert sheet["volume_ml"].iloc[2] == 0.57
+    assert sheet["dose_mg"].iloc[2] == 0.0
+    given = make_dosing_sheet(animals, doses_mg_kg=doses, stock_mg_ml=stocks, vehicle_ml_per_kg=5)
+    assert given["volume_ml"].iloc[2] == 1.42  # 1.415 rounds half up
+
+
+def test_dosing_sheet_vehicle_volume_ambiguous() -> None:
+    animals = pd.DataFrame(
+        {"animal_id": ["a", "b"], "group": ["h004_6", "vehicle"], "body_weight_g": [250, 280]}
+    )
+    with pytest.raises(InputError, match="vehicle-ml-per-kg"):
+        make_dosing_sheet(
+            pd.concat([animals, animals.assign(animal_id=["c", "d"], group="h004_3")]),
+            doses_mg_kg={"h004_6": 6.0, "h004_3": 3.0, "vehicle": 0.0},
+            stock_mg_ml={"h004_6": 3.0, "h004_3": 3.0},
+        )
+    with pytest.raises(InputError, match="Expected a vehicle volume > 0"):
+        make_dosing_sheet(
+            animals,
+            doses_mg_kg={"h004_6": 6.0, "vehicle": 0.0},
+            stock_mg_ml={"h004_6": 3.0},
+            vehicle_ml_per_kg=-1,
+        )
+
+
+def test_dosing_sheet_rounding() -> None:
+    """Volumes to 0.01 mL and amounts to 0.001 mg, computed from the unrounded amount."""
+    animals = pd.DataFrame({"animal_id": ["a"], "group": ["low"], "body_weight_g": [270.4]})
+    sheet = make_dosing_sheet(animals, doses_mg_kg={"low": 1.5}, stock_mg_ml={"low": 0.75})
+    assert sheet["dose_mg"].iloc[0] == 0.406  # 0.4056 mg
+    assert sheet["volume_ml"].iloc[0] == 0.54  # 0.5408 mL
+
+
+def test_dosing_sheet_body_weights() -> None:
+    """Only dosed animals need a weight; a missing one names the file, its row and the animal."""
+    animals = pd.DataFrame(
+        {
+            "animal_id": ["s1", "a", "b"],
+            "group": ["sham", "h004_6", "h004_6"],
+            "body_weight_g": [np.nan, 250, np.nan],
+            "source_row": [2, 4, 5],
+        }
+    )
+    doses: dict[str, float | None] = {"h004_6": 6.0, "sham": None}
+    with pytest.raises(InputError) as info:
+        make_dosing_sheet(animals, doses_mg_kg=doses, stock_mg_ml={"h004_6": 3}, file="a.csv")
+    assert str(info.value) == (
+        "a.csv, row 5, field 'body_weight_g': Expected a body weight > 0 g for animal b "
+        "(group 'h004_6' is dosed), but it is missing"
+    )
+    sheet = make_dosing_sheet(animals.iloc[:2], doses_mg_kg=doses, stock_mg_ml={"h004_6": 3})
+    assert np.isnan(sheet["volume_ml"].iloc[0]) and sheet["volume_ml"].iloc[1] == 0.5

@@ -52,3 +52,27 @@ def test_cli_writes_and_refuses_overwrite(tmp_path: Path) -> None:
     ]
     again = runner.invoke(app, args)
     assert again.exit_code == 2 and "exists" in again.output
+
+
+@pytest.mark.parametrize(
+    ("model", "species"),
+    [
+        ("gerbil_bccao", "Mongolian gerbil"),
+        ("mcao_reperfusion", "rat"),
+        ("rat_4vo", "rat"),
+        ("mcao_permanent", "rat"),
+        ("scopolamine_amnesia", "rat"),  # "rat or mouse": the first named
+        ("ogd_r", "rat"),  # PC12 cells come from the rat
+    ],
+)
+def test_draft_species_follows_the_protocol(model: str, species: str) -> None:
+    assert draft_study("igmesine", model)["species"] == species
+
+
+def test_species_text() -> None:
+    from neuroprotect.design.scaffold import _species
+
+    assert _species("C57BL/6 mouse") == "mouse"
+    assert _species("Mongolian gerbils") == "Mongolian gerbil"
+    assert _species("Wistar rats") == "rat"
+    assert _species(None) == "rat"

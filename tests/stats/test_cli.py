@@ -236,3 +236,29 @@ def test_data_errors_name_the_file(tmp_path, command):
          "--method", "nope"],
     )  # fmt: skip
     assert bad.stderr.startswith("error: field 'method'")
+
+
+def test_sheet_option_and_encoding_warning(tmp_path: Path) -> None:
+    """--sheet picks the workbook's sheet; a Windows-1252 CSV is read with one warning line."""
+    import pandas as pd
+
+    book = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(book) as w:
+        pd.DataFrame({"about": ["notes"]}).to_excel(w, sheet_name="notes", index=False)
+        pd.DataFrame({"g": ["a", "a", "b", "b"], "y": [1.0, 2.0, 3.0, 5.0]}).to_excel(
+            w, sheet_name="data", index=False
+        )
+    result = runner.invoke(
+        app, ["stats", "describe", str(book), "--dv", "y", "--group", "g", "--sheet", "data"]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["stats", "describe", str(book), "--dv", "y", "--group", "g"])
+    assert result.exit_code == 2 and "'y'" in result.stderr
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("g,y (µL)\na,1\na,2\nb,3\nb,4\n".encode("cp1252"))
+    result = runner.invoke(app, ["stats", "describe", str(latin), "--dv", "y (µL)", "--group", "g"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"warning: {latin}: not UTF-8; read as Windows-1252 (as Excel saves CSV). Check special "
+        "characters such as µ or ° in the output, or save the file as CSV UTF-8"
+    ]

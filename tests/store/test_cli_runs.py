@@ -77,3 +77,20 @@ def test_runs_errors_are_one_line(stored: tuple[str, str], tmp_path: Path) -> No
     assert missing.exit_code == 2
     assert "Expected an existing store file" in missing.output
     assert not (tmp_path / "typo.sqlite").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "runs"])
+def test_unusable_db_is_one_line_naming_it(mini_study: Path, tmp_path: Path, command: str) -> None:
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("not a database\n")
+    args = (
+        ["run", str(mini_study), "--out", str(tmp_path / "out"), "-q", "--db", str(bad)]
+        if command == "run"
+        else ["runs", "list", "--db", str(bad)]
+    )
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    err = result.stderr.strip()
+    assert err.startswith("error:") and "\n" not in err and str(bad) in err
+    assert not (tmp_path / "out").exists()  # refused before any analysis or report

@@ -125,3 +125,42 @@ def test_downgrade_drops_everything(tmp_path: Path) -> None:
     init_db(eng)
     assert set(inspect(eng).get_table_names()) == TABLES | {"alembic_version"}
     eng.dispose()
+
+
+def _unusable_paths(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "notes.sqlite").write_text("not a database\n")
+    (tmp_path / "plain").write_text("x")
+    return {
+        "folder": (str(tmp_path / "folder"), "but got a folder"),
+        "folder url": (f"sqlite:///{tmp_path / 'folder'}", "but got a folder"),
+        "not sqlite": (str(tmp_path / "notes.sqlite"), "not one"),
+        "under a file": (str(tmp_path / "plain" / "x.sqlite"), "folder that can be created"),
+    }
+
+
+@pytest.mark.parametrize("case", ["folder", "folder url", "not sqlite", "under a file"])
+def test_unusable_sqlite_path_is_an_input_error_naming_it(tmp_path: Path, case: str) -> None:
+    from neuroprotect.errors import InputError
+
+    db, expected = _unusable_paths(tmp_path)[case]
+    with pytest.raises(InputError, match=expected) as info:
+        init_db(make_engine(db))
+    assert str(Path(db.removeprefix("sqlite:///"))) in str(info.value)
+
+
+def test_new_store_file_gets_its_folder(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "folder" / "runs.sqlite"
+    init_db(make_engine(db))
+    assert db.is_file()
+
+
+def test_database_error_at_open_is_an_input_error(tmp_path: Path) -> None:
+    """A file with a SQLite header but garbage after it fails inside SQLite: still one line."""
+    from neuroprotect.errors import InputError
+
+    db = tmp_path / "broken.sqlite"
+    db.write_bytes(engine_module.SQLITE_HEADER + b"\xff" * 200)
+    with pytest.raises(InputError, match="cannot be opened") as info:
+        init_db(make_engine(db))
+    assert str(db) in str(info.value) and "\n" not in str(info.value)

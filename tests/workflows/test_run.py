@@ -127,7 +127,7 @@ def _break(study: Path, file: str, old: str, new: str) -> None:
 
 
 BAD_INPUTS = [
-    ("study.yaml", "dose_mg_kg: 3", "dose_mg_kg: x", "groups[low].dose_mg_kg"),
+    ("study.yaml", "dose_mg_kg: 3", "dose_mg_kg: x", "groups[2].dose_mg_kg"),
     ("study.yaml", "files: [neuro.csv]", "files: [gone.csv]", "readouts.neuro.files[0]"),
     ("animals.csv", "low-3,low", "low-3,lowest", "field 'group'"),
     ("animals.csv", "low-3,low", "low-2,low", "unique animal ids"),
@@ -272,3 +272,35 @@ def test_outputs_have_ordinary_permissions(full_study: Path, tmp_path: Path) -> 
     os.umask(umask)
     for path in (files.report, files.results):
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_windows_1252_readout_is_a_run_warning(mini_study: Path, tmp_path: Path) -> None:
+    from neuroprotect.schema.manifest import load_study
+    from neuroprotect.workflows.analyse import analyse_study
+
+    water = mini_study.parent / "water.csv"
+    text = water.read_text().replace("dry_weight_mg\n", "dry_weight_mg,note\n", 1)
+    lines = text.splitlines()
+    lines[1] += ",dried at 60 °C"
+    water.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    from neuroprotect.workflows.outcome import all_warnings
+
+    outcome = analyse_study(load_study(mini_study))
+    assert [w for w in all_warnings(outcome) if "Windows-1252" in w] == [
+        f"water: {water}: not UTF-8; read as Windows-1252 (as Excel saves CSV). Check special "
+        "characters such as µ or ° in the output, or save the file as CSV UTF-8"
+    ]
+
+
+def test_group_without_animals_is_a_run_warning(mini_study: Path) -> None:
+    from neuroprotect.schema.manifest import load_study
+    from neuroprotect.workflows.analyse import analyse_study
+
+    for name in ("animals.csv", "water.csv"):
+        path = mini_study.parent / name
+        path.write_text("".join(ln for ln in path.open() if not ln.startswith("sham-")))
+    outcome = analyse_study(load_study(mini_study))
+    assert outcome.warnings[0] == (
+        f"{mini_study.parent / 'animals.csv'}: no animals in group(s) sham of the manifest; "
+        "they are left out of the analysis"
+    )

@@ -1,4 +1,4 @@
-"""Shared CLI helpers: one-line errors and JSON output."""
+"""Shared CLI helpers: one-line errors, JSON output and output paths."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, InputErrors, collect_input_warnings
 
 EXIT_INPUT_ERROR = 2
 
@@ -23,13 +24,37 @@ def fail(message: str) -> NoReturn:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn user-input errors into one line on stderr and exit code 2 (no traceback)."""
+    """Turn user-input errors into one line on stderr and exit code 2 (no traceback).
+
+    Input warnings raised inside (e.g. a CSV read as Windows-1252) are printed as ``warning:``
+    lines on stderr.
+    """
+    notes: list[str] = []
+    error: str | None = None
     try:
-        yield
+        with collect_input_warnings() as notes:
+            yield
+    except InputErrors as exc:  # one line per problem
+        for line in exc.lines()[:-1]:
+            typer.echo(f"error: {line}", err=True)
+        error = exc.lines()[-1]
     except InputError as exc:
-        fail(exc.one_line())
+        error = exc.one_line()
     except (ValueError, OSError, KeyError) as exc:
-        fail(str(exc) if not isinstance(exc, KeyError) else f"unknown name {exc}")
+        error = str(exc) if not isinstance(exc, KeyError) else f"unknown name {exc}"
+    finally:
+        for note in notes:
+            typer.echo(f"warning: {note}", err=True)
+    if error is not None:
+        fail(error)
+
+
+SHEET_HELP = "Excel input: the sheet to read, by name or position (1 = first); default the first."
+
+
+def sheet_option() -> Any:
+    """The ``--sheet NAME|INDEX`` option of every command that reads an Excel table."""
+    return typer.Option(None, "--sheet", metavar="NAME|INDEX", help=SHEET_HELP)
 
 
 def in_file(exc: InputError, table: Any, data: Any) -> InputError:
@@ -69,7 +94,38 @@ def format_cell(value: Any, *, digits: int = 4, missing: str = "NA") -> str:
     return str(value)
 
 
-def save_figure(fig: Any, path: Any) -> None:
+def output_dir(path: Path, *, create: bool = True) -> Path:
+    """An output folder, created (with its parents) when missing; one-line error if it cannot be.
+
+    With ``create=False`` only refuse a path that exists and is not a folder (the command creates
+    the folder itself once its input is read).
+    """
+    if not create:
+        if path.exists() and not path.is_dir():
+            fail(f"{path}: Expected a folder for the output, but got a file")
+        return path
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        fail(f"{path}: Expected a folder for the output, but got a file")
+    except OSError as exc:
+        fail(f"{path}: Expected a folder that can be created, but got: {exc.strerror or exc}")
+    return path
+
+
+def output_file(path: Path) -> Path:
+    """An output file's path, its folder created (with parents) when missing.
+
+    Every CLI option that writes a file (``--out``, ``--plot``, ``--key-out``...) passes its path
+    through here before writing, so a new folder is made instead of failing with a traceback.
+    """
+    if path.is_dir():
+        fail(f"{path}: Expected an output file name, but got a folder")
+    output_dir(path.parent)
+    return path
+
+
+def save_figure(fig: Any, path: Path) -> None:
     """Write a matplotlib Figure (format from the suffix) and say where on stderr."""
-    fig.savefig(path, dpi=150)
+    fig.savefig(output_file(path), dpi=150)
     typer.echo(f"figure written to {path}", err=True)

@@ -13,7 +13,7 @@ from neuroprotect.cli._common import print_json, user_errors
 
 app = typer.Typer(
     name="behavior",
-    help="Behavioural readouts from tracking files (water maze metrics and search strategies).",
+    help="Behaviour: water maze, Y-maze, open field, passive avoidance.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -65,8 +65,10 @@ def water_maze(
         help="Also write swim_paths.png (up to 24 trials) and occupancy.png here.",
     ),
 ) -> None:
-    """Per-trial water maze metrics (escape latency, path length, speed, proximity, heading error,
-    quadrant and zone times, crossings, entropy) and a search strategy per trial.
+    """Per-trial water maze metrics and a search strategy per trial.
+
+    Escape latency, path length, speed, proximity, heading error, quadrant and zone times,
+    crossings and entropy.
 
     Example: neuroprotect behavior water-maze day1/*.csv --arena arena.yaml --json
     """
@@ -79,9 +81,9 @@ def water_maze(
         )
     if plot_dir is not None:
         from neuroprotect.behavior.plots import plot_occupancy, plot_swim_paths
-        from neuroprotect.cli._common import save_figure
+        from neuroprotect.cli._common import output_dir, save_figure
 
-        plot_dir.mkdir(parents=True, exist_ok=True)
+        output_dir(plot_dir)
         save_figure(plot_swim_paths(tracks, arena=arena_obj), plot_dir / "swim_paths.png")
         save_figure(plot_occupancy(tracks, arena=arena_obj), plot_dir / "occupancy.png")
     if as_json:
@@ -122,8 +124,10 @@ def strategies(
     fps: float | None = typer.Option(None, "--fps", help="Frame rate of DeepLabCut/SLEAP files."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of rows."),
 ) -> None:
-    """Search strategies: Garthe et al. 2009 rules per trial, or Gehring et al. 2015 classes per
-    overlapping path segment (codes TT, IC, SS, SC, FS, SO, CR, ST, ...).
+    """Water maze search strategies (Garthe 2009 per trial, or Gehring 2015 per path segment).
+
+    Garthe et al. 2009 rules per trial, or Gehring et al. 2015 classes per overlapping path
+    segment (codes TT, IC, SS, SC, FS, SO, CR, ST, ...).
 
     Example: neuroprotect behavior strategies set1/*.csv --arena arena.yaml --scheme gehring2015 --json
     """

@@ -216,8 +216,9 @@ def passive_avoidance(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Censored step-through latencies: Kaplan-Meier medians and log-rank (each group vs control,
-    Holm). A per-animal 'cutoff_s' column overrides --cutoff.
+    """Passive avoidance: censored step-through latencies, Kaplan-Meier medians and log-rank.
+
+    Log-rank of each group vs control (Holm). A per-animal 'cutoff_s' column overrides --cutoff.
 
     Example: neuroprotect behavior passive-avoidance pa.csv --cutoff 300 --group group --json
     """

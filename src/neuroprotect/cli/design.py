@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from neuroprotect.cli._common import fail, print_json, user_errors
+from neuroprotect.cli._common import fail, output_file, print_json, user_errors
 from neuroprotect.design.blinding import PASSPHRASE_ENV
 
 
@@ -25,7 +25,7 @@ def passphrase_from_env_or_prompt(*, confirm: bool) -> str:
 
 
 app = typer.Typer(
-    help="Study design: randomisation with blinded codes, cross-species dose conversion.",
+    help="Plan a study: draft, randomise, blind, size, dose and check it.",
     no_args_is_help=True,
 )
 
@@ -150,18 +150,18 @@ def randomize_cmd(
                 seed=seed,
                 passphrase=passphrase_from_env_or_prompt(confirm=True),
             )
-            seal.write_text(concealed.sealed_key, encoding="utf-8")
+            output_file(seal).write_text(concealed.sealed_key, encoding="utf-8")
             seal.chmod(0o600)
             if coded_animals is not None:
-                concealed.coded_animals.to_csv(coded_animals, index=False)
+                concealed.coded_animals.to_csv(output_file(coded_animals), index=False)
             allocation = allocation.assign(group=allocation["group"].map(concealed.group_codes))
             balance = balance.assign(group=balance["group"].map(concealed.group_codes)).sort_values(
                 "group"
             )
     if key_out:
-        result.key.to_csv(key_out, index=False)
+        result.key.to_csv(output_file(key_out), index=False)
     if codes_out:
-        result.coded_sheet.to_csv(codes_out, index=False)
+        result.coded_sheet.to_csv(output_file(codes_out), index=False)
     cols = ["animal_id", "group", "blinded_code", "stratum", "block"]
     if as_json:
         print_json(
@@ -251,7 +251,7 @@ def new_cmd(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        output_file(out).write_text(text, encoding="utf-8")
         typer.echo(f"draft written: {out}")
 
 
@@ -277,18 +277,24 @@ def dosing_sheet_cmd(
         [], "--stock", help="Stock concentration per dosed group, GROUP=MG_PER_ML; repeat."
     ),
     vehicle_ml_per_kg: float | None = typer.Option(
-        None, "--vehicle-ml-per-kg", help="Injection volume for undosed groups."
+        None,
+        "--vehicle-ml-per-kg",
+        help="Vehicle injection volume, mL/kg. Default: the treated groups' common volume "
+        "(dose / stock). Given, it also applies to groups without a dose (sham).",
     ),
     out: Path = typer.Option(..., "--out", help="Output file: .csv, .html or .pdf."),
 ) -> None:
     """Write a per-animal dosing sheet (body weight, dose, stock -> volume to inject, route, time).
+
+    The vehicle group (dose 0 mg/kg, or role vehicle without a dose) gets the same mL/kg as the
+    treated groups. Volumes are rounded to 0.01 mL and amounts to 0.001 mg (halves up).
 
     Example: neuroprotect design dosing-sheet study.yaml --stock h004_6=3 --stock h004_3=1.5 --out sheet.pdf
     """
     from neuroprotect.design.dosing import make_dosing_sheet
     from neuroprotect.io.animals import load_animals
     from neuroprotect.report.documents import write_table_document
-    from neuroprotect.schema.manifest import load_study
+    from neuroprotect.schema.manifest import Role, load_study
 
     with user_errors():
         study = load_study(manifest)
@@ -296,11 +302,15 @@ def dosing_sheet_cmd(
         stocks = _parse_stock(stock)
         sheet = make_dosing_sheet(
             animals,
-            doses_mg_kg={g.id: g.dose_mg_kg for g in study.groups},
+            doses_mg_kg={
+                g.id: 0.0 if g.role == Role.VEHICLE and g.dose_mg_kg is None else g.dose_mg_kg
+                for g in study.groups
+            },
             stock_mg_ml={g.id: stocks.get(g.id) for g in study.groups},
             routes={g.id: g.route for g in study.groups},
             times={g.id: g.timing for g in study.groups},
             vehicle_ml_per_kg=vehicle_ml_per_kg,
+            file=study.resolve(study.animals),
         )
-        write_table_document(sheet, out, title=f"Dosing sheet: {study.title}")
+        write_table_document(sheet, output_file(out), title=f"Dosing sheet: {study.title}")
     typer.echo(f"dosing sheet: {out}")

@@ -10,11 +10,10 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from neuroprotect.cli._common import fail, print_json, user_errors
+from neuroprotect.cli._common import fail, output_dir, print_json, user_errors
 
 app = typer.Typer(
-    help="Histology image analysis: TTC infarct volume from slice photos, Nissl neuron counts, "
-    "TUNEL/IF positive nuclei, DAB IHC.",
+    help="Histology images: TTC infarct, Nissl neurons, TUNEL, DAB IHC.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -150,7 +149,7 @@ def ttc_command(
             pixel_size_mm=pixel_size_mm,
             lesion_side=lesion_side.value if lesion_side else None,
             overrides=overrides,
-            qc_dir=qc_dir,
+            qc_dir=output_dir(qc_dir) if qc_dir is not None else None,
             max_side=max_side,
             scale_bar_mm=scale_bar,
             progress=progress,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import output_file, print_json, user_errors
 from neuroprotect.errors import InputError
 from neuroprotect.histology.roi import Region, read_roi
 from neuroprotect.workflows.histology_cells_readouts import read_image_array as read_image
@@ -69,8 +69,7 @@ def _roi(path: Path | None) -> list[Region] | None:
 def _write_qc(path: Path, overlay: np.ndarray) -> None:
     from skimage import io
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    io.imsave(str(path), overlay, check_contrast=False)
+    io.imsave(str(output_file(path)), overlay, check_contrast=False)
     typer.echo(f"QC overlay written to {path}", err=True)
 
 

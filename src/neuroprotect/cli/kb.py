@@ -9,11 +9,12 @@ from typing import Any
 import typer
 import yaml
 
-from neuroprotect.cli._common import fail, print_json, user_errors
+from neuroprotect.cli._common import fail, output_file, print_json, user_errors
 
 kb_app = typer.Typer(
-    help="The bundled, cited knowledge base: compounds, targets, efficacy records, protocols and "
-    "signed pathways. Uncertain values are marked UNCERTAIN with the reason.",
+    help="Look up the cited knowledge base: compounds, targets, efficacy.",
+    epilog="Also protocols and signed pathways; uncertain values are marked UNCERTAIN with the "
+    "reason.",
     no_args_is_help=True,
 )
 
@@ -192,7 +193,9 @@ def show_cmd(
     if card["section"] == "compound":
         if structure is not None:
             try:
-                structure.write_text(render_structure_svg(card["id"]), encoding="utf-8")
+                output_file(structure).write_text(
+                    render_structure_svg(card["id"]), encoding="utf-8"
+                )
             except MissingExtraError:
                 fail(CHEM_EXTRA_MESSAGE)
             line = f"drawn from the SMILES to {structure}"
@@ -256,5 +259,5 @@ def pathway_cmd(
     from neuroprotect.knowledge.render import write_pathway
 
     with user_errors():
-        path = write_pathway(compound, out, format=fmt.value)
+        path = write_pathway(compound, output_file(out), format=fmt.value)
     typer.echo(f"wrote {path}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import user_errors
+from neuroprotect.cli._common import output_dir, output_file, user_errors
 from neuroprotect.workflows.provenance import package_versions
 
 app = typer.Typer(
@@ -89,6 +89,7 @@ def run(
     """
     from neuroprotect.workflows.run import run_study
 
+    output_dir(out, create=False)
     with user_errors(), _progress_runner(quiet) as progress:
         outcome, files = run_study(
             manifest, out_dir=out, db_url=db, store=not no_store, progress=progress
@@ -117,6 +118,7 @@ def demo(
     from neuroprotect.datasets.demo_mcao import make_demo_study
     from neuroprotect.workflows.run import run_study
 
+    output_dir(out, create=False)
     with user_errors(), _progress_runner(quiet) as progress:
         progress("generating the simulated demo study")
         manifest = make_demo_study(out / "imm-h004-mcao", seed=seed)
@@ -195,7 +197,7 @@ def schema_cmd(
 
     text = json.dumps(study_json_schema(), indent=2) + "\n"
     if out:
-        out.write_text(text, encoding="utf-8")
+        output_file(out).write_text(text, encoding="utf-8")
     else:
         typer.echo(text, nl=False)
 

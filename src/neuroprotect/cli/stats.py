@@ -9,12 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from neuroprotect.cli._common import in_file, print_json, user_errors
+from neuroprotect.cli._common import in_file, print_json, sheet_option, user_errors
 from neuroprotect.errors import InputError
 
 stats_app = typer.Typer(
     name="stats",
-    help="Statistics on any CSV/TSV/XLSX table (long format: one row per animal).",
+    help="Statistics on any CSV/XLSX table: compare groups, curves, power.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -26,11 +26,14 @@ _METHOD_HELP = (
 )
 
 
-def _read(table: Path, dv: str, group: str) -> Any:
+def _read(table: Path, dv: str, group: str, sheet: str | None) -> Any:
     from neuroprotect.io.tables import Column, read_table
 
     return read_table(
-        table, [Column(dv, "float", allow_missing=True), Column(group, "str")], allow_extra=False
+        table,
+        [Column(dv, "float", allow_missing=True), Column(group, "str")],
+        allow_extra=False,
+        sheet=sheet,
     )
 
 
@@ -110,6 +113,7 @@ def compare(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX table, one row per animal."),
     dv: str = typer.Option(..., "--dv", help="Numeric response column."),
     group: str = typer.Option(..., "--group", help="Grouping column."),
+    sheet: str | None = sheet_option(),
     control: str = typer.Option(..., "--control", help="Reference level (e.g. vehicle)."),
     method: str = typer.Option("auto", "--method", help=_METHOD_HELP),
     ordinal: bool = typer.Option(False, "--ordinal", help="The response is an ordinal score."),
@@ -131,7 +135,7 @@ def compare(
     from neuroprotect.stats import compare_groups
 
     with user_errors():
-        data = _read(table, dv, group)
+        data = _read(table, dv, group, sheet)
         try:
             result = compare_groups(
                 data,
@@ -158,6 +162,7 @@ def compare_two_cmd(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX table, one row per animal."),
     dv: str = typer.Option(..., "--dv", help="Numeric response column."),
     group: str = typer.Option(..., "--group", help="Grouping column."),
+    sheet: str | None = sheet_option(),
     a: str = typer.Option(..., "--a", help="First group (estimate = a - b), e.g. vehicle."),
     b: str = typer.Option(..., "--b", help="Second group, e.g. sham."),
     ordinal: bool = typer.Option(False, "--ordinal", help="Mann-Whitney U instead of Welch t."),
@@ -167,7 +172,7 @@ def compare_two_cmd(
     from neuroprotect.stats import compare_two
 
     with user_errors():
-        data = _read(table, dv, group)
+        data = _read(table, dv, group, sheet)
         try:
             result = compare_two(data, dv=dv, group=group, a=a, b=b, ordinal=ordinal).to_dict()
         except InputError as exc:
@@ -183,6 +188,7 @@ def describe(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX table, one row per animal."),
     dv: str = typer.Option(..., "--dv", help="Numeric response column."),
     group: str = typer.Option(..., "--group", help="Grouping column."),
+    sheet: str | None = sheet_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Per-group n, mean, SD, SEM, median, quartiles, min and max."""
@@ -190,7 +196,7 @@ def describe(
     from neuroprotect.stats.result import records
 
     with user_errors():
-        data = _read(table, dv, group)
+        data = _read(table, dv, group, sheet)
         try:
             summary = records(describe_groups(data, dv=dv, group=group))
         except InputError as exc:

@@ -8,7 +8,14 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import format_cell, in_file, print_json, save_figure, user_errors
+from neuroprotect.cli._common import (
+    format_cell,
+    in_file,
+    print_json,
+    save_figure,
+    sheet_option,
+    user_errors,
+)
 from neuroprotect.errors import InputError
 from neuroprotect.stats.result import records
 
@@ -46,6 +53,7 @@ def survival(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX table, one row per animal."),
     time: str = typer.Option(..., "--time", help="Latency column (seconds)."),
     group: str = typer.Option(..., "--group", help="Group column."),
+    sheet: str | None = sheet_option(),
     cutoff: float | None = typer.Option(
         None,
         "--cutoff",
@@ -79,7 +87,7 @@ def survival(
         cols = [Column(time, "float", min=0), Column(group, "str")]
         if event is not None:
             cols.append(Column(event, "bool"))
-        data = read_table(table, cols)
+        data = read_table(table, cols, sheet=sheet)
         try:
             res = analyse_latencies(
                 data, time=time, group=group, cutoff=cutoff, event=event, control=control
@@ -122,6 +130,7 @@ def dose_response(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX table, one row per observation."),
     dose: str = typer.Option(..., "--dose", help="Dose/concentration column (>= 0)."),
     response: str = typer.Option(..., "--response", help="Response column."),
+    sheet: str | None = sheet_option(),
     model: DoseModel = typer.Option(
         DoseModel.ll4, "--model", help="ll4, ll3 (lower limit 0) or hill."
     ),
@@ -139,7 +148,7 @@ def dose_response(
     from neuroprotect.stats.dose_response import fit_dose_response
 
     with user_errors():
-        data = read_table(table, [Column(dose, "float"), Column(response, "float")])
+        data = read_table(table, [Column(dose, "float"), Column(response, "float")], sheet=sheet)
         if (data[dose] < 0).any():
             i = int((data[dose] < 0).to_numpy().nonzero()[0][0])
             raise InputError(
@@ -198,6 +207,7 @@ def trend(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX table, one row per animal."),
     dv: str = typer.Option(..., "--dv", help="Response column."),
     dose: str = typer.Option(..., "--dose", help="Numeric dose column (lowest dose = control)."),
+    sheet: str | None = sheet_option(),
     alternative: TrendAlternative = typer.Option(
         TrendAlternative.two_sided, "--alternative", help="two-sided, increasing or decreasing."
     ),
@@ -212,7 +222,7 @@ def trend(
     )
 
     with user_errors():
-        data = read_table(table, [Column(dv, "float"), Column(dose, "float")])
+        data = read_table(table, [Column(dv, "float"), Column(dose, "float")], sheet=sheet)
         try:
             jt = jonckheere_terpstra(data, dv=dv, dose=dose, alternative=alternative.value)
             wil = williams_contrasts(data, dv=dv, dose=dose, alternative=alternative.value)

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import format_cell, in_file, print_json, user_errors
+from neuroprotect.cli._common import format_cell, in_file, print_json, sheet_option, user_errors
 
 stats_extra_app = typer.Typer(
     help="Statistics: repeated measures and power.", no_args_is_help=True, add_completion=False
@@ -27,6 +27,7 @@ def repeated_payload(
     between: str | None = None,
     control: str | None = None,
     within_categorical: bool = False,
+    sheet: str | None = None,
 ) -> dict[str, Any]:
     """Read ``table``, fit the mixed model and the RM ANOVA, return the ``--json`` layout."""
     from neuroprotect.errors import InputError
@@ -41,7 +42,7 @@ def repeated_payload(
     ]
     if between is not None:
         columns.append(Column(between, "str"))
-    data = read_table(table, columns)
+    data = read_table(table, columns, sheet=sheet)
     try:
         model = fit_mixed_model(
             data,
@@ -100,6 +101,7 @@ def repeated(
     dv: str = typer.Option(..., "--dv", help="Response column, e.g. escape_latency_s."),
     subject: str = typer.Option(..., "--subject", help="Animal identifier column."),
     within: str = typer.Option(..., "--within", help="Repeated factor column, e.g. day."),
+    sheet: str | None = sheet_option(),
     between: str | None = typer.Option(None, "--between", help="Group column."),
     control: str | None = typer.Option(None, "--control", help="Reference group level."),
     within_categorical: bool = typer.Option(
@@ -119,6 +121,7 @@ def repeated(
             between=between,
             control=control,
             within_categorical=within_categorical,
+            sheet=sheet,
         )
     if as_json:
         print_json(out)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from neuroprotect.cli._common import in_file, print_json, save_figure, user_errors
+from neuroprotect.cli._common import in_file, print_json, save_figure, sheet_option, user_errors
 
 app = typer.Typer()
 
@@ -24,6 +24,7 @@ def synergy(
         help="Fractional effect in [0, 1] (e.g. 1 - infarct / vehicle infarct).",
     ),
     names: str = typer.Option("drug A,drug B", "--names", help="Display names, comma-separated."),
+    sheet: str | None = sheet_option(),
     n_boot: int = typer.Option(0, "--n-boot", help="Bootstrap resamples for the CI interval."),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
     plot: Path | None = typer.Option(
@@ -31,8 +32,10 @@ def synergy(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Test a combination for synergy: Bliss excess (delta-method CI, z-test) and the Chou-Talalay
-    combination index with Loewe excess, so "synergy" is tested rather than asserted.
+    """Test a drug combination for synergy: Bliss excess and Chou-Talalay combination index.
+
+    Bliss excess with a delta-method CI and z-test, and the combination index with Loewe excess,
+    so "synergy" is tested rather than asserted.
 
     Example: neuroprotect stats synergy combo.csv --dose-a igmesine --dose-b fenm --effect protection --json
     """
@@ -55,6 +58,7 @@ def synergy(
                 Column(dose_b, "float", min=0),
                 Column(effect, "float"),
             ],
+            sheet=sheet,
         )
         try:
             bliss = compute_bliss_excess(data, dose_a=dose_a, dose_b=dose_b, effect=effect)

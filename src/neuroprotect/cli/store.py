@@ -27,7 +27,7 @@ DB_HELP = (
 def _engine(db: str | None) -> Any:
     from neuroprotect.store import init_db, make_engine
 
-    if db is not None and "://" not in db and not Path(db).expanduser().is_file():
+    if db is not None and "://" not in db and not Path(db).expanduser().exists():
         raise InputError("Expected an existing store file, but it does not exist", file=db)
     engine = make_engine(db)
     init_db(engine)

@@ -92,14 +92,16 @@ def seal_key(key: AllocationKey, passphrase: str) -> str:
 def read_sealed_header(path: str | Path) -> dict[str, Any]:
     """The unencrypted header of a sealed-key file (study id, date); never the key itself."""
     path = Path(path)
+    expected = "Expected a sealed allocation-key file written by neuroprotect"
+    if not path.is_file():
+        state = "a folder" if path.is_dir() else "no such file"
+        raise InputError(f"{expected}, but got {state}", file=path)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(
-            "Expected a sealed allocation-key file written by neuroprotect", file=path
-        ) from None
+        raise InputError(f"{expected}, but got another file", file=path) from None
     if not isinstance(data, dict) or data.get("format") != MAGIC:
-        raise InputError("Expected a sealed allocation-key file written by neuroprotect", file=path)
+        raise InputError(f"{expected}, but got another file", file=path)
     return {k: data[k] for k in ("study_id", "created_at", "salt", "token")}
 
 

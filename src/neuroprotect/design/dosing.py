@@ -21,6 +21,8 @@ Nair AB, Jacob S (2016). J Basic Clin Pharm 7(2):27-31. doi:10.4103/0976-0105.17
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -142,6 +144,59 @@ def convert_dose(
     )
 
 
+#: Rounding of the dosing sheet: volumes to 0.01 mL (what a 1 mL syringe can be read to), amounts
+#: to 0.001 mg (1 µg), body-weight-based mL/kg to 0.01; half-way values round up.
+VOLUME_DECIMALS = 2
+DOSE_MG_DECIMALS = 3
+
+
+def _round_half_up(value: float, decimals: int) -> float:
+    """``value`` rounded to ``decimals`` places, halves up (0.125 -> 0.13), as read on a syringe."""
+    if not np.isfinite(value):
+        return value
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def _vehicle_ml_per_kg(
+    doses_mg_kg: dict[str, float | None],
+    stock_mg_ml: dict[str, float | None],
+    vehicle_ml_per_kg: float | None,
+    vehicle_groups: list[str],
+) -> float | None:
+    """The vehicle injection volume (mL/kg): given, else the treated groups' common dose/stock."""
+    if vehicle_ml_per_kg is not None:
+        if not np.isfinite(vehicle_ml_per_kg) or vehicle_ml_per_kg <= 0:
+            raise InputError(
+                f"Expected a vehicle volume > 0 mL/kg, but got {vehicle_ml_per_kg!r}",
+                field="vehicle_ml_per_kg",
+            )
+        return float(vehicle_ml_per_kg)
+    if not vehicle_groups:
+        return None
+    treated = {
+        g: float(d) / float(s)
+        for g, d in doses_mg_kg.items()
+        if d is not None and d > 0 and (s := stock_mg_ml.get(g)) is not None and s > 0
+    }
+    volumes = sorted({_round_half_up(v, VOLUME_DECIMALS) for v in treated.values()})
+    if len(volumes) == 1:
+        return volumes[0]
+    got = (
+        "no treated group with a stock"
+        if not treated
+        else "treated groups with different volumes ("
+        + ", ".join(f"{g}: {v:.4g} mL/kg" for g, v in treated.items())
+        + ")"
+    )
+    raise InputError(
+        f"Expected one injection volume (mL/kg) to give the vehicle group(s) "
+        f"{', '.join(vehicle_groups)}, but got {got}; set the vehicle volume "
+        "(--vehicle-ml-per-kg)",
+        field="vehicle_ml_per_kg",
+    )
+
+
 def make_dosing_sheet(
     animals: pd.DataFrame,
     *,
@@ -150,6 +205,7 @@ def make_dosing_sheet(
     routes: dict[str, str | None] | None = None,
     times: dict[str, str | None] | None = None,
     vehicle_ml_per_kg: float | None = None,
+    file: str | Path | None = None,
 ) -> pd.DataFrame:
     """Per-animal injection volumes.
 
@@ -161,40 +217,61 @@ def make_dosing_sheet(
         ``animal_id, group, body_weight_g`` (one row per animal; the group may be a blinded code
         only if the dictionaries are keyed by that code).
     doses_mg_kg, stock_mg_ml
-        Per group. A group without a dose (vehicle, sham) gets ``vehicle_ml_per_kg`` x body weight
-        when that is given, otherwise no volume (NaN).
+        Per group. A vehicle group (dose 0 mg/kg) gets the vehicle volume, ``vehicle_ml_per_kg`` x
+        body weight; a group without a dose (``None``, e.g. sham surgery) is not dosed (no volume)
+        unless ``vehicle_ml_per_kg`` is given, in which case it gets the vehicle volume too.
+    file
+        The animals table, named in errors (its ``source_row`` column gives the rows).
     vehicle_ml_per_kg
-        Injection volume for undosed groups, mL/kg (match it to the treated groups' volume).
+        Vehicle injection volume, mL/kg. Default: the treated groups' volume (dose / stock), when
+        they all share one (the usual design: every group receives the same mL/kg).
 
     Returns
     -------
     pandas.DataFrame
-        ``animal_id, group, body_weight_g, dose_mg_kg, stock_mg_ml, dose_mg, volume_ml, route, time``.
+        ``animal_id, group, body_weight_g, dose_mg_kg, stock_mg_ml, dose_mg, volume_ml_per_kg,
+        volume_ml, route, time``. ``volume_ml`` is rounded to 0.01 mL and ``dose_mg`` to 0.001 mg
+        (halves up); ``volume_ml`` is computed from the unrounded amount.
+
+    Raises
+    ------
+    InputError
+        A missing or <= 0 body weight of a dosed animal, a dosed group without a stock, or a vehicle group whose volume cannot
+        be taken from the treated groups (they differ) and is not given.
     """
     routes = routes or {}
     times = times or {}
+    present = list(dict.fromkeys(str(g) for g in animals["group"])) if len(animals) else []
+    vehicle_groups = [g for g in present if doses_mg_kg.get(g) == 0]
+    vehicle = _vehicle_ml_per_kg(doses_mg_kg, stock_mg_ml, vehicle_ml_per_kg, vehicle_groups)
     rows = []
     for i, a in enumerate(animals.itertuples(index=False)):
-        weight = float(getattr(a, "body_weight_g", np.nan))
         group = str(a.group)
-        if not np.isfinite(weight) or weight <= 0:
-            raise InputError(
-                f"Expected a body weight > 0 g for animal {a.animal_id}, but got {weight!r}",
-                row=i + 2,
-                field="body_weight_g",
-            )
         dose = doses_mg_kg.get(group)
         stock = stock_mg_ml.get(group)
-        dose_mg = np.nan if dose is None else dose * weight / 1000.0
         if dose is not None and dose > 0 and (stock is None or stock <= 0):
             raise InputError(
-                f"Expected a stock concentration > 0 mg/mL for group {group!r}, but got {stock!r}",
+                f"Expected a stock concentration > 0 mg/mL for the dosed group {group!r} "
+                f"(--stock {group}=MG_PER_ML), but got {'none' if stock is None else stock}",
                 field="stock_mg_ml",
             )
-        if dose is None:
-            volume = np.nan if vehicle_ml_per_kg is None else vehicle_ml_per_kg * weight / 1000.0
-        else:
-            volume = dose_mg / stock if stock else 0.0
+        if dose is not None and dose > 0:
+            ml_per_kg = dose / stock  # type: ignore[operator]
+        else:  # vehicle (dose 0), or undosed unless a vehicle volume was given
+            undosed = dose is None and vehicle_ml_per_kg is None
+            ml_per_kg = np.nan if undosed or vehicle is None else vehicle
+        weight = float(getattr(a, "body_weight_g", np.nan))
+        dosed = dose is not None or np.isfinite(ml_per_kg)
+        if dosed and (not np.isfinite(weight) or weight <= 0):
+            got = "it is missing" if np.isnan(weight) else f"got {weight:g}"
+            raise InputError(
+                f"Expected a body weight > 0 g for animal {a.animal_id} (group {group!r} is "
+                f"dosed), but {got}",
+                file=file,
+                row=int(getattr(a, "source_row", i + 2)),
+                field="body_weight_g",
+            )
+        dose_mg = np.nan if dose is None else dose * weight / 1000.0
         rows.append(
             {
                 "animal_id": a.animal_id,
@@ -202,8 +279,9 @@ def make_dosing_sheet(
                 "body_weight_g": weight,
                 "dose_mg_kg": np.nan if dose is None else dose,
                 "stock_mg_ml": np.nan if stock is None else stock,
-                "dose_mg": dose_mg,
-                "volume_ml": volume,
+                "dose_mg": _round_half_up(dose_mg, DOSE_MG_DECIMALS),
+                "volume_ml_per_kg": _round_half_up(ml_per_kg, VOLUME_DECIMALS),
+                "volume_ml": _round_half_up(ml_per_kg * weight / 1000.0, VOLUME_DECIMALS),
                 "route": routes.get(group),
                 "time": times.get(group),
             }

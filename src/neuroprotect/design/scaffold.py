@@ -36,6 +36,37 @@ def _route(text: str | None) -> str | None:
     return None
 
 
+#: Laboratory species a protocol's species text may name, longest first ("Mongolian gerbil"
+#: before "gerbil"): the draft takes the first one the text mentions.
+_SPECIES = (
+    "mongolian gerbil",
+    "guinea pig",
+    "gerbil",
+    "hamster",
+    "mouse",
+    "rat",
+    "rabbit",
+    "cat",
+    "dog",
+    "pig",
+    "sheep",
+    "monkey",
+    "human",
+)
+
+
+def _species(text: str | None) -> str:
+    """The draft's species from a protocol's species text ("Mongolian gerbil", "rat or mouse",
+    "rat pheochromocytoma PC12 cells" -> the cells' species); rat when the text names none."""
+    words = str(text or "")
+    found = [
+        (m.start(), -len(name), m.group(1))
+        for name in _SPECIES
+        if (m := re.search(rf"\b({name})s?\b", words, flags=re.IGNORECASE))
+    ]
+    return min(found)[2] if found else "rat"
+
+
 def _minutes_after_onset(text: str | None) -> float | None:
     match = re.search(r"(\d+(?:\.\d+)?)\s*min(?:utes)? after (?:the )?onset", text or "")
     return float(match.group(1)) if match else None
@@ -129,7 +160,7 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
         "description": f"Drafted by neuroprotect from knowledge-base protocol {pid} and efficacy records: {sources}. Check every value.",
         "compound": cid,
         "model": pid,
-        "species": str(protocol.get("species") or "rat").split()[0],
+        "species": _species(protocol.get("species")),
         "sex": "male",
         "groups": groups,
         "animals": "animals.csv",

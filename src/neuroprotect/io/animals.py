@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, InputWarning
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Study
@@ -70,12 +71,24 @@ def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> 
     known = {g.id for g in study.groups}
     for i, g in enumerate(table[C.GROUP]):
         if g not in known:
+            near = [k for k in known if str(g).lower() == k.lower()]
+            hint = f" (did you mean {near[0]!r}? ids are case-sensitive)" if near else ""
             raise InputError(
-                f"Expected one of the manifest's groups ({', '.join(sorted(known))}), but got {g!r}",
+                f"Expected one of the manifest's groups ({', '.join(sorted(known))}), "
+                f"but got {g!r}{hint}",
                 file=path,
                 row=int(table["source_row"].iloc[i]),
                 field=C.GROUP,
             )
+    empty = [g.id for g in study.groups if g.id not in set(table[C.GROUP])]
+    if empty:
+        warnings.warn(
+            InputWarning(
+                f"{path}: no animals in group(s) {', '.join(empty)} of the manifest; "
+                "they are left out of the analysis"
+            ),
+            stacklevel=2,
+        )
     for i, (excluded, reason) in enumerate(
         zip(table[C.EXCLUDED], table[C.EXCLUSION_REASON], strict=True)
     ):

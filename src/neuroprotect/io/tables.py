@@ -8,6 +8,9 @@ data row is row 2.
 
 from __future__ import annotations
 
+import csv
+import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, InputWarning
 
 Kind = Literal["str", "float", "int", "bool"]
 
@@ -47,38 +50,163 @@ class Column:
         return what
 
 
-def _delimiter(path: Path) -> str:
+#: Sheet of an Excel workbook: its name, or its position counted from 1.
+Sheet = str | int | None
+
+#: First bytes of an old binary Excel (.xls, OLE2 compound) file.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_EXCEL = {".xlsx", ".xlsm"}
+
+
+def _delimiter(header: str) -> str:
     """Tab, semicolon or comma, whichever the header line uses most (European CSVs use ';')."""
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
     counts = {sep: header.count(sep) for sep in ("\t", ";", ",")}
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] else ","
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
+def read_text(path: Path) -> str:
+    """A text file's content: UTF-8 (with or without BOM), else Windows-1252 with a warning.
+
+    Excel on Windows saves "CSV" in Windows-1252, so a header like ``volume (µL)`` or ``temp °C``
+    is not UTF-8; it is decoded as Windows-1252 and an :class:`InputWarning` says so.
+    """
+    data = path.read_bytes()
     try:
-        if suffix in {".xlsx", ".xlsm"}:
-            return pd.read_excel(path, dtype=str)
-        return pd.read_csv(
-            path, sep=_delimiter(path), dtype=str, keep_default_na=False, skipinitialspace=True
-        )
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # every byte decodes; cp1252 leaves 5 undefined
+    warnings.warn(
+        InputWarning(
+            f"{path}: not UTF-8; read as Windows-1252 (as Excel saves CSV). Check special "
+            "characters such as µ or ° in the output, or save the file as CSV UTF-8"
+        ),
+        stacklevel=3,
+    )
+    return text
+
+
+def _excel_sheet(path: Path, sheet: Sheet) -> str | int:
+    """pandas' ``sheet_name`` for ``sheet`` (name, else 1-based position); default the first."""
+    if sheet is None:
+        return 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        names = list(wb.sheetnames)
+    finally:
+        wb.close()
+    text = str(sheet).strip()
+    if text in names:
+        return text
+    if text.isdigit() and 1 <= int(text) <= len(names):
+        return names[int(text) - 1]
+    raise InputError(
+        f"Expected a sheet name or a position from 1 to {len(names)}, but got {text!r}; "
+        f"the workbook has {', '.join(repr(n) for n in names)}",
+        file=path,
+        field="--sheet",
+    )
+
+
+def _header_names(cells: list[str]) -> list[str]:
+    """Header cells as column names: blanks named ``Unnamed: i``, repeats ``name.1`` (as pandas)."""
+    names: list[str] = []
+    for i, cell in enumerate(cells):
+        name = cell.strip() or f"Unnamed: {i}"
+        base, k = name, 0
+        while name in names:
+            k += 1
+            name = f"{base}.{k}"
+        names.append(name)
+    return names
+
+
+def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Text cells of a CSV/TSV and the file line of each record (blank lines kept as blank rows).
+
+    Short rows are padded with empty cells and blank cells past the header's width (a trailing
+    ``,`` as Excel leaves) are dropped; a row with more filled cells than the header is an error
+    rather than columns silently shifted.
+    """
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first), skipinitialspace=True)
+    records = [(reader.line_num, row) for row in reader]
+    while records and not any(c.strip() for c in records[0][1]):
+        records.pop(0)  # blank lines above the header
+    if not records:
+        raise InputError("Expected a table with a header row, but the file is empty", file=path)
+    header = _header_names(records[0][1])
+    width = len(header)
+    cells, rows = [], []
+    for line, row in records[1:]:
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            raise InputError(
+                f"Expected at most {width} cells as in the header, but got {len(row)}: "
+                f"{', '.join(repr(c) for c in row)}",
+                file=path,
+                row=line,
+            )
+        cells.append((row + [""] * width)[:width])
+        rows.append(line)
+    return pd.DataFrame(cells, columns=header, dtype=str), np.asarray(rows, dtype=int)
+
+
+def _read_raw(path: Path, sheet: Sheet = None) -> pd.DataFrame:
+    """The table as text cells, with fully blank rows dropped and ``_row`` = spreadsheet row."""
+    suffix = path.suffix.lower()
+    rows = np.zeros(0, dtype=int)
+    try:
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        with path.open("rb") as fh:
+            magic = fh.read(len(_OLE2_MAGIC))
+        if suffix == ".xls" or magic == _OLE2_MAGIC:
+            raise InputError(
+                "Expected a .xlsx or CSV table, but got an old Excel .xls workbook; "
+                "open it in Excel and save it as .xlsx or CSV",
+                file=path,
+            )
+        if suffix in _EXCEL:
+            raw = pd.read_excel(path, dtype=str, sheet_name=_excel_sheet(path, sheet))
+            raw = raw.fillna("")
+        else:
+            if sheet is not None:
+                raise InputError(
+                    f"Expected an Excel workbook (.xlsx) with --sheet, but got a {suffix or 'text'}"
+                    " file",
+                    file=path,
+                )
+            raw, rows = _parse_csv(read_text(path), path)
     except FileNotFoundError:
         raise InputError("Expected an existing file, but it does not exist", file=path) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(
-            "Expected a table with a header row, but the file is empty", file=path
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+    except InputError:
+        raise
+    except (csv.Error, UnicodeDecodeError, ValueError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"Expected a readable CSV/TSV/XLSX table ({first})", file=path) from None
+    if suffix in _EXCEL:
+        rows = np.arange(len(raw)) + 2
+    blank = raw.astype(str).apply(lambda c: c.str.strip().eq("")).all(axis=1).to_numpy()
+    raw = raw.loc[~blank].reset_index(drop=True)
+    raw["_row"] = rows[~blank]
+    return raw
 
 
 def read_table(
-    path: str | Path, columns: list[Column], *, allow_extra: bool = True
+    path: str | Path, columns: list[Column], *, allow_extra: bool = True, sheet: Sheet = None
 ) -> pd.DataFrame:
     """Read a table and validate and convert its columns.
+
+    Fully blank rows (``,,`` lines, empty rows at the end of a sheet) are ignored; row numbers
+    in errors stay those of the file. A CSV that is not UTF-8 is read as Windows-1252 with an
+    :class:`~neuroprotect.errors.InputWarning`. An old ``.xls`` workbook is refused with a
+    one-line message (save it as .xlsx or CSV).
 
     Parameters
     ----------
@@ -86,6 +214,8 @@ def read_table(
         CSV (comma or semicolon, detected), TSV or XLSX file. The file is only read.
     columns
         Expected columns. Column names are matched case-insensitively, ignoring surrounding blanks.
+    sheet
+        Excel only: the sheet's name or its position (1 = first sheet); default the first sheet.
 
     Returns
     -------
@@ -99,7 +229,8 @@ def read_table(
         Missing column, empty table, a cell that is not of the expected kind or range.
     """
     path = Path(path)
-    raw = _read_raw(path)
+    raw = _read_raw(path, sheet)
+    source_rows = raw.pop("_row").to_numpy()
     raw.columns = [str(c).strip() for c in raw.columns]
     lookup = {c.lower(): c for c in raw.columns}
     if raw.empty:
@@ -119,19 +250,22 @@ def read_table(
                     file=path,
                 )
             continue
-        out[col.name] = _convert(raw[src].astype(str).str.strip(), col, path)
+        out[col.name] = _convert(raw[src].astype(str).str.strip(), col, path, source_rows)
     if allow_extra:
         for c in raw.columns:
             if c not in out.columns and c.lower() not in {x.name.lower() for x in columns}:
                 out[c] = raw[c]
-    out["source_row"] = np.arange(len(raw)) + 2
+    out["source_row"] = source_rows
     return out.reset_index(drop=True)
 
 
-def _convert(values: pd.Series, col: Column, path: Path) -> pd.Series:
+def _convert(values: pd.Series, col: Column, path: Path, rows: np.ndarray) -> pd.Series:
     def fail(i: int, expected: str) -> InputError:
         return InputError(
-            f"Expected {expected}, but got {values.iloc[i]!r}", file=path, row=i + 2, field=col.name
+            f"Expected {expected}, but got {values.iloc[i]!r}",
+            file=path,
+            row=int(rows[i]),
+            field=col.name,
         )
 
     missing = values.str.upper().isin({"", "NA", "NAN", "N/A"})

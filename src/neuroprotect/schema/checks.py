@@ -22,7 +22,7 @@ from neuroprotect.errors import InputError
 FileLike = str | PathLike[str] | None
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
     """A cell value for an error message: numbers plainly, text quoted."""
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
@@ -92,7 +92,7 @@ def numeric_column(
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"Expected {what}, but got {_show(raw.iloc[i])}",
+            f"Expected {what}, but got {show_value(raw.iloc[i])}",
             file=file,
             row=row_number(table, i),
             field=name,
@@ -120,7 +120,7 @@ def unique_keys(
     dup = table.duplicated(subset=list(keys)).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        combo = ", ".join(f"{k}={table[k].iloc[i]!r}" for k in keys)
+        combo = ", ".join(f"{k}={show_value(table[k].iloc[i])}" for k in keys)
         raise InputError(
             f"Expected {what} per {' and '.join(keys)}, but {combo} appears more than once",
             file=file,

@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, InputErrors
+from neuroprotect.schema.manifest_messages import validation_problems, warn_unknown_ids
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
@@ -210,18 +211,21 @@ class Study(_Model):
         for i, pattern in enumerate(readout.files):
             full = self.resolve(pattern)
             if glob.has_magic(str(full)):
-                matches = sorted(Path(m) for m in glob.glob(str(full)))
+                found = sorted(Path(m) for m in glob.glob(str(full)))
+                matches = [m for m in found if m.is_file()]  # folders are not raw files
                 if not matches:
+                    what = f"only folders ({len(found)})" if found else "none"
                     raise InputError(
-                        f"Expected at least one file matching {pattern!r}, but found none",
+                        f"Expected at least one file matching {pattern!r}, but found {what}",
                         file=self.manifest_path,
                         field=f"readouts.{readout.id}.files[{i}]",
                     )
                 out.extend(matches)
             else:
                 if not full.is_file():
+                    state = "is a folder" if full.is_dir() else "does not exist"
                     raise InputError(
-                        f"Expected an existing file, but {str(full)!r} does not exist",
+                        f"Expected an existing file, but {str(full)!r} {state}",
                         file=self.manifest_path,
                         field=f"readouts.{readout.id}.files[{i}]",
                     )
@@ -229,20 +233,24 @@ class Study(_Model):
         return out
 
 
-def _field_path(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
-    """Turn a pydantic location into a readable path, naming list items by their id."""
-    parts: list[str] = []
-    node: Any = data
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list):
-            entry = node[item] if item < len(node) else None
-            label = entry.get("id") if isinstance(entry, dict) else None
-            parts[-1] = f"{parts[-1]}[{label or item}]" if parts else f"[{item}]"
-            node = entry
-        else:
-            parts.append(str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    return ".".join(parts)
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML loader that refuses a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool)) or key == "<<":
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"found the key {key!r} a second time; YAML would keep only the last",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_study(path: str | Path) -> Study:
@@ -251,45 +259,51 @@ def load_study(path: str | Path) -> Study:
     Raises
     ------
     InputError
-        Unreadable YAML, a wrong or missing field (named by its path), or a missing file.
+        Unreadable YAML (its line), a missing file, or :class:`InputErrors` listing every wrong or
+        missing field, one ``path: Expected ..., but got ...`` line each.
+
+    Warns
+    -----
+    InputWarning
+        A compound or model id that is not in the knowledge base.
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputError(
+            "Expected a study manifest (YAML file), but got a folder"
+            + (f"; did you mean {path / 'study.yaml'}?" if (path / "study.yaml").is_file() else ""),
+            file=path,
+        )
     if not path.is_file():
         raise InputError(
             "Expected a study manifest (YAML file), but the file does not exist", file=path
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(
-            f"Expected valid YAML: {getattr(exc, 'problem', exc)}", file=path, row=row
-        ) from None
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise InputError(f"{where}Expected valid YAML ({problem})", file=path) from None
     except UnicodeDecodeError:
         raise InputError("Expected a UTF-8 text file", file=path) from None
     if not isinstance(data, dict):
-        raise InputError("Expected a mapping of study fields at the top level", file=path)
+        got = "an empty file" if data is None else f"{type(data).__name__} {data!r}"[:80]
+        raise InputError(
+            f"Expected a mapping of study fields at the top level, but got {got}", file=path
+        )
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = _field_path(tuple(err["loc"]), data)
-        msg = err["msg"].removeprefix("Value error, ")
-        got = err.get("input")
-        if err["type"] == "missing":
-            msg = "Expected this field, but it is missing"
-        elif err["type"] == "extra_forbidden":
-            msg = "Unknown field; check its spelling against the manifest schema"
-        elif not isinstance(got, (dict, list)) and "got" not in msg:
-            msg = f"{msg} (got {got!r})"
-        raise InputError(msg, file=path, field=field or None) from None
+        raise InputErrors(validation_problems(Study, exc), file=path) from None
+    warn_unknown_ids(study, path)
     study.base_dir = path.resolve().parent
     study.manifest_path = path
     animals = study.resolve(study.animals)
     if not animals.is_file():
+        state = "is a folder" if animals.is_dir() else "does not exist"
         raise InputError(
-            f"Expected the animals table at {str(animals)!r}, but it does not exist",
+            f"Expected the animals table at {str(animals)!r}, but it {state}",
             file=path,
             field="animals",
         )

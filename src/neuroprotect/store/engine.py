@@ -25,7 +25,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
+
+from neuroprotect.errors import InputError
 
 #: Environment variable holding a SQLAlchemy URL of the store.
 DATABASE_URL_ENV = "NEUROPROTECT_DATABASE_URL"
@@ -80,9 +83,69 @@ def make_engine(url: str | os.PathLike[str] | None = None, **kwargs: Any) -> Eng
         the driver), so a run and a migration each land whole or not at all.
     """
     engine = create_engine(database_url(url), **kwargs)
+    check_sqlite_file(engine)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
+
+
+#: First bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The database file of a file-backed SQLite engine, else None (in-memory, other dialects)."""
+    name = engine.url.database
+    if (
+        engine.dialect.name != "sqlite"
+        or not name
+        or name == ":memory:"
+        or name.startswith("file:")
+    ):
+        return None
+    return Path(name)
+
+
+def check_sqlite_file(engine: Engine) -> None:
+    """Refuse an unusable SQLite store path with one line naming it; create a new file's folder.
+
+    Raises
+    ------
+    InputError
+        The path is a folder, a file that is not a SQLite database, or in a folder that cannot be
+        created or written to.
+    """
+    path = sqlite_file(engine)
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError("Expected a SQLite store file, but got a folder", file=path)
+    if path.exists():
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+        if head and head != SQLITE_HEADER:
+            raise InputError(
+                "Expected a SQLite database file for the store, but got a file that is not one",
+                file=path,
+            )
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"Expected a store file in a folder that can be created, but got: {exc.strerror or exc}",
+            file=path,
+        ) from None
+    if not os.access(path.parent, os.W_OK):
+        raise InputError(
+            "Expected a store file in a writable folder, but the folder is read-only", file=path
+        )
+
+
+def store_name(engine: Engine) -> str:
+    """How to name the store in messages: the SQLite file, else the URL without its password."""
+    path = sqlite_file(engine)
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -147,6 +210,13 @@ def init_db(engine: Engine) -> None:
     Idempotent: a database already at the head is left unchanged. Runs in one transaction.
     """
     cfg = alembic_config(engine)
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except (OperationalError, DatabaseError) as exc:
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        raise InputError(
+            f"Expected a usable store database, but it cannot be opened: {reason}",
+            file=store_name(engine),
+        ) from None

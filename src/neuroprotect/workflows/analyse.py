@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from neuroprotect.design.attrition import compute_attrition
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, collect_input_warnings
 from neuroprotect.io.animals import load_animals
 from neuroprotect.io.hashing import sha256_file
 from neuroprotect.schema import columns as C
@@ -229,17 +229,20 @@ def analyse_study(
     note("hashing raw files")
     raw_files = collect_raw_files(study)
     codes = unblinding["group_codes"] if unblinding else None
-    animals = load_animals(study, group_codes=codes if study.blinded else None)
+    with collect_input_warnings() as animal_notes:
+        animals = load_animals(study, group_codes=codes if study.blinded else None)
     blinded = study.blinded and codes is None
     excluded = set(animals.loc[animals[C.EXCLUDED], C.ANIMAL_ID])
     readouts: dict[str, ReadoutData] = {}
     variables: list[VariableResult] = []
-    warnings: list[str] = []
+    warnings: list[str] = list(animal_notes)  # they name the animals file
     for readout in study.readouts:
         note(f"readout {readout.id} ({readout.type})")
         rtype = get_readout_type(study, readout)
-        data = rtype.load(study, readout, study.readout_files(readout), animals)
+        with collect_input_warnings() as read_notes:
+            data = rtype.load(study, readout, study.readout_files(readout), animals)
         readouts[readout.id] = data
+        data.warnings[:0] = read_notes  # input warnings (e.g. encoding) come first
         for spec in data.variables or rtype.variables:
             values = _analysed_values(data.measurements, spec.name, excluded)
             if values.empty:

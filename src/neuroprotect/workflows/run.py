@@ -244,6 +244,8 @@ def run_study(
     """
     note = progress or (lambda _msg: None)
     study = load_study(manifest)
+    if store:  # an unusable store path fails now, not after the analysis
+        make_engine(db_url).dispose()
     unblinding = (
         stored_unblinding(study.study_id, db_url=db_url) if study.blinded and store else None
     )

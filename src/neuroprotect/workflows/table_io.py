@@ -17,6 +17,7 @@ import pandas as pd
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
+from neuroprotect.schema.checks import show_value
 from neuroprotect.schema.manifest import Readout, Study
 from neuroprotect.workflows.readouts import VariableSpec
 
@@ -153,7 +154,7 @@ def read_readout_files(
     dup = out.duplicated(subset=keys).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        combo = ", ".join(f"{k}={out[k].iloc[i]!r}" for k in keys)
+        combo = ", ".join(f"{k}={show_value(out[k].iloc[i])}" for k in keys)
         raise InputError(
             f"Expected one record per {' and '.join(keys)} across the readout's files, but "
             f"{combo} appears in more than one file",
