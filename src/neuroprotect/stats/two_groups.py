@@ -91,6 +91,7 @@ def compare_two(
         statistic, dof, p = float(res.statistic), np.nan, float(res.pvalue)
         shift = hodges_lehmann(x, y, exact=exact)
         estimate, ci = shift.estimate, (shift.ci_low, shift.ci_high)
+        ci_level = shift.conf_level
         effect = rank_biserial(x, y)
         se = np.nan
         how = (
@@ -121,6 +122,7 @@ def compare_two(
         method, test = "welch-t", "Welch t-test"
         statistic, dof, p = float(res.statistic), float(res.df), float(res.pvalue)
         estimate, ci = float(x.mean() - y.mean()), (float(ci_res.low), float(ci_res.high))
+        ci_level = 0.95
         se = (
             estimate / statistic
             if statistic != 0
@@ -146,6 +148,7 @@ def compare_two(
         "se": float(se),
         "effect_ci_low": effect.ci_low,
         "effect_ci_high": effect.ci_high,
+        "ci_level": ci_level,
     }
     return ComparisonResult(
         method=method,
