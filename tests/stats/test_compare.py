@@ -470,7 +470,42 @@ def test_brown_forsythe_not_assessable_with_pairs():
     a = res.assumptions.set_index("check")
     assert np.isnan(a.loc["brown_forsythe", "p_val"])
     assert res.method == "anova-dunnett"
-    assert "not assessable" in res.method_reason
+    assert "not assessable (a group has fewer than 3 values)" in res.method_reason
+    explicit = compare_groups(df, dv="y", group="g", control="vehicle", method="anova-dunnett")
+    assert "Brown-Forsythe not assessable (a group has fewer than 3 values)." in (
+        explicit.method_reason
+    )
+    assert "NA" not in explicit.method_reason
+
+
+def test_constant_groups_say_why_checks_and_intervals_are_missing():
+    """Analytic: Longa scores with every animal of a group at the same score. Every residual is
+    0 and every value equals its group median, so neither check can be computed, and the method
+    text says so (instead of "p = NA" or a group-size reason that is not true at n = 4). Each
+    Dunn pair then has all pairwise differences equal: that difference is the shift, with no
+    interval (R wilcox.test stops: "all observations are tied")."""
+    df = pd.DataFrame(
+        {"g": np.repeat(["vehicle", "low", "high"], 4), "y": [3] * 4 + [2] * 4 + [1] * 4}
+    )
+    res = compare_groups(df, dv="y", group="g", control="vehicle", ordinal=True)
+    assert res.method == "kruskal-dunn"
+    assert "residuals not assessable (every residual is 0" in res.method_reason
+    assert "variances not assessable (every value equals its group median)" in res.method_reason
+    assert "fewer than 3 values" not in res.method_reason and "NA" not in res.method_reason
+    c = res.contrasts.set_index("contrast")
+    assert c["estimate"].tolist() == [-1.0, -2.0]
+    assert c[["ci_low", "ci_high", "ci_level"]].isna().all().all()
+    assert "high - vehicle: each group holds one repeated value, so the shift is -2" in " ".join(
+        res.warnings
+    )
+    explicit = compare_groups(df, dv="y", group="g", control="vehicle", method="kruskal-dunn")
+    assert "checks for information: Shapiro-Wilk on the residuals not assessable" in (
+        explicit.method_reason
+    )
+    two = compare_two(df, dv="y", group="g", a="low", b="vehicle", ordinal=True)
+    row = two.contrasts.iloc[0]
+    assert row["estimate"] == -1.0 and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+    assert "without a CI because each group holds one repeated value" in two.method_reason
 
 
 def test_auto_constant_group_falls_back_to_ranks():

@@ -24,10 +24,10 @@ import pandas as pd
 from neuroprotect.errors import InputError
 from neuroprotect.stats.assumptions import check_assumptions
 from neuroprotect.stats.choice import (
+    check_text,
     choose_method,
     comparison_warnings,
     effect_sentence,
-    fmt_p,
     require_within_variation,
 )
 from neuroprotect.stats.descriptive import prepare_groups, summarize_samples
@@ -198,12 +198,9 @@ def compare_groups(
             )
     else:
         chosen = method
-        checks = assumptions.set_index("check")
-        why = (
-            f"Requested explicitly (method = {method!r}); checks for information: Shapiro-Wilk "
-            f"on the residuals p = {fmt_p(float(checks.loc['shapiro_wilk_residuals', 'p_val']))}"
-            f", Brown-Forsythe p = {fmt_p(float(checks.loc['brown_forsythe', 'p_val']))}."
-        )
+        sw = check_text(assumptions, "shapiro_wilk_residuals", "Shapiro-Wilk on the residuals")
+        bf = check_text(assumptions, "brown_forsythe", "Brown-Forsythe")
+        why = f"Requested explicitly (method = {method!r}); checks for information: {sw}, {bf}."
     require_within_variation(grouped, chosen)
     omnibus: dict[str, Any]
     estimates = ""
@@ -259,8 +256,8 @@ def _dunn_interval_notes(
     for row in contrasts.itertuples():
         if not np.isfinite(row.ci_level):
             notes.append(
-                f"{row.contrast}: both groups hold one and the same value, so the shift is 0 and "
-                "has no confidence interval."
+                f"{row.contrast}: each group holds one repeated value, so the shift is "
+                f"{row.estimate:g} with no confidence interval."
             )
         elif row.ci_level < wanted - 1e-12:
             notes.append(

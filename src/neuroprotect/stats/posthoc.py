@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from neuroprotect.errors import InputError
 from neuroprotect.schema.columns import RESULT_COLUMNS
 from neuroprotect.stats.descriptive import GroupedData
 from neuroprotect.stats.distributions import dunnett_critical_value, dunnett_pvalue
 from neuroprotect.stats.effect_size import EffectSize, hedges_g, rank_biserial
-from neuroprotect.stats.hodges_lehmann import HodgesLehmann, hodges_lehmann
+from neuroprotect.stats.hodges_lehmann import hodges_lehmann_or_point
 from neuroprotect.stats.multiplicity import P_ADJUST_LABELS, p_adjust
 
 __all__ = [
@@ -293,16 +292,6 @@ def dunn_interval_sentence(n_contrasts: int, p_adjust_method: str, level: float 
     )
 
 
-def _shift(x: np.ndarray, y: np.ndarray, conf_level: float) -> HodgesLehmann:
-    """Hodges-Lehmann shift of one pair; no interval when the two groups hold one value."""
-    try:
-        return hodges_lehmann(x, y, conf_level=conf_level)
-    except InputError:
-        if np.ptp(np.concatenate([x, y])) != 0:
-            raise
-        return HodgesLehmann(0.0, np.nan, np.nan, np.nan, exact=False)
-
-
 def dunn(
     grouped: GroupedData,
     *,
@@ -318,8 +307,8 @@ def dunn(
         :data:`CONTRAST_COLUMNS`; ``estimate`` is the Hodges-Lehmann location shift of the pair
         (median of the pairwise differences group - reference) with its confidence interval at
         the Bonferroni-adjusted level :func:`dunn_interval_level` (``ci_level``: the level
-        reached, lower for very small groups, NaN with the interval when the two groups hold
-        one and the same value), ``statistic`` the z value, ``dof`` NaN, ``p_adj`` adjusted over
+        reached, lower for very small groups, NaN with the interval when each of the two groups
+        holds one repeated value), ``statistic`` the z value, ``dof`` NaN, ``p_adj`` adjusted over
         the given pairs; effect size the rank-biserial r of the pair.
 
     Notes
@@ -359,7 +348,7 @@ def dunn(
     rows = []
     for pair, (z, p), pa in zip(pairs, raw, adj, strict=True):
         x, y = grouped.values[pair[0]], grouped.values[pair[1]]
-        shift = _shift(x, y, ci_level)
+        shift = hodges_lehmann_or_point(x, y, conf_level=ci_level)
         rows.append(
             _row(
                 label,
