@@ -225,7 +225,8 @@ def test_trend_json_toothgrowth() -> None:
                "increasing", "--json")  # fmt: skip
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert set(out) == {"jonckheere", "williams", "polynomial"}
+    assert set(out) == {"jonckheere", "williams", "polynomial", "warnings"}
+    assert out["warnings"] == []
     assert out["jonckheere"]["alternative"] == "increasing"
     assert out["jonckheere"]["method"] == "normal"  # ToothGrowth has ties
     assert [w["statistic"] for w in out["williams"]] == pytest.approx([11.550557681748,
@@ -249,3 +250,21 @@ def test_trend_bad_input_is_one_line(tmp_path: Path, body: str, message: str) ->
     table = _write(tmp_path, body)
     res = _run("stats", "trend", table, "--dv", "y", "--dose", "d")
     assert message in _one_line_error(res)
+
+
+def test_trend_leaves_out_missing_responses_and_says_how_many(tmp_path: Path) -> None:
+    """Hollander & Wolfe (1999) Example 6.2 with two empty responses: left out with a warning
+    (as stats compare does), J = 79 and one-sided p = 0.0207 as in the textbook."""
+    pieces = [40, 35, 38, 43, 44, 41, 38, 40, 47, 44, 40, 42, 48, 40, 45, 43, 46, 44]
+    rows = [f"{p},{i // 6}" for i, p in enumerate(pieces)] + [",0", "NA,2"]
+    table = _write(tmp_path, "pieces,level\n" + "\n".join(rows) + "\n")
+    args = ["stats", "trend", table, "--dv", "pieces", "--dose", "level"]
+    res = _run(*args, "--alternative", "increasing", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["warnings"] == ["2 row(s) with a missing 'pieces' or 'level' were left out."]
+    assert out["jonckheere"]["statistic"] == 79 and out["jonckheere"]["n"] == 18
+    assert out["jonckheere"]["p_val"] == pytest.approx(0.0207, abs=5e-5)
+    text = _run(*args)
+    assert text.exit_code == 0, text.output
+    assert "warning: 2 row(s) with a missing 'pieces'" in text.stdout

@@ -47,3 +47,32 @@ def test_percent_effects_are_refused_with_the_value(tmp_path: Path) -> None:
     err = res.stderr.strip()
     assert "\n" not in err and "Expected mean fractional effects in [0, 1]" in err
     assert "pct.csv" in err and "but got 32.5 at dose_a = 0, dose_b = 1" in err
+
+
+@pytest.mark.parametrize(
+    ("rows", "reason"),
+    [
+        ("1,0,0.2\n1,0,0.2\n0,1,0.3\n0,1,0.3\n1,1,0.6\n1,1,0.6\n", "does not vary"),
+        ("1,0,0.2\n0,1,0.3\n1,1,0.6\n", "an arm has a single value"),
+    ],
+)
+def test_bliss_without_variation_says_why_instead_of_nan(
+    tmp_path: Path, rows: str, reason: str
+) -> None:
+    """By hand: arm means 0.2, 0.3, 0.6 -> expected 1 - 0.8 x 0.7 = 0.44, excess 0.16. With no
+    within-arm variation (or one value per arm) there is no standard error: no zero-width CI and
+    no NaN p-value, but empty cells and a note naming the combination and the reason."""
+    path = tmp_path / "flat.csv"
+    path.write_text("dose_a,dose_b,effect\n" + rows)
+    res = runner.invoke(app, ["stats", "synergy", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    (row,) = out["bliss"]
+    assert row["excess"] == pytest.approx(0.16, abs=1e-12)
+    assert row["se"] is None and row["ci_low"] is None and row["ci_high"] is None
+    assert row["p_val"] is None
+    assert reason in row["note"] and "dose_a = 1, dose_b = 1" in row["note"]
+    assert row["note"] in out["notes"]
+    text = runner.invoke(app, ["stats", "synergy", str(path)])
+    assert text.exit_code == 0, text.output
+    assert "NaN" not in text.stdout and "note: Bliss excess at dose_a = 1" in text.stdout

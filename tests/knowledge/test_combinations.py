@@ -54,6 +54,7 @@ def test_independent_drugs_have_zero_bliss_excess() -> None:
     out = compute_bliss_excess(pd.DataFrame(rows))
     assert len(out) == 6
     np.testing.assert_allclose(out["excess"], 0.0, atol=1e-12)
+    assert (out["note"] == "").all()
     sem2 = 0.05**2 / 3  # var(ddof=1) of (-0.05, 0, 0.05) is 0.0025; SEM^2 = 0.0025 / 3
     row = out[(out["dose_a"] == 2) & (out["dose_b"] == 3)].iloc[0]
     expected_se = np.sqrt(sem2 * (1 + (1 - 0.45) ** 2 + (1 - 0.35) ** 2))

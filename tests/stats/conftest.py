@@ -73,3 +73,10 @@ def pingouin_expected() -> dict[str, Any]:
 def penguins() -> pd.DataFrame:
     """palmerpenguins (CC0): body mass by species, unbalanced, two missing masses."""
     return pd.read_csv(shared_data("stats", "pingouin", "penguins.csv"))
+
+
+@pytest.fixture(scope="session")
+def pwr() -> dict[str, Any]:
+    """R 4.2.2 + pwr 1.3-0 outputs (shared/data/stats/r_scripts/03_survival_pwr_lme4.R)."""
+    path = shared_data("stats", "pwr-power", "expected_R_pwr.json")
+    return json.loads(path.read_text())["pwr"]

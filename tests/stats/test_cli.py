@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -86,6 +87,34 @@ def test_compare_auto_and_table_output(pain_csv):
     assert out.exit_code == 0, out.output
     assert "Dunnett" in out.stdout and "Shapiro-Wilk" in out.stdout
     assert "Dark Brunette" in out.stdout
+
+
+def test_compare_kruskal_dunn_shows_adjusted_shift_intervals(pain_csv):
+    """Dunn contrasts carry the Hodges-Lehmann shift with its Bonferroni interval (3 contrasts:
+    each at 1 - 0.05 / 3); the numbers are those of hodges_lehmann, tested against R
+    wilcox.test(conf.int = TRUE) in test_hodges_lehmann.py."""
+    from neuroprotect.stats.hodges_lehmann import hodges_lehmann
+
+    args = ["stats", "compare", str(pain_csv), "--dv", "pain", "--group", "hair"]
+    args += ["--control", "Dark Blond", "--method", "kruskal-dunn"]
+    out = runner.invoke(app, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    table = pd.read_csv(pain_csv)
+    for c in data["contrasts"]:
+        shift = hodges_lehmann(
+            table.loc[table["hair"] == c["group"], "pain"],
+            table.loc[table["hair"] == "Dark Blond", "pain"],
+            conf_level=1 - 0.05 / 3,
+        )
+        assert [c["estimate"], c["ci_low"], c["ci_high"]] == pytest.approx(
+            [shift.estimate, shift.ci_low, shift.ci_high], abs=1e-12
+        )
+        assert c["ci_level"] == pytest.approx(shift.conf_level)
+    text = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.output
+    assert "estimate (98.3% CI)" in text.stdout
+    assert "Hodges-Lehmann" in text.stdout
 
 
 def test_compare_order_leaves_groups_out(pain_csv):

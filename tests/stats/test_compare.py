@@ -11,10 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from neuroprotect.errors import InputError
 from neuroprotect.schema.columns import RESULT_COLUMNS
 from neuroprotect.stats import compare_groups, compare_two
+from neuroprotect.stats.hodges_lehmann import hodges_lehmann
 
 PAIN_ORDER = ["Dark Blond", "Dark Brunette", "Light Blond", "Light Brunette"]
 REL = 1e-6
@@ -290,6 +292,109 @@ def test_dunn_vs_control_holm_and_bonferroni(exercise, r_multcomp):
     assert (holm.contrasts["effect_type"] == "rank_biserial").all()
 
 
+def _inverted_rank_sum_interval(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[float, float]:
+    """Second implementation of the shift interval: the closure of the shifts d for which
+    scipy's Mann-Whitney test of x - d against y (normal, tie and continuity corrections) has
+    two-sided p > alpha."""
+    points = np.unique(np.subtract.outer(x, y))
+    mids = np.concatenate([[points[0] - 1], (points[:-1] + points[1:]) / 2, [points[-1] + 1]])
+    kept = [
+        i
+        for i, d in enumerate(mids)
+        if stats.mannwhitneyu(x - d, y, method="asymptotic", use_continuity=True).pvalue > alpha
+    ]
+    return float(points[kept[0] - 1]), float(points[kept[-1]])
+
+
+@pytest.mark.parametrize(
+    ("method", "p_adjust", "m"),
+    # m: Bonferroni divisor (family size; 1 = no adjustment)
+    [("kruskal-dunn", "holm", 2), ("dunn-all", "holm", 3), ("kruskal-dunn", "none", 1)],
+)
+def test_dunn_intervals_are_adjusted_hodges_lehmann(exercise, r_multcomp, method, p_adjust, m):
+    """Each Dunn contrast carries the two-group Hodges-Lehmann shift and its interval at the
+    Bonferroni level 1 - 0.05 / m (hodges_lehmann is tested against R wilcox.test in
+    test_hodges_lehmann.py), checked here also against a second implementation (scipy's
+    Mann-Whitney test inverted at alpha = 0.05 / m); with p_adjust = "none" the intervals stay at
+    95%. Dunn's z and p are unchanged (R references of 02_multcomp.R)."""
+    order = ["rest", "running", "walking"]
+    res = compare_groups(
+        exercise,
+        dv="pulse",
+        group="kind",
+        control="rest",
+        method=method,
+        p_adjust=p_adjust,
+        order=order,
+    )
+    c = res.contrasts
+    level = 1 - 0.05 / m
+    np.testing.assert_allclose(c["ci_level"], level, rtol=1e-15)
+    for row in c.itertuples():
+        x = exercise.loc[exercise["kind"] == row.group, "pulse"].to_numpy(float)
+        y = exercise.loc[exercise["kind"] == row.control, "pulse"].to_numpy(float)
+        shift = hodges_lehmann(x, y, conf_level=level)
+        assert (row.estimate, row.ci_low, row.ci_high) == (
+            shift.estimate,
+            shift.ci_low,
+            shift.ci_high,
+        )
+        assert (row.ci_low, row.ci_high) == pytest.approx(
+            _inverted_rank_sum_interval(x, y, 1 - level), abs=1e-12
+        )
+        assert row.estimate == np.median(np.subtract.outer(x, y))
+    if m > 1:  # the adjusted level gives a wider interval than the 95% one for some contrast
+        widths = c["ci_high"] - c["ci_low"]
+        plain = [
+            hodges_lehmann(
+                exercise.loc[exercise["kind"] == g, "pulse"].to_numpy(float),
+                exercise.loc[exercise["kind"] == ref, "pulse"].to_numpy(float),
+            )
+            for g, ref in zip(c["group"], c["control"], strict=True)
+        ]
+        assert (widths >= [p.ci_high - p.ci_low for p in plain]).all()
+        assert (widths > [p.ci_high - p.ci_low for p in plain]).any()
+        assert f"each at {100 * level:.3g}%" in res.method_reason
+        assert f"over the {m} contrasts" in res.method_reason
+    else:
+        assert "with unadjusted 95% CIs" in res.method_reason
+    assert "Hodges-Lehmann" in res.method_reason
+    ref = r_multcomp["exercise_dunn_holm"]
+    if method == "dunn-all":
+        np.testing.assert_allclose(c["statistic"], -np.asarray(ref["z"]), rtol=REL)
+        np.testing.assert_allclose(c["p_adj"], ref["p_adj"], rtol=1e-6)
+
+
+def test_dunn_interval_tiny_groups_and_tied_pair():
+    """Hand-computable: with 3 and 3 values (no ties) the exact interval can reach only 90%
+    (min to max pairwise difference: 2 / C(6, 3) = 0.1 in the tails, as R wilcox.test says
+    "requested conf.level not achievable"), which a warning says; a pair whose six values are
+    all equal has shift 0 and no interval."""
+    df = pd.DataFrame(
+        {
+            "g": np.repeat(["a", "b", "c", "d"], 3),
+            "y": [1.0, 2, 3, 4, 5, 6, 7, 8, 10, 3, 3, 3],
+        }
+    )
+    res = compare_groups(df, dv="y", group="g", control="a", method="dunn-all")
+    c = res.contrasts.set_index("contrast")
+    # b - a: differences 1..5 -> estimate 3, interval (min, max) = (1, 5) at 90%
+    assert c.loc["b - a", ["estimate", "ci_low", "ci_high", "ci_level"]].tolist() == pytest.approx(
+        [3.0, 1.0, 5.0, 0.9]
+    )
+    assert any("b - a: with n = 3 and 3" in w and "90% one" in w for w in res.warnings)
+    assert "each at 99.2%" in res.method_reason  # 1 - 0.05 / 6
+    tied = compare_groups(
+        df.assign(y=[1.0, 2, 3, 3, 3, 3, 3, 3, 3, 0, 1, 9]),
+        dv="y",
+        group="g",
+        control="b",
+        method="dunn-all",
+    ).contrasts.set_index("contrast")
+    assert tied.loc["c - b", "estimate"] == 0.0
+    assert np.isnan(tied.loc["c - b", ["ci_low", "ci_high", "ci_level"]].astype(float)).all()
+
+
 # --- auto --------------------------------------------------------------------------------------
 
 
@@ -365,7 +470,42 @@ def test_brown_forsythe_not_assessable_with_pairs():
     a = res.assumptions.set_index("check")
     assert np.isnan(a.loc["brown_forsythe", "p_val"])
     assert res.method == "anova-dunnett"
-    assert "not assessable" in res.method_reason
+    assert "not assessable (a group has fewer than 3 values)" in res.method_reason
+    explicit = compare_groups(df, dv="y", group="g", control="vehicle", method="anova-dunnett")
+    assert "Brown-Forsythe not assessable (a group has fewer than 3 values)." in (
+        explicit.method_reason
+    )
+    assert "NA" not in explicit.method_reason
+
+
+def test_constant_groups_say_why_checks_and_intervals_are_missing():
+    """Analytic: Longa scores with every animal of a group at the same score. Every residual is
+    0 and every value equals its group median, so neither check can be computed, and the method
+    text says so (instead of "p = NA" or a group-size reason that is not true at n = 4). Each
+    Dunn pair then has all pairwise differences equal: that difference is the shift, with no
+    interval (R wilcox.test stops: "all observations are tied")."""
+    df = pd.DataFrame(
+        {"g": np.repeat(["vehicle", "low", "high"], 4), "y": [3] * 4 + [2] * 4 + [1] * 4}
+    )
+    res = compare_groups(df, dv="y", group="g", control="vehicle", ordinal=True)
+    assert res.method == "kruskal-dunn"
+    assert "residuals not assessable (every residual is 0" in res.method_reason
+    assert "variances not assessable (every value equals its group median)" in res.method_reason
+    assert "fewer than 3 values" not in res.method_reason and "NA" not in res.method_reason
+    c = res.contrasts.set_index("contrast")
+    assert c["estimate"].tolist() == [-1.0, -2.0]
+    assert c[["ci_low", "ci_high", "ci_level"]].isna().all().all()
+    assert "high - vehicle: each group holds one repeated value, so the shift is -2" in " ".join(
+        res.warnings
+    )
+    explicit = compare_groups(df, dv="y", group="g", control="vehicle", method="kruskal-dunn")
+    assert "checks for information: Shapiro-Wilk on the residuals not assessable" in (
+        explicit.method_reason
+    )
+    two = compare_two(df, dv="y", group="g", a="low", b="vehicle", ordinal=True)
+    row = two.contrasts.iloc[0]
+    assert row["estimate"] == -1.0 and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+    assert "without a CI because each group holds one repeated value" in two.method_reason
 
 
 def test_auto_constant_group_falls_back_to_ranks():

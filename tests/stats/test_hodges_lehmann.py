@@ -22,7 +22,11 @@ from scipy import stats
 
 from neuroprotect.errors import InputError
 from neuroprotect.stats import compare_two
-from neuroprotect.stats.hodges_lehmann import hodges_lehmann, wilcoxon_rank_sum_counts
+from neuroprotect.stats.hodges_lehmann import (
+    hodges_lehmann,
+    hodges_lehmann_or_point,
+    wilcoxon_rank_sum_counts,
+)
 
 TERM = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]
 EARLY = [1.15, 0.88, 0.90, 0.74, 1.21]
@@ -134,3 +138,16 @@ def test_compare_two_mann_whitney_reports_the_shift_and_ci() -> None:
         ordinal=True,
     )
     assert any("67% interval" in w for w in tiny.warnings)
+
+
+def test_two_constant_samples_have_no_interval() -> None:
+    """R wilcox.test(rep(1, 4), rep(3, 4), conf.int = TRUE) stops with "cannot compute confidence
+    interval when all observations are tied" (at the ends of the range the shifted samples are
+    all equal, so the rank-sum variance is 0); a zero-width interval at -2 must not be reported.
+    hodges_lehmann_or_point gives the shift -2 (every difference) with NaN limits and level."""
+    with pytest.raises(InputError, match="each holds one repeated value"):
+        hodges_lehmann([1, 1, 1, 1], [3, 3, 3, 3])
+    point = hodges_lehmann_or_point([1, 1, 1, 1], [3, 3, 3, 3])
+    assert point.estimate == -2.0
+    assert np.isnan([point.ci_low, point.ci_high, point.conf_level]).all()
+    assert hodges_lehmann_or_point(TERM, EARLY) == hodges_lehmann(TERM, EARLY)

@@ -18,6 +18,7 @@ from tests.conftest import shared_data
 
 from neuroprotect.errors import InputError
 from neuroprotect.stats.trend import (
+    dose_groups,
     jonckheere_null_distribution,
     jonckheere_terpstra,
     polynomial_contrasts,
@@ -213,7 +214,10 @@ def test_polynomial_coefficients_four_levels() -> None:
     [
         ({"y": [1.0, 2.0, 3.0], "d": [0, 0, 0]}, "at least two dose levels"),
         ({"y": [1.0, 2.0, 3.0], "d": [0, 0, 1]}, "at least 2 observations"),
-        ({"y": [1.0, "x", 3.0, 4.0], "d": [0, 0, 1, 1]}, "Expected a number"),
+        ({"y": [1.0, "x", 3.0, 4.0], "d": [0, 0, 1, 1]}, "Expected numbers in column 'y'"),
+        ({"y": [1.0, 2.0, 3.0, 4.0], "d": [0, "low", 1, 1]}, "Expected a number"),
+        ({"y": [1.0, np.inf, 3.0, 4.0], "d": [0, 0, 1, 1]}, "Expected a number"),
+        ({"y": [1.0, np.nan, 3.0, 4.0], "d": [0, 0, 1, 1]}, "at least 2 observations"),
     ],
 )
 def test_bad_input(data: dict, message: str) -> None:
@@ -231,3 +235,28 @@ def test_missing_column_and_constant_groups() -> None:
         williams_contrasts(flat, dv="y", dose="d")
     with pytest.raises(InputError, match="alternative"):
         williams_contrasts(MOTIVATION, dv="pieces", dose="level", alternative="up")  # type: ignore[arg-type]
+
+
+def test_missing_responses_are_left_out_and_counted() -> None:
+    """Hollander & Wolfe Example 6.2 with three extra animals whose response is missing (NaN,
+    empty text, "NA"): the rows are left out with a note giving the count, as in stats compare,
+    and J = 79, E0(J) = 54, J* = 2.04, one-sided p = 0.0207 as in the textbook; Williams and
+    polynomial results equal those of the complete table."""
+    extra = pd.DataFrame({"pieces": [np.nan, None, None], "level": [0, 1, 2]})
+    with_missing = pd.concat([MOTIVATION.astype({"pieces": object}), extra], ignore_index=True)
+    with_missing.loc[19, "pieces"] = ""
+    with_missing.loc[20, "pieces"] = "NA"
+    prepared = dose_groups(with_missing, dv="pieces", dose="level")
+    assert prepared.warnings == ["3 row(s) with a missing 'pieces' or 'level' were left out."]
+    assert [g.size for g in prepared.samples] == [6, 6, 6]
+    jt = jonckheere_terpstra(with_missing, dv="pieces", dose="level", alternative="increasing")
+    row = jt.iloc[0]
+    assert (row["statistic"], row["mean"], row["n"]) == (79, 54, 18)
+    assert row["z"] == pytest.approx(2.04, abs=5e-3)
+    assert row["p_val"] == pytest.approx(0.0207, abs=5e-5)
+    for func in (williams_contrasts, polynomial_contrasts):
+        pd.testing.assert_frame_equal(
+            func(with_missing, dv="pieces", dose="level"),
+            func(MOTIVATION, dv="pieces", dose="level"),
+        )
+    assert dose_groups(MOTIVATION, dv="pieces", dose="level").warnings == []

@@ -78,7 +78,9 @@ def _print_result(result: dict[str, Any], dv: str) -> None:
     )
     tests = ", ".join(dict.fromkeys(c["test"] for c in result["contrasts"]))
     table = Table(title=f"{tests}: estimate = group - reference")
-    cols = ["contrast", "estimate (95% CI)", "statistic", "df", "p", "p adj", "effect (95% CI)"]
+    levels = {round(c["ci_level"], 6) for c in result["contrasts"] if c.get("ci_level")}
+    ci = f"{100 * levels.pop():.3g}% CI" if len(levels) == 1 else "CI"
+    cols = ["contrast", f"estimate ({ci})", "statistic", "df", "p", "p adj", "effect (95% CI)"]
     for col in cols:
         table.add_column(col, justify="left" if col == "contrast" else "right")
     for c in result["contrasts"]:

@@ -216,14 +216,20 @@ def trend(
     """Trend across doses: Jonckheere-Terpstra, Williams contrasts and polynomial contrasts."""
     from neuroprotect.io.tables import Column, read_table
     from neuroprotect.stats.trend import (
+        dose_groups,
         jonckheere_terpstra,
         polynomial_contrasts,
         williams_contrasts,
     )
 
     with user_errors():
-        data = read_table(table, [Column(dv, "float"), Column(dose, "float")], sheet=sheet)
+        data = read_table(
+            table,
+            [Column(dv, "float", allow_missing=True), Column(dose, "float")],
+            sheet=sheet,
+        )
         try:
+            notes = dose_groups(data, dv=dv, dose=dose).warnings
             jt = jonckheere_terpstra(data, dv=dv, dose=dose, alternative=alternative.value)
             wil = williams_contrasts(data, dv=dv, dose=dose, alternative=alternative.value)
             poly = polynomial_contrasts(data, dv=dv, dose=dose)
@@ -233,6 +239,7 @@ def trend(
         "jonckheere": records(jt)[0],
         "williams": records(wil),
         "polynomial": records(poly),
+        "warnings": notes,
     }
     if as_json:
         print_json(out)
@@ -254,3 +261,5 @@ def trend(
             f"  {row['contrast']} ({row['coefficients']}): estimate = {_fmt(row['estimate'])}, "
             f"t({row['dof']}) = {_fmt(row['statistic'])}, p = {_fmt(row['p_val'])}"
         )
+    for note in notes:
+        typer.echo(f"warning: {note}")

@@ -192,8 +192,8 @@ def power(
 ) -> None:
     """Sample size per group, or power at a given n (t / anova as R pwr; repeated by simulation)."""
     from neuroprotect.errors import InputError
-    from neuroprotect.stats.power import sample_size
     from neuroprotect.stats.power_simulation import sample_size_repeated
+    from neuroprotect.stats.sample_size import sample_size
 
     with user_errors():
         if target_power is not None and n is not None:

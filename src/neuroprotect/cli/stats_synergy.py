@@ -68,10 +68,11 @@ def synergy(
                 col: data.loc[(data[col] > 0) & (data[other] == 0), col].nunique()
                 for col, other in ((dose_a, dose_b), (dose_b, dose_a))
             }
-            notes: list[str] = []
+            bliss_notes = [str(n) for n in bliss["note"] if n]
+            ci_notes: list[str] = []
             if min(mono.values()) < 2:
                 few = ", ".join(f"{col} {n}" for col, n in mono.items() if n < 2)
-                notes.append(
+                ci_notes.append(
                     "combination index not computed: it needs at least two doses of each drug alone "
                     f"(single-drug doses found: {few})."
                 )
@@ -81,7 +82,7 @@ def synergy(
                     data, dose_a=dose_a, dose_b=dose_b, effect=effect, n_boot=n_boot, seed=seed
                 )
             label_a, _, label_b = names.partition(",")
-            if plot is not None and notes:
+            if plot is not None and ci_notes:
                 raise InputError(
                     "Expected at least two doses of each drug alone for the isobologram (--plot), "
                     f"but got {', '.join(f'{col} {n}' for col, n in mono.items())}",
@@ -100,15 +101,22 @@ def synergy(
             raise in_file(exc, table, data) from None
     if as_json:
         print_json(
-            {"bliss": records(bliss), "combination_index": records(ci_table), "notes": notes}
+            {
+                "bliss": records(bliss),
+                "combination_index": records(ci_table),
+                "notes": ci_notes + bliss_notes,
+            }
         )
         return
     typer.echo("Bliss independence (excess > 0: more than independent action)")
-    typer.echo(bliss.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    shown = bliss.drop(columns="note")
+    typer.echo(shown.to_string(index=False, na_rep="-", float_format=lambda v: f"{v:.4g}"))
+    for note in bliss_notes:
+        typer.echo(f"note: {note}")
     typer.echo(
         "\nCombination index (Chou-Talalay; < 0.9 synergy, 0.9-1.1 additive, > 1.1 antagonism)"
     )
-    if notes:
-        typer.echo("\n".join(notes))
+    if ci_notes:
+        typer.echo("\n".join(ci_notes))
     else:
         typer.echo(ci_table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))

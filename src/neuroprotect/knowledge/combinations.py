@@ -85,8 +85,10 @@ def compute_bliss_excess(
     -------
     pandas.DataFrame
         One row per combination arm: ``dose_a, dose_b, effect_a, effect_b, observed, expected,
-        excess, se, ci_low, ci_high, p_val, n``. ``se`` and what follows are NaN when an arm has a
-        single value (no variance).
+        excess, se, ci_low, ci_high, p_val, n, note``. ``se``, ``ci_low``, ``ci_high`` and
+        ``p_val`` are NaN, and ``note`` (empty otherwise) says why, when an arm has a single value
+        or when no arm varies (standard error 0: a zero-width interval and p = 0 or NaN would
+        mislead).
     """
     arms = _arm_stats(data, dose_a, dose_b, effect)
     outside = arms[(arms["mean"] < 0) | (arms["mean"] > 1)]
@@ -112,9 +114,23 @@ def compute_bliss_excess(
         expected = float(bliss_expected(a["mean"], b["mean"]))
         excess = float(arm["mean"]) - expected
         var = arm["sem2"] + (1 - b["mean"]) ** 2 * a["sem2"] + (1 - a["mean"]) ** 2 * b["sem2"]
-        se = float(np.sqrt(var)) if np.isfinite(var) else float("nan")
+        at = f"Bliss excess at {dose_a} = {da:g}, {dose_b} = {db:g}"
+        arm_ns = [int(a["n"]), int(b["n"]), int(arm["n"])]
+        note = ""
+        if min(arm_ns) < 2:
+            note = (
+                f"{at}: no CI or p-value, because an arm has a single value (arm sizes A alone, "
+                f"B alone, combination: {', '.join(map(str, arm_ns))}); the standard error needs "
+                "replicate values (one row per animal) in every arm."
+            )
+        elif not var > 0:
+            note = (
+                f"{at}: no CI or p-value, because the effect does not vary within the arms A "
+                "alone, B alone and combination (standard error 0); check the effect column."
+            )
+        se = float(np.sqrt(var)) if not note else float("nan")
         z = stats.norm.ppf(1 - alpha / 2)
-        p = float(2 * stats.norm.sf(abs(excess) / se)) if se > 0 else float("nan")
+        p = float(2 * stats.norm.sf(abs(excess) / se)) if not note else float("nan")
         rows.append(
             {
                 "dose_a": da,
@@ -129,6 +145,7 @@ def compute_bliss_excess(
                 "ci_high": excess + z * se,
                 "p_val": p,
                 "n": int(arm["n"]),
+                "note": note,
             }
         )
     cols = [
@@ -144,6 +161,7 @@ def compute_bliss_excess(
         "ci_high",
         "p_val",
         "n",
+        "note",
     ]
     return pd.DataFrame(rows, columns=cols)
 

@@ -17,19 +17,24 @@ def fmt_p(p: float) -> str:
     return "NA" if not np.isfinite(p) else f"{p:.3g}"
 
 
+def check_text(assumptions: pd.DataFrame, check: str, label: str) -> str:
+    """``"<label> p = 0.47"``, or ``"<label> not assessable (<why>)"`` for a check with NaN p."""
+    row = assumptions.set_index("check").loc[check]
+    p = float(row["p_val"])
+    if np.isfinite(p):
+        return f"{label} p = {fmt_p(p)}"
+    note = str(row.get("note") or "").strip()
+    return f"{label} not assessable{f' ({note})' if note else ''}"
+
+
 def choose_method(assumptions: pd.DataFrame, *, ordinal: bool, alpha: float) -> tuple[str, str]:
     """Automatic method and the sentence saying why."""
     checks = assumptions.set_index("check")
     p_raw = float(checks.loc["shapiro_wilk_residuals", "p_val"])
-    p_scaled = float(checks.loc["shapiro_wilk_scaled_residuals", "p_val"])
     p_bf = float(checks.loc["brown_forsythe", "p_val"])
     bf_ok = bool(checks.loc["brown_forsythe", "passed"])
-    bf = (
-        f"Brown-Forsythe test of equal variances p = {fmt_p(p_bf)}"
-        if np.isfinite(p_bf)
-        else "Brown-Forsythe test of equal variances not assessable (a group has < 3 values)"
-    )
-    sw = f"Shapiro-Wilk on the ANOVA residuals p = {fmt_p(p_raw)}"
+    bf = check_text(assumptions, "brown_forsythe", "Brown-Forsythe test of equal variances")
+    sw = check_text(assumptions, "shapiro_wilk_residuals", "Shapiro-Wilk on the ANOVA residuals")
     if ordinal:
         return "kruskal-dunn", (
             f"The response is ordinal (scores), so groups were compared on ranks (for "
@@ -43,13 +48,19 @@ def choose_method(assumptions: pd.DataFrame, *, ordinal: bool, alpha: float) -> 
                 f"({bf})."
             )
         return "anova-dunnett", (
-            f"{sw} (>= {alpha:g}: no evidence against normality) and {bf}"
+            f"{sw}"
+            f"{f' (>= {alpha:g}: no evidence against normality)' if np.isfinite(p_raw) else ''}"
+            f" and {bf}"
             f"{f' (>= {alpha:g}: no evidence of unequal variances)' if np.isfinite(p_bf) else ''}"
             ", so the classical ANOVA was used."
         )
     # unequal variances alone make pooled residuals look heavy-tailed: judge normality on the
     # residuals scaled by their group SD
-    sw_scaled = f"Shapiro-Wilk on the residuals scaled by their group SD p = {fmt_p(p_scaled)}"
+    sw_scaled = check_text(
+        assumptions,
+        "shapiro_wilk_scaled_residuals",
+        "Shapiro-Wilk on the residuals scaled by their group SD",
+    )
     if not bool(checks.loc["shapiro_wilk_scaled_residuals", "passed"]):
         return "kruskal-dunn", (
             f"{bf} (< {alpha:g}: unequal variances) and {sw_scaled} (< {alpha:g}: residuals "

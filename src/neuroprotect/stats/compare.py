@@ -24,10 +24,10 @@ import pandas as pd
 from neuroprotect.errors import InputError
 from neuroprotect.stats.assumptions import check_assumptions
 from neuroprotect.stats.choice import (
+    check_text,
     choose_method,
     comparison_warnings,
     effect_sentence,
-    fmt_p,
     require_within_variation,
 )
 from neuroprotect.stats.descriptive import prepare_groups, summarize_samples
@@ -37,6 +37,8 @@ from neuroprotect.stats.omnibus import kruskal_wallis, one_way_anova, welch_anov
 from neuroprotect.stats.posthoc import (
     all_pairs,
     dunn,
+    dunn_interval_level,
+    dunn_interval_sentence,
     dunnett,
     games_howell,
     pairs_vs_control,
@@ -127,7 +129,8 @@ def compare_groups(
         ``omnibus`` (test, statistic, dof, p_val, effect_size, effect_type); ``contrasts``
         with :data:`~neuroprotect.stats.posthoc.CONTRAST_COLUMNS` (``estimate`` = group minus
         control: difference of means with its simultaneous 95% CI for the ANOVA methods,
-        difference of medians without CI for Dunn; effect size Hedges g (noncentral-t CI) or
+        Hodges-Lehmann shift with its Bonferroni-adjusted CI for Dunn (level in ``ci_level``,
+        see :func:`~neuroprotect.stats.posthoc.dunn`); effect size Hedges g (noncentral-t CI) or
         rank-biserial r (Fisher-z CI) in ``effect_size``, ``effect_ci_low``,
         ``effect_ci_high``); ``summary`` per group; ``assumptions``; ``method_reason``;
         ``warnings``.
@@ -195,14 +198,13 @@ def compare_groups(
             )
     else:
         chosen = method
-        checks = assumptions.set_index("check")
-        why = (
-            f"Requested explicitly (method = {method!r}); checks for information: Shapiro-Wilk "
-            f"on the residuals p = {fmt_p(float(checks.loc['shapiro_wilk_residuals', 'p_val']))}"
-            f", Brown-Forsythe p = {fmt_p(float(checks.loc['brown_forsythe', 'p_val']))}."
-        )
+        sw = check_text(assumptions, "shapiro_wilk_residuals", "Shapiro-Wilk on the residuals")
+        bf = check_text(assumptions, "brown_forsythe", "Brown-Forsythe")
+        why = f"Requested explicitly (method = {method!r}); checks for information: {sw}, {bf}."
     require_within_variation(grouped, chosen)
     omnibus: dict[str, Any]
+    estimates = ""
+    interval_notes: list[str] = []
     vs_control = pairs_vs_control(grouped.order, control)
     if chosen == "anova-dunnett":
         omnibus = one_way_anova(samples)
@@ -217,12 +219,18 @@ def compare_groups(
         pairs = vs_control if chosen == "kruskal-dunn" else all_pairs(grouped.order)
         omnibus = kruskal_wallis(samples)
         contrasts = dunn(grouped, pairs=pairs, p_adjust_method=p_adjust)
+        estimates = f"{dunn_interval_sentence(len(pairs), p_adjust)} "
+        interval_notes = _dunn_interval_notes(
+            contrasts, dunn_interval_level(len(pairs), p_adjust), grouped.values
+        )
     description = method_description(chosen, control=control, p_adjust=p_adjust)
     if alternative != "two-sided":
         description += (
             f" (one-sided: group {'above' if alternative == 'greater' else 'below'} control)"
         )
-    reason = f"{description[0].upper()}{description[1:]}. {why} {effect_sentence(contrasts)}"
+    reason = (
+        f"{description[0].upper()}{description[1:]}. {why} {estimates}{effect_sentence(contrasts)}"
+    )
     return ComparisonResult(
         method=chosen,
         method_reason=reason,
@@ -232,8 +240,30 @@ def compare_groups(
         assumptions=assumptions,
         warnings=comparison_warnings(
             grouped, assumptions, method=chosen, requested=method, ordinal=ordinal, alpha=alpha
-        ),
+        )
+        + interval_notes,
         dv=dv,
         group_col=group,
         control=control,
     )
+
+
+def _dunn_interval_notes(
+    contrasts: pd.DataFrame, wanted: float, values: dict[str, np.ndarray]
+) -> list[str]:
+    """Warnings for Dunn intervals below the wanted level (tiny groups) or not computable."""
+    notes = []
+    for row in contrasts.itertuples():
+        if not np.isfinite(row.ci_level):
+            notes.append(
+                f"{row.contrast}: each group holds one repeated value, so the shift is "
+                f"{row.estimate:g} with no confidence interval."
+            )
+        elif row.ci_level < wanted - 1e-12:
+            notes.append(
+                f"{row.contrast}: with n = {len(values[str(row.group)])} and "
+                f"{len(values[str(row.control)])} the exact {100 * wanted:.3g}% interval of the "
+                f"Hodges-Lehmann shift is not achievable; the interval shown is the "
+                f"{100 * row.ci_level:.3g}% one."
+            )
+    return notes

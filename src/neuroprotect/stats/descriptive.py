@@ -10,7 +10,13 @@ import pandas as pd
 from neuroprotect.errors import InputError
 from neuroprotect.schema.columns import SUMMARY_COLUMNS
 
-__all__ = ["GroupedData", "describe_groups", "prepare_groups"]
+__all__ = [
+    "GroupedData",
+    "describe_groups",
+    "drop_missing",
+    "numeric_response",
+    "prepare_groups",
+]
 
 
 @dataclass
@@ -44,7 +50,14 @@ class GroupedData:
         return np.array([len(self.values[g]) for g in self.order])
 
 
-def _numeric_response(data: pd.DataFrame, dv: str) -> pd.Series:
+def numeric_response(data: pd.DataFrame, dv: str) -> pd.Series:
+    """The response column as floats, missing cells (empty, NA, NaN, N/A) as NaN.
+
+    Raises
+    ------
+    InputError
+        A value that is not a number (naming the spreadsheet row when ``source_row`` is there).
+    """
     col = data[dv]
     if pd.api.types.is_bool_dtype(col):
         raise InputError(
@@ -63,6 +76,24 @@ def _numeric_response(data: pd.DataFrame, dv: str) -> pd.Series:
             f"Expected numbers in column {dv!r}, but got {col.iloc[i]!r}", row=row, field=dv
         )
     return nums.astype(float)
+
+
+def drop_missing(
+    y: pd.Series, by_values: pd.Series, *, dv: str, by: str
+) -> tuple[pd.Series, pd.Series, list[str]]:
+    """Leave out the rows with a missing response ``y`` or grouping value; a note gives the count.
+
+    Returns
+    -------
+    y, by_values, notes
+        The kept rows of both series, and ``["N row(s) with a missing 'dv' or 'by' were left
+        out."]`` (empty when nothing was left out).
+    """
+    keep = y.notna() & by_values.notna()
+    notes = []
+    if not keep.all():
+        notes.append(f"{int((~keep).sum())} row(s) with a missing {dv!r} or {by!r} were left out.")
+    return y[keep], by_values[keep], notes
 
 
 def prepare_groups(
@@ -111,15 +142,8 @@ def prepare_groups(
             )
     if dv == group:
         raise InputError(f"Expected different response and group columns, but both are {dv!r}")
-    y = _numeric_response(data, dv)
-    labels = data[group]
-    warnings: list[str] = []
-    keep = y.notna() & labels.notna()
-    if not keep.all():
-        warnings.append(
-            f"{int((~keep).sum())} row(s) with a missing {dv!r} or {group!r} were left out."
-        )
-    y, labels = y[keep], labels[keep].astype(str).str.strip()
+    y, labels, warnings = drop_missing(numeric_response(data, dv), data[group], dv=dv, by=group)
+    labels = labels.astype(str).str.strip()
     present = list(dict.fromkeys(labels))
     control = None if control is None else str(control).strip()
     if order is None:

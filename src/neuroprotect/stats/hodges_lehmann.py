@@ -16,7 +16,12 @@ from scipy import stats
 
 from neuroprotect.errors import InputError
 
-__all__ = ["HodgesLehmann", "hodges_lehmann", "wilcoxon_rank_sum_counts"]
+__all__ = [
+    "HodgesLehmann",
+    "hodges_lehmann",
+    "hodges_lehmann_or_point",
+    "wilcoxon_rank_sum_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ def hodges_lehmann(
     exact
         Exact interval; default (None) as R: exact when both samples have fewer than 50 values
         and there are no ties. An exact interval with ties is refused (R would silently fall back).
+        Two samples that each hold one repeated value are refused, as by R (no interval).
 
     Returns
     -------
@@ -172,6 +178,12 @@ def hodges_lehmann(
             "Expected values that are not all equal, but every value is "
             f"{both[0]:g} (no confidence interval for the shift)"
         )
+    if np.ptp(x) == 0 and np.ptp(y) == 0:  # R: "cannot compute confidence interval when all
+        # observations are tied" (the shifted samples are all equal at the ends of the range)
+        raise InputError(
+            "Expected variation within at least one sample, but each holds one repeated value "
+            f"({x[0]:g} and {y[0]:g}): the shift is {x[0] - y[0]:g} with no confidence interval"
+        )
     diffs = np.sort(np.subtract.outer(x, y).ravel())
     estimate = float(np.median(diffs))
     if exact:
@@ -180,3 +192,19 @@ def hodges_lehmann(
         low, high = _asymptotic_ci(x, y, diffs, conf_level)
         level = conf_level
     return HodgesLehmann(estimate, low, high, level, bool(exact))
+
+
+def hodges_lehmann_or_point(
+    x: np.ndarray | list[float], y: np.ndarray | list[float], *, conf_level: float = 0.95
+) -> HodgesLehmann:
+    """:func:`hodges_lehmann`, or, when each sample holds one repeated value, the shift without
+    an interval.
+
+    Then every pairwise difference is the same number: it is the estimate, and ``ci_low``,
+    ``ci_high`` and ``conf_level`` are NaN (R ``wilcox.test(conf.int = TRUE)`` stops there).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if len(x) and len(y) and np.ptp(x) == 0 and np.ptp(y) == 0:
+        return HodgesLehmann(float(x[0] - y[0]), np.nan, np.nan, np.nan, exact=False)
+    return hodges_lehmann(x, y, conf_level=conf_level)

@@ -18,20 +18,32 @@ from neuroprotect.schema.columns import RESULT_COLUMNS
 from neuroprotect.stats.descriptive import GroupedData
 from neuroprotect.stats.distributions import dunnett_critical_value, dunnett_pvalue
 from neuroprotect.stats.effect_size import EffectSize, hedges_g, rank_biserial
+from neuroprotect.stats.hodges_lehmann import hodges_lehmann_or_point
 from neuroprotect.stats.multiplicity import P_ADJUST_LABELS, p_adjust
 
 __all__ = [
     "CONTRAST_COLUMNS",
     "all_pairs",
     "dunn",
+    "dunn_interval_level",
+    "dunn_interval_sentence",
     "dunnett",
     "games_howell",
     "pairs_vs_control",
     "tukey",
 ]
 
-#: Columns of a contrast table: the fixed result columns, then the extras.
-CONTRAST_COLUMNS: tuple[str, ...] = (*RESULT_COLUMNS, "se", "effect_ci_low", "effect_ci_high")
+#: Columns of a contrast table: the fixed result columns, then the extras. ``ci_level`` is the
+#: confidence level of ``ci_low``/``ci_high``: the simultaneous level of the family for Dunnett,
+#: Tukey and Games-Howell, the level of each interval for Dunn (Bonferroni-adjusted) and for
+#: two groups.
+CONTRAST_COLUMNS: tuple[str, ...] = (
+    *RESULT_COLUMNS,
+    "se",
+    "effect_ci_low",
+    "effect_ci_high",
+    "ci_level",
+)
 
 Pair = tuple[str, str]
 
@@ -59,6 +71,7 @@ def _row(
     ci: tuple[float, float],
     effect: EffectSize,
     n: int,
+    ci_level: float,
 ) -> dict[str, Any]:
     g, ref = pair
     return {
@@ -79,6 +92,7 @@ def _row(
         "se": float(se),
         "effect_ci_low": effect.ci_low,
         "effect_ci_high": effect.ci_high,
+        "ci_level": float(ci_level),
     }
 
 
@@ -159,6 +173,7 @@ def dunnett(
                 ci=ci,
                 effect=hedges_g(x, x0, level=level),
                 n=len(x),
+                ci_level=level,
             )
         )
     return _frame(rows)
@@ -198,6 +213,7 @@ def tukey(
                 ci=(est - crit * se, est + crit * se),
                 effect=hedges_g(x, y, level=level),
                 n=len(x),
+                ci_level=level,
             )
         )
     return _frame(rows)
@@ -241,9 +257,39 @@ def games_howell(
                 ci=(est - crit * se, est + crit * se),
                 effect=hedges_g(x, y, level=level),
                 n=len(x),
+                ci_level=level,
             )
         )
     return _frame(rows)
+
+
+def dunn_interval_level(n_contrasts: int, p_adjust_method: str, level: float = 0.95) -> float:
+    """Confidence level of each Dunn interval: Bonferroni over the family, ``1 - (1 - level) / m``.
+
+    With ``p_adjust_method="none"`` the intervals are not adjusted either (``level``). Holm and
+    Benjamini-Hochberg have no matching intervals, so they get the Bonferroni ones, which keep
+    the family's coverage at ``level`` or more.
+    """
+    if p_adjust_method == "none" or n_contrasts <= 1:
+        return level
+    return 1 - (1 - level) / n_contrasts
+
+
+def dunn_interval_sentence(n_contrasts: int, p_adjust_method: str, level: float = 0.95) -> str:
+    """The methods sentence on Dunn's estimates and their intervals."""
+    each = dunn_interval_level(n_contrasts, p_adjust_method, level)
+    if each == level:
+        how = f"{'unadjusted ' if n_contrasts > 1 else ''}{level:.0%} CIs"
+    else:
+        how = (
+            f"Bonferroni-adjusted CIs (each at {100 * each:.3g}%, so jointly at least {level:.0%} "
+            f"over the {n_contrasts} contrasts)"
+        )
+    return (
+        "Estimates: Hodges-Lehmann location shifts (median of the pairwise differences between "
+        f"the two groups compared) with {how} from the two-group rank-sum test, as R "
+        "wilcox.test(conf.int = TRUE)."
+    )
 
 
 def dunn(
@@ -258,9 +304,12 @@ def dunn(
     Returns
     -------
     pandas.DataFrame
-        :data:`CONTRAST_COLUMNS`; ``estimate`` is the difference of medians (group - reference)
-        with no interval (``ci_low``/``ci_high`` NaN), ``statistic`` the z value, ``dof`` NaN,
-        ``p_adj`` adjusted over the given pairs; effect size the rank-biserial r of the pair.
+        :data:`CONTRAST_COLUMNS`; ``estimate`` is the Hodges-Lehmann location shift of the pair
+        (median of the pairwise differences group - reference) with its confidence interval at
+        the Bonferroni-adjusted level :func:`dunn_interval_level` (``ci_level``: the level
+        reached, lower for very small groups, NaN with the interval when each of the two groups
+        holds one repeated value), ``statistic`` the z value, ``dof`` NaN, ``p_adj`` adjusted over
+        the given pairs; effect size the rank-biserial r of the pair.
 
     Notes
     -----
@@ -270,6 +319,10 @@ def dunn(
     the family of pairs. Matches R ``PMCMRplus::kwAllPairsDunnTest`` /
     ``dunn.test::dunn.test`` and, against one control, ``rstatix::dunn_test`` with the
     reference group (k - 1 comparisons, as GraphPad Prism).
+    The interval is that of R ``wilcox.test(x, y, conf.int = TRUE, conf.level = 1 - 0.05 / m)``
+    on the two groups of the pair (:func:`~neuroprotect.stats.hodges_lehmann.hodges_lehmann`):
+    it inverts the two-group rank-sum test, not Dunn's test on the pooled ranks, so it can
+    exclude 0 when Dunn's adjusted p is above 0.05, or the reverse.
     """
     samples = grouped.samples
     pooled = np.concatenate(samples)
@@ -291,22 +344,25 @@ def dunn(
         raw.append((z, 2 * stats.norm.sf(abs(z))))
     adj = p_adjust([p for _, p in raw], method=p_adjust_method)
     label = f"Dunn ({P_ADJUST_LABELS[p_adjust_method]})"
+    ci_level = dunn_interval_level(len(pairs), p_adjust_method, level)
     rows = []
     for pair, (z, p), pa in zip(pairs, raw, adj, strict=True):
         x, y = grouped.values[pair[0]], grouped.values[pair[1]]
+        shift = hodges_lehmann_or_point(x, y, conf_level=ci_level)
         rows.append(
             _row(
                 label,
                 pair,
-                estimate=float(np.median(x) - np.median(y)),
+                estimate=shift.estimate,
                 se=np.nan,
                 statistic=z,
                 dof=np.nan,
                 p_val=p,
                 p_adj=pa,
-                ci=(np.nan, np.nan),
+                ci=(shift.ci_low, shift.ci_high),
                 effect=rank_biserial(x, y, level=level),
                 n=len(x),
+                ci_level=shift.conf_level,
             )
         )
     return _frame(rows)

@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from neuroprotect.errors import InputError
-from neuroprotect.stats.power import _check_alpha, _check_power
+from neuroprotect.stats.power import check_alpha, check_power
 
 __all__ = ["compute_n_repeated", "sample_size_repeated", "simulate_power_repeated"]
 
@@ -105,7 +105,7 @@ def simulate_power_repeated(
     animal means, so its power has the closed form of :func:`compute_power_t` with
     ``d = mean(effect) / sqrt(subject_sd^2 + residual_sd^2 / k)``, which the tests check.
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     mu0 = np.asarray(control_means, dtype=float).ravel()
     eff = np.atleast_2d(np.asarray(effect_per_day, dtype=float))
     k = mu0.size
@@ -181,7 +181,7 @@ def compute_n_repeated(
     InputError
         Target not reached by ``n_max`` animals per group, or bad parameters.
     """
-    _check_power(power, alpha)
+    check_power(power, alpha)
     if effect not in ("group", "day", "group:day"):
         raise InputError(f"Expected effect group, day or group:day, but got {effect!r}")
     tried = []

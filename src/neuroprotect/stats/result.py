@@ -48,7 +48,9 @@ class ComparisonResult:
     contrasts
         One row per contrast, columns :data:`~neuroprotect.schema.columns.RESULT_COLUMNS`
         followed by ``se`` (standard error of the estimate, NaN for rank tests),
-        ``effect_ci_low`` and ``effect_ci_high`` (95% CI of ``effect_size``).
+        ``effect_ci_low`` and ``effect_ci_high`` (95% CI of ``effect_size``) and ``ci_level``
+        (confidence level of ``ci_low``/``ci_high``: simultaneous for Dunnett, Tukey and
+        Games-Howell, per contrast and Bonferroni-adjusted for Dunn).
     summary
         One row per group, columns :data:`~neuroprotect.schema.columns.SUMMARY_COLUMNS`.
     assumptions

@@ -14,6 +14,7 @@ dose column (the lowest dose is the control):
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -21,8 +22,10 @@ import pandas as pd
 from scipy import stats
 
 from neuroprotect.errors import InputError
+from neuroprotect.stats.descriptive import drop_missing, numeric_response
 
 __all__ = [
+    "DoseGroups",
     "dose_groups",
     "jonckheere_terpstra",
     "jonckheere_null_distribution",
@@ -35,13 +38,36 @@ _ALTERNATIVES = ("two-sided", "increasing", "decreasing")
 EXACT_MAX_N = 100
 
 
-def dose_groups(data: pd.DataFrame, *, dv: str, dose: str) -> list[tuple[float, np.ndarray]]:
+@dataclass
+class DoseGroups:
+    """The response split by dose, in increasing dose order.
+
+    Attributes
+    ----------
+    levels
+        ``(dose, values)`` per dose level.
+    warnings
+        Notes from preparing the data (rows left out for a missing response or dose).
+    """
+
+    levels: list[tuple[float, np.ndarray]]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def samples(self) -> list[np.ndarray]:
+        return [g for _, g in self.levels]
+
+
+def dose_groups(data: pd.DataFrame, *, dv: str, dose: str) -> DoseGroups:
     """Validate a tidy table and split the response by dose, in increasing dose order.
+
+    Rows with a missing response or dose are left out, and a warning says how many (as
+    :func:`~neuroprotect.stats.descriptive.prepare_groups` does for group comparisons).
 
     Raises
     ------
     InputError
-        Missing column, non-numeric or missing values, fewer than 2 dose levels, n < 2 in a level.
+        Missing column, non-numeric or infinite values, fewer than 2 dose levels, n < 2 in a level.
     """
     for col in (dv, dose):
         if col not in data.columns:
@@ -50,15 +76,18 @@ def dose_groups(data: pd.DataFrame, *, dv: str, dose: str) -> list[tuple[float, 
                 f"{', '.join(map(repr, data.columns))}",
                 field=col,
             )
-        values = pd.to_numeric(data[col], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.fillna(0))
+    response = numeric_response(data, dv)
+    doses = pd.to_numeric(data[dose], errors="coerce")
+    bad_dose = doses.isna() & data[dose].notna()
+    for col, bad in ((dv, np.isinf(response)), (dose, bad_dose | np.isinf(doses.fillna(0)))):
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
+            row = int(data["source_row"].iloc[i]) if "source_row" in data.columns else i + 1
             raise InputError(
-                f"Expected a number, but got {data[col].iloc[i]!r}", row=i + 1, field=col
+                f"Expected a number, but got {data[col].iloc[i]!r}", row=row, field=col
             )
-    y = pd.to_numeric(data[dv]).to_numpy(float)
-    x = pd.to_numeric(data[dose]).to_numpy(float)
+    kept_y, kept_dose, warnings = drop_missing(response, doses, dv=dv, by=dose)
+    y, x = kept_y.to_numpy(float), kept_dose.to_numpy(float)
     levels = np.unique(x)
     if levels.size < 2:
         raise InputError(
@@ -70,7 +99,7 @@ def dose_groups(data: pd.DataFrame, *, dv: str, dose: str) -> list[tuple[float, 
         raise InputError(
             f"Expected at least 2 observations per dose, but dose {small[0]:g} has 1", field=dose
         )
-    return groups
+    return DoseGroups(groups, warnings)
 
 
 def _check_alternative(alternative: str) -> None:
@@ -182,7 +211,7 @@ def jonckheere_terpstra(
         raise InputError(
             f"Expected method auto, exact or normal, but got {method!r}", field="method"
         )
-    groups = [g for _, g in dose_groups(data, dv=dv, dose=dose)]
+    groups = dose_groups(data, dv=dv, dose=dose).samples
     sizes = np.array([g.size for g in groups])
     n_all = int(sizes.sum())
     j_stat = 0.0
@@ -321,7 +350,7 @@ def williams_contrasts(
     regression test; it is its contrast form (Bretz 1999).
     """
     _check_alternative(alternative)
-    levels = dose_groups(data, dv=dv, dose=dose)
+    levels = dose_groups(data, dv=dv, dose=dose).levels
     groups = [g for _, g in levels]
     means, sizes, mse, dof = _anova_parts(groups)
     k = len(groups)
@@ -415,8 +444,7 @@ def polynomial_contrasts(
     and each contrast is scaled to integer coefficients, as R ``emmeans::contrast(em, "poly")``
     (e.g. -1, 0, 1 and 1, -2, 1 for three doses). Pooled one-way ANOVA variance, residual df N - k.
     """
-    levels = dose_groups(data, dv=dv, dose=dose)
-    groups = [g for _, g in levels]
+    groups = dose_groups(data, dv=dv, dose=dose).samples
     k = len(groups)
     degree = min(k - 1, 4) if max_degree is None else int(max_degree)
     if not 1 <= degree <= k - 1:

@@ -11,7 +11,7 @@ from neuroprotect.stats.assumptions import check_assumptions
 from neuroprotect.stats.choice import comparison_warnings, effect_sentence
 from neuroprotect.stats.descriptive import prepare_groups, summarize_samples
 from neuroprotect.stats.effect_size import hedges_g, rank_biserial
-from neuroprotect.stats.hodges_lehmann import hodges_lehmann
+from neuroprotect.stats.hodges_lehmann import hodges_lehmann_or_point
 from neuroprotect.stats.posthoc import CONTRAST_COLUMNS
 from neuroprotect.stats.result import ComparisonResult
 
@@ -89,8 +89,9 @@ def compare_two(
         )
         method, test = "mann-whitney", "Mann-Whitney U"
         statistic, dof, p = float(res.statistic), np.nan, float(res.pvalue)
-        shift = hodges_lehmann(x, y, exact=exact)
+        shift = hodges_lehmann_or_point(x, y)  # exact in the same cases as the test
         estimate, ci = shift.estimate, (shift.ci_low, shift.ci_high)
+        ci_level = shift.conf_level
         effect = rank_biserial(x, y)
         se = np.nan
         how = (
@@ -98,11 +99,15 @@ def compare_two(
             if exact
             else "normal approximation with tie and continuity corrections"
         )
+        interval = (
+            f" with its {'exact' if exact else 'normal-approximation'} {shift.conf_level:.0%} "
+            "CI, as R wilcox.test(conf.int = TRUE)."
+            if np.isfinite(shift.conf_level)
+            else ", without a CI because each group holds one repeated value."
+        )
         reason = (
             f"Mann-Whitney U test of {a!r} against {b!r} (ordinal response; {how}); estimate: "
-            f"Hodges-Lehmann shift (median of the pairwise differences) with its "
-            f"{'exact' if exact else 'normal-approximation'} "
-            f"{shift.conf_level:.0%} CI, as R wilcox.test(conf.int = TRUE)."
+            f"Hodges-Lehmann shift (median of the pairwise differences){interval}"
         )
         if shift.conf_level < 0.95:
             notes.append(
@@ -121,6 +126,7 @@ def compare_two(
         method, test = "welch-t", "Welch t-test"
         statistic, dof, p = float(res.statistic), float(res.df), float(res.pvalue)
         estimate, ci = float(x.mean() - y.mean()), (float(ci_res.low), float(ci_res.high))
+        ci_level = 0.95
         se = (
             estimate / statistic
             if statistic != 0
@@ -146,6 +152,7 @@ def compare_two(
         "se": float(se),
         "effect_ci_low": effect.ci_low,
         "effect_ci_high": effect.ci_high,
+        "ci_level": ci_level,
     }
     return ComparisonResult(
         method=method,

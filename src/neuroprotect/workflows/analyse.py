@@ -17,6 +17,7 @@ from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Role, Study, load_study
 from neuroprotect.stats import ComparisonResult, compare_groups, compare_two
 from neuroprotect.stats.compare import method_description
+from neuroprotect.stats.posthoc import dunn_interval_sentence
 from neuroprotect.store.records import RawFileRecord
 from neuroprotect.store.repository import compute_input_hash
 from neuroprotect.workflows.outcome import RawFile, StudyOutcome, VariableResult
@@ -185,6 +186,11 @@ def analyse_variable_blinded(
         all_pairs_says[:1].upper() + all_pairs_says[1:],
         1,
     )
+    if probe.method == "kruskal-dunn":  # the intervals' Bonferroni level counts all pairs
+        why = why.replace(
+            dunn_interval_sentence(len(probe.contrasts), "holm"),
+            dunn_interval_sentence(len(comparison.contrasts), "holm"),
+        )
     comparison.method_reason = (
         f"Blinded analysis of coded groups, all pairs (no group is known to be the control). {why}"
     )
