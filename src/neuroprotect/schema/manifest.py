@@ -245,8 +245,11 @@ def _field_path(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
     return ".".join(parts)
 
 
-def load_study(path: str | Path) -> Study:
+def load_study(path: str | Path, *, check_files: bool = True) -> Study:
     """Load and validate a ``study.yaml``.
+
+    With ``check_files=False`` the animals table and the readout files need not exist yet: the
+    design steps (randomisation, checklists, dosing sheets) come before any data.
 
     Raises
     ------
@@ -286,6 +289,8 @@ def load_study(path: str | Path) -> Study:
         raise InputError(msg, file=path, field=field or None) from None
     study.base_dir = path.resolve().parent
     study.manifest_path = path
+    if not check_files:
+        return study
     animals = study.resolve(study.animals)
     if not animals.is_file():
         raise InputError(
