@@ -69,8 +69,7 @@ def test_randomize_and_checklist_work_on_a_fresh_draft(tmp_path: Path) -> None:
     assert drafted.exit_code == 0, drafted.output
     roster = tmp_path / "roster.csv"
     roster.write_text(
-        "animal_id,sex,body_weight_g\n"
-        + "".join(f"R{i:02d},male,{250 + i}\n" for i in range(12)),
+        "animal_id,sex,body_weight_g\n" + "".join(f"R{i:02d},male,{250 + i}\n" for i in range(12)),
         encoding="utf-8",
     )
     key, animals = tmp_path / "alloc.key", tmp_path / "animals.csv"

@@ -179,6 +179,13 @@ def randomize_cmd(
     typer.echo(balance.to_string(index=False))
     if seal is not None:
         typer.echo(f"sealed key: {seal} (group names concealed; open with `neuroprotect unblind`)")
+        if coded_animals is not None:
+            typer.echo(f"coded animals table: {coded_animals}")
+        if not manifest.blinded:
+            typer.echo(
+                f"next: in {study} set `animals:` to the coded animals table and add "
+                "design: {blinding: {analysis_blinded: true}}, so runs use the codes until unblinded"
+            )
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
 
@@ -280,11 +287,19 @@ def dosing_sheet_cmd(
         None, "--vehicle-ml-per-kg", help="Injection volume for undosed groups."
     ),
     out: Path = typer.Option(..., "--out", help="Output file: .csv, .html or .pdf."),
+    key: Path | None = typer.Option(
+        None,
+        "--key",
+        help="Blinded study: its sealed allocation key (passphrase from "
+        f"${PASSPHRASE_ENV} or a prompt). The sheet then names the groups: it is for whoever "
+        "prepares the doses, not for the blinded assessors.",
+    ),
 ) -> None:
     """Write a per-animal dosing sheet (body weight, dose, stock -> volume to inject, route, time).
 
     Example: neuroprotect design dosing-sheet study.yaml --stock h004_6=3 --stock h004_3=1.5 --out sheet.pdf
     """
+    from neuroprotect.design.blinding import open_key
     from neuroprotect.design.dosing import make_dosing_sheet
     from neuroprotect.io.animals import load_animals
     from neuroprotect.report.documents import write_table_document
@@ -292,8 +307,28 @@ def dosing_sheet_cmd(
 
     with user_errors():
         study = load_study(manifest, check_files=False)
-        animals = load_animals(study)
+        codes = None
+        if study.blinded:
+            if key is None:
+                raise ValueError(
+                    f"{manifest}: Expected --key KEY: the study is blinded (its animals table holds "
+                    "group codes) and a dosing sheet needs each animal's group and dose"
+                )
+            opened = open_key(key, passphrase_from_env_or_prompt(confirm=False))
+            if opened.study_id != study.study_id:
+                raise ValueError(
+                    f"{key}: Expected the key of study {study.study_id!r}, "
+                    f"but it belongs to {opened.study_id!r}"
+                )
+            codes = opened.group_codes
+        animals = load_animals(study, group_codes=codes)
         stocks = _parse_stock(stock)
+        unknown = sorted(set(stocks) - {g.id for g in study.groups})
+        if unknown:
+            raise ValueError(
+                f"--stock: Expected groups of the manifest "
+                f"({', '.join(g.id for g in study.groups)}), but got {', '.join(unknown)}"
+            )
         sheet = make_dosing_sheet(
             animals,
             doses_mg_kg={g.id: g.dose_mg_kg for g in study.groups},

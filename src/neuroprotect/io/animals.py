@@ -28,6 +28,13 @@ ANIMAL_TABLE_COLUMNS = [
 ]
 
 
+#: Said when an animals table holds group codes but the manifest does not declare the study blinded.
+CODED_TABLE_HINT = (
+    "; if these are the group codes of a sealed allocation (design randomize --seal-key), "
+    "declare the study blinded in the manifest: design: {blinding: {analysis_blinded: true}}"
+)
+
+
 def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> pd.DataFrame:
     """Read and check the animals table named by the manifest.
 
@@ -68,10 +75,13 @@ def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> 
             table[C.DOSE_MG_KG] = None
             return table
     known = {g.id for g in study.groups}
+    # a table of nothing but unknown groups is most likely the coded table of a blinded study
+    coded = "" if known & set(table[C.GROUP]) else CODED_TABLE_HINT
     for i, g in enumerate(table[C.GROUP]):
         if g not in known:
             raise InputError(
-                f"Expected one of the manifest's groups ({', '.join(sorted(known))}), but got {g!r}",
+                f"Expected one of the manifest's groups ({', '.join(sorted(known))}), but got "
+                f"{g!r}{coded}",
                 file=path,
                 row=int(table["source_row"].iloc[i]),
                 field=C.GROUP,
