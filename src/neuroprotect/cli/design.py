@@ -87,11 +87,12 @@ def randomize_cmd(
         help="Conceal the allocation: write the key, encrypted with a passphrase "
         f"(${PASSPHRASE_ENV} or a prompt), to this new file; outputs then show group codes only.",
     ),
-    coded_animals: Path | None = typer.Option(
+    animals_out: Path | None = typer.Option(
         None,
+        "--animals-out",
         "--coded-animals",
-        help="With --seal-key: write the blinded study's animals table "
-        "(group column = group code) here.",
+        help="Write the study's animals table (animal_id, group, blinded_code, sex, body_weight_g) "
+        "here, for study.yaml's `animals:`; with --seal-key the group column holds group codes.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -102,7 +103,7 @@ def randomize_cmd(
 
     Example: neuroprotect design randomize animals.csv --study study.yaml --seed 42 --json
     """
-    from neuroprotect.design.blinding import conceal_allocation
+    from neuroprotect.design.blinding import animals_table, conceal_allocation
     from neuroprotect.design.randomise import randomise_animals
     from neuroprotect.io.tables import Column, read_table
     from neuroprotect.schema.manifest import load_study
@@ -110,8 +111,6 @@ def randomize_cmd(
 
     if seal is not None and key_out is not None:
         fail("--key-out writes the key in clear text; with --seal-key the key is sealed instead")
-    if coded_animals is not None and seal is None:
-        fail("--coded-animals goes with --seal-key")
     with user_errors():
         manifest = load_study(study, check_files=False)
         table = read_table(
@@ -152,12 +151,14 @@ def randomize_cmd(
             )
             seal.write_text(concealed.sealed_key, encoding="utf-8")
             seal.chmod(0o600)
-            if coded_animals is not None:
-                concealed.coded_animals.to_csv(coded_animals, index=False)
+            if animals_out is not None:
+                concealed.coded_animals.to_csv(animals_out, index=False)
             allocation = allocation.assign(group=allocation["group"].map(concealed.group_codes))
             balance = balance.assign(group=balance["group"].map(concealed.group_codes)).sort_values(
                 "group"
             )
+        elif animals_out is not None:
+            animals_table(allocation).to_csv(animals_out, index=False)
     if key_out:
         result.key.to_csv(key_out, index=False)
     if codes_out:
@@ -177,10 +178,11 @@ def randomize_cmd(
         return
     typer.echo(result.method)
     typer.echo(balance.to_string(index=False))
+    if animals_out is not None:
+        coded = "coded " if seal is not None else ""
+        typer.echo(f"{coded}animals table: {animals_out} (for study.yaml's `animals:`)")
     if seal is not None:
         typer.echo(f"sealed key: {seal} (group names concealed; open with `neuroprotect unblind`)")
-        if coded_animals is not None:
-            typer.echo(f"coded animals table: {coded_animals}")
         if not manifest.blinded:
             typer.echo(
                 f"next: in {study} set `animals:` to the coded animals table and add "
