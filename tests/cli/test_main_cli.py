@@ -76,3 +76,27 @@ def test_no_help_text_is_eaten_as_rich_markup() -> None:
             if render(text).plain != text.replace("\\[", "["):
                 eaten.append(f"{' '.join(path)}: {text[:60]}")
     assert not eaten
+
+
+def test_group_help_names_what_the_group_does() -> None:
+    """`neuroprotect --help` is where a new user looks for a command: each group's one-line help
+    names every kind of command in it (it used to omit dosing sheets, qPCR, Y-maze...)."""
+    said = {
+        g.name: (g.typer_instance.info.help or "").lower()
+        for g in app.registered_groups
+        if g.typer_instance is not None
+    }
+    expected = {
+        "design": (
+            "draft",
+            "sample size",
+            "randomisation",
+            "dosing",
+            "dose conversion",
+            "checklist",
+        ),
+        "assay": ("elisa", "binding", "viability", "griess", "qpcr", "western"),
+        "behavior": ("water maze", "strateg", "y-maze", "open-field", "passive avoidance"),
+    }
+    for group, words in expected.items():
+        assert [w for w in words if w not in said[group]] == [], group

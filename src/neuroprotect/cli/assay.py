@@ -12,7 +12,8 @@ from neuroprotect.cli._common import format_cell, print_json, save_figure, user_
 from neuroprotect.errors import InputError
 
 app = typer.Typer(
-    help="Bench assays: ELISA standard curves, receptor binding, cell viability, Griess nitrite.",
+    help="Bench assays: ELISA standard curves, receptor binding, cell viability, Griess nitrite, "
+    "qPCR relative expression, Western blot densitometry.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -13,7 +13,8 @@ from neuroprotect.cli._common import print_json, user_errors
 
 app = typer.Typer(
     name="behavior",
-    help="Behavioural readouts from tracking files (water maze metrics and search strategies).",
+    help="Behavioural readouts: water maze metrics and search strategies, Y-maze alternation, "
+    "open-field activity, passive avoidance latencies.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -25,7 +25,8 @@ def passphrase_from_env_or_prompt(*, confirm: bool) -> str:
 
 
 app = typer.Typer(
-    help="Study design: randomisation with blinded codes, cross-species dose conversion.",
+    help="Study design: draft a study.yaml, sample size, randomisation with blinded codes and a "
+    "sealed key, dosing sheets, cross-species dose conversion, ARRIVE/STAIR checklists.",
     no_args_is_help=True,
 )
 
