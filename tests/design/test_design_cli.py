@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -83,3 +84,12 @@ def test_randomize_and_checklist_work_on_a_fresh_draft(tmp_path: Path) -> None:
     assert key.is_file() and len(pd.read_csv(animals)) == 12
     checked = runner.invoke(app, ["design", "checklist", str(manifest), "--json"])
     assert checked.exit_code == 0, checked.output
+
+
+def test_randomize_balance_table_is_rounded(mini_study: Path) -> None:
+    animals = mini_study.parent / "animals.csv"
+    args = ["design", "randomize", str(animals), "--study", str(mini_study), "--seed", "42"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "251.5" in result.output  # mean body weight of 250-253 g
+    assert not re.search(r"\d\.\d{3,}", result.output), result.output

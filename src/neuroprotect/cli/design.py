@@ -178,7 +178,7 @@ def randomize_cmd(
         )
         return
     typer.echo(result.method)
-    typer.echo(balance.to_string(index=False))
+    typer.echo(balance.round(1).to_string(index=False))  # grams to 0.1 g, not 69.875000
     if animals_out is not None:
         coded = "coded " if seal is not None else ""
         typer.echo(f"{coded}animals table: {animals_out} (for study.yaml's `animals:`)")
