@@ -24,6 +24,8 @@ def test_imm_h004_mcao_draft_follows_seed_002() -> None:
     pc = [g for g in draft["groups"] if g["role"] == "positive_control"]
     assert pc and pc[0]["compound"] == "edaravone" and pc[0]["dose_mg_kg"] == 6.0
     assert all(g.get("timing_min") == 5.0 for g in draft["groups"] if g["role"] == "treatment")
+    vehicle = next(g for g in draft["groups"] if g["role"] == "vehicle")
+    assert vehicle["timing_min"] == 5.0  # dosed alongside, so the dosing sheet gives its time
     assert [r["type"] for r in draft["readouts"]] == [
         "neuro_score",
         "ttc_table",

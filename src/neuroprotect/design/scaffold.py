@@ -117,7 +117,14 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
     timing = (dosed or {}).get("timing_relative_to_insult")
     groups: list[dict[str, Any]] = [
         {"id": "sham", "role": "sham", "label": "Sham"},
-        {"id": "vehicle", "role": "vehicle", "label": "Vehicle", "route": route},
+        {
+            "id": "vehicle",
+            "role": "vehicle",
+            "label": "Vehicle",
+            "route": route,
+            "timing": timing,  # given alongside the treatment
+            "timing_min": _minutes_after_onset(timing),
+        },
     ]
     # one undosed treatment group when the knowledge base gives no dose
     for dose in doses or [None]:  # type: ignore[list-item]
