@@ -129,3 +129,20 @@ def test_run_out_that_is_a_file(mini_study: Path, tmp_path: Path) -> None:
         == f"error: {target}: Expected a folder for the output, but got a file"
     )
     assert target.read_text() == "keep me"
+
+
+def test_group_help_names_what_the_group_does() -> None:
+    """`neuroprotect --help` is where a new user looks for a command: each group's one-line help
+    names every kind of command in it (it used to omit dosing sheets, qPCR, Y-maze...)."""
+    said = {
+        g.name: (g.typer_instance.info.help or "").lower()
+        for g in app.registered_groups
+        if g.typer_instance is not None
+    }
+    expected = {
+        "design": ("draft", "size", "randomis", "blind", "dosing", "dose conversion", "checklist"),
+        "assay": ("elisa", "binding", "viability", "griess", "qpcr", "western"),
+        "behavior": ("water maze", "strateg", "y-maze", "open field", "passive avoidance"),
+    }
+    for group, words in expected.items():
+        assert [w for w in words if w not in said[group]] == [], group

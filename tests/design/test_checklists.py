@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from neuroprotect.cli.main import app
@@ -89,3 +90,25 @@ def test_flags_read_yes_or_no(mini_study: Path) -> None:
     evidence = " ".join(fill_checklists(load_study(mini_study))["evidence"].astype(str))
     assert "allocation concealed: yes" in evidence and "before procedure: yes" in evidence
     assert "True" not in evidence and "False" not in evidence
+
+
+@pytest.mark.parametrize(
+    ("species", "status"),
+    [
+        ("rat", "missing"),
+        ("Wistar rats", "missing"),
+        ("mice", "missing"),
+        ("Mongolian gerbil", "missing"),
+        ("Mongolian", "partial"),
+        ("Yucatan minipig", "reported"),
+        ("sheep", "reported"),
+    ],
+)
+def test_gyrencephalic_species_is_not_assumed(mini_study: Path, species: str, status: str) -> None:
+    """STAIR B11 counted every species outside a short list as gyrencephalic: 'Wistar rats',
+    'mice' or a draft's 'Mongolian' (gerbil) came out 'reported'."""
+    mini_study.write_text(
+        mini_study.read_text().replace("species: rat", f"species: {species}"), encoding="utf-8"
+    )
+    table = fill_checklists(load_study(mini_study))
+    assert table.set_index("item").loc["B11", "status"] == status

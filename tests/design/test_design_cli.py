@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -55,3 +56,40 @@ def test_randomize_bad_weight_cell(mini_study: Path) -> None:
     )
     assert result.exit_code == 2
     assert "body_weight_g" in result.output and "row 3" in result.output
+
+
+def test_randomize_and_checklist_work_on_a_fresh_draft(tmp_path: Path) -> None:
+    """Randomisation comes before any data: a draft whose animals table and readout files do not
+    exist yet can be randomised (writing that animals table) and checked."""
+    manifest = tmp_path / "study.yaml"
+    drafted = runner.invoke(
+        app,
+        ["design", "new", "--compound", "imm_h004", "--model", "mcao_reperfusion"]
+        + ["--out", str(manifest)],
+    )
+    assert drafted.exit_code == 0, drafted.output
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "animal_id,sex,body_weight_g\n" + "".join(f"R{i:02d},male,{250 + i}\n" for i in range(12)),
+        encoding="utf-8",
+    )
+    key, animals = tmp_path / "alloc.key", tmp_path / "animals.csv"
+    result = runner.invoke(
+        app,
+        ["design", "randomize", str(roster), "--study", str(manifest), "--seed", "3"]
+        + ["--seal-key", str(key), "--coded-animals", str(animals)],
+        env={"NEUROPROTECT_KEY_PASSPHRASE": "pass-phrase"},
+    )
+    assert result.exit_code == 0, result.output
+    assert key.is_file() and len(pd.read_csv(animals)) == 12
+    checked = runner.invoke(app, ["design", "checklist", str(manifest), "--json"])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_randomize_balance_table_is_rounded(mini_study: Path) -> None:
+    animals = mini_study.parent / "animals.csv"
+    args = ["design", "randomize", str(animals), "--study", str(mini_study), "--seed", "42"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "251.5" in result.output  # mean body weight of 250-253 g
+    assert not re.search(r"\d\.\d{3,}", result.output), result.output

@@ -113,3 +113,18 @@ def test_pathway_outputs(tmp_path: Path) -> None:
     page = tmp_path / "fenm.html"
     assert run("pathway", "fenm", "-f", "html", "-o", str(page)).exit_code == 0
     assert "cytoscape" in page.read_text()
+
+
+def test_pathway_format_follows_the_out_suffix(tmp_path: Path) -> None:
+    """`--out pathway.png` without --format used to write SVG text into the .png file."""
+    png = tmp_path / "igm.png"
+    assert run("pathway", "igmesine", "--out", str(png)).exit_code == 0
+    assert png.read_bytes().startswith(b"\x89PNG")
+    page = tmp_path / "igm.htm"
+    assert run("pathway", "igmesine", "-o", str(page)).exit_code == 0
+    assert "cytoscape" in page.read_text(encoding="utf-8")
+    clash = run("pathway", "igmesine", "-f", "svg", "-o", str(tmp_path / "x.png"))
+    assert clash.exit_code == 2 and "--format svg" in clash.stderr
+    unknown = run("pathway", "igmesine", "-o", str(tmp_path / "x.txt"))
+    assert unknown.exit_code == 2 and ".svg, .png, .json or .html" in unknown.stderr
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "x.txt").exists()

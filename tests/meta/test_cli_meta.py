@@ -112,7 +112,7 @@ def test_text_output_and_plots(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text(SMALL)
     forest, funnel = tmp_path / "forest.png", tmp_path / "funnel.svg"
-    code, out, _ = _run(
+    code, out, err = _run(
         "meta",
         str(path),
         "--measure",
@@ -129,6 +129,8 @@ def test_text_output_and_plots(tmp_path: Path) -> None:
     assert "MD meta-analysis, REML + Knapp-Hartung, k = 4" in out
     assert "by route" in out
     assert forest.stat().st_size > 1000 and funnel.stat().st_size > 1000
+    # like every other command writing a figure, meta says where (stderr: --json stays clean)
+    assert f"figure written to {forest}" in err and f"figure written to {funnel}" in err
 
 
 def test_md_json_equals_python_api(tmp_path: Path) -> None:

@@ -304,3 +304,22 @@ def test_group_without_animals_is_a_run_warning(mini_study: Path) -> None:
         f"{mini_study.parent / 'animals.csv'}: no animals in group(s) sham of the manifest; "
         "they are left out of the analysis"
     )
+
+
+def test_variable_warnings_reach_the_terminal_and_results_json(
+    mini_study: Path, tmp_path: Path
+) -> None:
+    """A variable without statistics is said on the terminal and in results.json, as in the report,
+    without the internal column name ('value')."""
+    rows = ["animal_id,wet_weight_mg,dry_weight_mg"]
+    rows += [f"{g}-{i},1000,200" for g in ("sham", "vehicle", "low") for i in range(4)]
+    (mini_study.parent / "water.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", str(mini_study), "--out", str(out), "--no-store", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    said = "water.brain_water_pct: no statistics (Expected a response that varies, but every value is 80)."
+    assert f"warning: {said}" in result.output
+    assert said in json.loads((out / "results.json").read_text(encoding="utf-8"))["warnings"]
+    assert "'value'" not in (out / "report.html").read_text(encoding="utf-8")

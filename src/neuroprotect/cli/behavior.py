@@ -13,7 +13,7 @@ from neuroprotect.cli._common import print_json, user_errors
 
 app = typer.Typer(
     name="behavior",
-    help="Behaviour: water maze, Y-maze, open field, passive avoidance.",
+    help="Water maze + strategies, Y-maze, open field, passive avoidance.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

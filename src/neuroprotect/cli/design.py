@@ -25,7 +25,7 @@ def passphrase_from_env_or_prompt(*, confirm: bool) -> str:
 
 
 app = typer.Typer(
-    help="Plan a study: draft, randomise, blind, size, dose and check it.",
+    help="Draft, size, randomise, blind; dosing, dose conversion, checklist",
     no_args_is_help=True,
 )
 
@@ -87,11 +87,12 @@ def randomize_cmd(
         help="Conceal the allocation: write the key, encrypted with a passphrase "
         f"(${PASSPHRASE_ENV} or a prompt), to this new file; outputs then show group codes only.",
     ),
-    coded_animals: Path | None = typer.Option(
+    animals_out: Path | None = typer.Option(
         None,
+        "--animals-out",
         "--coded-animals",
-        help="With --seal-key: write the blinded study's animals table "
-        "(group column = group code) here.",
+        help="Write the study's animals table (animal_id, group, blinded_code, sex, body_weight_g) "
+        "here, for study.yaml's `animals:`; with --seal-key the group column holds group codes.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -102,7 +103,7 @@ def randomize_cmd(
 
     Example: neuroprotect design randomize animals.csv --study study.yaml --seed 42 --json
     """
-    from neuroprotect.design.blinding import conceal_allocation
+    from neuroprotect.design.blinding import animals_table, conceal_allocation
     from neuroprotect.design.randomise import randomise_animals
     from neuroprotect.io.tables import Column, read_table
     from neuroprotect.schema.manifest import load_study
@@ -110,10 +111,8 @@ def randomize_cmd(
 
     if seal is not None and key_out is not None:
         fail("--key-out writes the key in clear text; with --seal-key the key is sealed instead")
-    if coded_animals is not None and seal is None:
-        fail("--coded-animals goes with --seal-key")
     with user_errors():
-        manifest = load_study(study)
+        manifest = load_study(study, check_files=False)
         table = read_table(
             animals,
             [
@@ -152,12 +151,14 @@ def randomize_cmd(
             )
             output_file(seal).write_text(concealed.sealed_key, encoding="utf-8")
             seal.chmod(0o600)
-            if coded_animals is not None:
-                concealed.coded_animals.to_csv(output_file(coded_animals), index=False)
+            if animals_out is not None:
+                concealed.coded_animals.to_csv(output_file(animals_out), index=False)
             allocation = allocation.assign(group=allocation["group"].map(concealed.group_codes))
             balance = balance.assign(group=balance["group"].map(concealed.group_codes)).sort_values(
                 "group"
             )
+        elif animals_out is not None:
+            animals_table(allocation).to_csv(output_file(animals_out), index=False)
     if key_out:
         result.key.to_csv(output_file(key_out), index=False)
     if codes_out:
@@ -176,9 +177,17 @@ def randomize_cmd(
         )
         return
     typer.echo(result.method)
-    typer.echo(balance.to_string(index=False))
+    typer.echo(balance.round(1).to_string(index=False))  # grams to 0.1 g, not 69.875000
+    if animals_out is not None:
+        coded = "coded " if seal is not None else ""
+        typer.echo(f"{coded}animals table: {animals_out} (for study.yaml's `animals:`)")
     if seal is not None:
         typer.echo(f"sealed key: {seal} (group names concealed; open with `neuroprotect unblind`)")
+        if not manifest.blinded:
+            typer.echo(
+                f"next: in {study} set `animals:` to the coded animals table and add "
+                "design: {blinding: {analysis_blinded: true}}, so runs use the codes until unblinded"
+            )
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
 
@@ -200,7 +209,7 @@ def checklist_cmd(
     from neuroprotect.stats.result import records
 
     with user_errors():
-        table = fill_checklists(load_study(manifest))
+        table = fill_checklists(load_study(manifest, check_files=False))
     if only_missing:
         table = table[table["status"].isin(["missing", "partial"])]
     if as_json:
@@ -283,6 +292,13 @@ def dosing_sheet_cmd(
         "(dose / stock). Given, it also applies to groups without a dose (sham).",
     ),
     out: Path = typer.Option(..., "--out", help="Output file: .csv, .html or .pdf."),
+    key: Path | None = typer.Option(
+        None,
+        "--key",
+        help="Blinded study: its sealed allocation key (passphrase from "
+        f"${PASSPHRASE_ENV} or a prompt). The sheet then names the groups: it is for whoever "
+        "prepares the doses, not for the blinded assessors.",
+    ),
 ) -> None:
     """Write a per-animal dosing sheet (body weight, dose, stock -> volume to inject, route, time).
 
@@ -291,15 +307,36 @@ def dosing_sheet_cmd(
 
     Example: neuroprotect design dosing-sheet study.yaml --stock h004_6=3 --stock h004_3=1.5 --out sheet.pdf
     """
+    from neuroprotect.design.blinding import open_key
     from neuroprotect.design.dosing import make_dosing_sheet
     from neuroprotect.io.animals import load_animals
     from neuroprotect.report.documents import write_table_document
     from neuroprotect.schema.manifest import Role, load_study
 
     with user_errors():
-        study = load_study(manifest)
-        animals = load_animals(study)
+        study = load_study(manifest, check_files=False)
+        codes = None
+        if study.blinded:
+            if key is None:
+                raise ValueError(
+                    f"{manifest}: Expected --key KEY: the study is blinded (its animals table holds "
+                    "group codes) and a dosing sheet needs each animal's group and dose"
+                )
+            opened = open_key(key, passphrase_from_env_or_prompt(confirm=False))
+            if opened.study_id != study.study_id:
+                raise ValueError(
+                    f"{key}: Expected the key of study {study.study_id!r}, "
+                    f"but it belongs to {opened.study_id!r}"
+                )
+            codes = opened.group_codes
+        animals = load_animals(study, group_codes=codes)
         stocks = _parse_stock(stock)
+        unknown = sorted(set(stocks) - {g.id for g in study.groups})
+        if unknown:
+            raise ValueError(
+                f"--stock: Expected groups of the manifest "
+                f"({', '.join(g.id for g in study.groups)}), but got {', '.join(unknown)}"
+            )
         sheet = make_dosing_sheet(
             animals,
             doses_mg_kg={

@@ -250,14 +250,28 @@ def search_cmd(
 @kb_app.command("pathway")
 def pathway_cmd(
     compound: str = typer.Argument(..., help="Compound id or synonym."),
-    fmt: PathwayFormat = typer.Option(
-        PathwayFormat.svg, "--format", "-f", help="svg, png, json (Cytoscape.js elements) or html."
+    fmt: PathwayFormat | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="svg, png, json (Cytoscape.js elements) or html. Default: from the --out suffix.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output file."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file (.svg, .png, .json, .html)."),
 ) -> None:
     """Draw a compound's signed pathway with the predicted direction of each node."""
     from neuroprotect.knowledge.render import write_pathway
 
+    suffix = out.suffix.lower().lstrip(".")
+    suffix = "html" if suffix == "htm" else suffix
+    known = {f.value for f in PathwayFormat}
+    if fmt is None and suffix not in known:
+        fail(
+            f"--out: Expected a file ending in .svg, .png, .json or .html, or --format, but got {out}"
+        )
+    if fmt is not None and suffix in known and suffix != fmt.value:
+        fail(f"--out: Expected a .{fmt.value} file for --format {fmt.value}, but got {out}")
     with user_errors():
-        path = write_pathway(compound, output_file(out), format=fmt.value)
+        path = write_pathway(
+            compound, output_file(out), format=fmt.value if fmt is not None else suffix
+        )
     typer.echo(f"wrote {path}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from neuroprotect.cli._common import output_file, print_json, user_errors
+from neuroprotect.cli._common import print_json, save_figure, user_errors
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
 
@@ -134,12 +134,12 @@ def meta_command(
         }[measure.value]
         with user_errors():
             if forest is not None:
-                plot_forest(model, xlabel=label).savefig(output_file(forest), dpi=150)
+                save_figure(plot_forest(model, xlabel=label), forest)
             if funnel is not None:
                 tf = None
                 if model.k_ >= 3:
                     tf = trim_and_fill(model.yi_, model.vi_, method=model.method)
-                plot_funnel(model, trimfill=tf, xlabel=label).savefig(output_file(funnel), dpi=150)
+                save_figure(plot_funnel(model, trimfill=tf, xlabel=label), funnel)
     if as_json:
         print_json(result)
         return

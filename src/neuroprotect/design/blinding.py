@@ -173,10 +173,17 @@ def conceal_allocation(
         animal_codes=dict(zip(allocation["animal_id"], allocation["blinded_code"], strict=True)),
         seed=seed,
     )
-    table = allocation.assign(group=allocation["group"].map(codes))
-    keep = [c for c in ("animal_id", "group", "blinded_code", "sex", "body_weight_g") if c in table]
     return ConcealedAllocation(
         sealed_key=seal_key(key, passphrase),
-        coded_animals=table[keep].sort_values("animal_id").reset_index(drop=True),
+        coded_animals=animals_table(allocation.assign(group=allocation["group"].map(codes))),
         group_codes=codes,
     )
+
+
+def animals_table(allocation: Any) -> Any:
+    """A study's animals table from an allocation: ``animal_id, group, blinded_code, sex,
+    body_weight_g`` (those present), by animal id."""
+    keep = [
+        c for c in ("animal_id", "group", "blinded_code", "sex", "body_weight_g") if c in allocation
+    ]
+    return allocation[keep].sort_values("animal_id").reset_index(drop=True)

@@ -13,6 +13,7 @@ STAIR XI. Stroke 52:3063-3071, Table 2.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -34,6 +35,24 @@ def _yes_no(flag: bool | None) -> str:
 
 def _status(ok: bool, partial: bool = False) -> str:
     return "reported" if ok else ("partial" if partial else "missing")
+
+
+#: Word stems of species names by cortex (STAIR B11); "Wistar rats" and "C57BL/6 mice" count too.
+_LISSENCEPHALIC = ("rat", "mouse", "mice", "gerbil", "hamster", "rabbit", "marmoset", "zebrafish")
+_GYRENCEPHALIC = (
+    "pig", "minipig", "swine", "sheep", "ovine", "dog", "canine", "cat", "feline", "ferret", "monkey",
+    "macaque", "baboon", "primate", "human",
+)  # fmt: skip
+
+
+def _cortex(species: str) -> str | None:
+    """'lissencephalic', 'gyrencephalic' or None (unknown) from a free-text species name."""
+    words = [w.rstrip("s") for w in re.split(r"[^a-z]+", species.lower()) if w]
+    if any(w in _LISSENCEPHALIC or w + "s" in _LISSENCEPHALIC for w in words):
+        return "lissencephalic"
+    if any(w in _GYRENCEPHALIC for w in words):
+        return "gyrencephalic"
+    return None
 
 
 def _treatments(study: Study) -> list[Group]:
@@ -357,13 +376,18 @@ def _stair(study: Study) -> list[tuple[str, str, str, str, str]]:
         "a single-study manifest",
         "Replicate in a second laboratory.",
     )
-    gyren = study.species.lower() not in {"rat", "mouse", "gerbil", "mongolian gerbil", "hamster"}
+    brain = _cortex(study.species)
     add(
         "B11",
         "Gyrencephalic species",
-        _status(gyren),
-        f"species: {study.species}",
-        "" if gyren else "Confirm in a gyrencephalic species before the clinic.",
+        _status(brain == "gyrencephalic", partial=brain is None),
+        f"species: {study.species}"
+        + ("" if brain else " (not known to neuroprotect as gyrencephalic or not)"),
+        {
+            "gyrencephalic": "",
+            "lissencephalic": "Confirm in a gyrencephalic species before the clinic.",
+            None: "Say whether the species is gyrencephalic (e.g. pig, sheep, cat, primate).",
+        }[brain],
     )
     add(
         "B12",

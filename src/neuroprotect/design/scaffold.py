@@ -16,13 +16,31 @@ from neuroprotect.errors import InputError
 from neuroprotect.knowledge.base import load_section, resolve_compound, resolve_protocol
 from neuroprotect.schema.manifest import Study
 
-#: Protocol outcome measures (lower-case substrings) -> readout type and file name to expect.
-OUTCOME_READOUTS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
-    ("neurolog", "neuro_score", "neuro_scores.csv", {"scale": "longa"}),
-    ("ttc", "ttc_table", "ttc_slices.csv", {"slice_thickness_mm": 2.0}),
-    ("edema", "brain_water", "brain_water.csv", {}),
-    ("evans", "evans_blue", "evans_blue_samples.csv", {"standards": "evans_blue_standards.csv"}),
+#: Protocol outcome measures (lower-case substrings) -> readout id, type, file to expect, params.
+#: Parameters the knowledge base cannot know (an open field's arena) are left for validate to ask.
+OUTCOME_READOUTS: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
+    ("neurolog", "neuro", "neuro_score", "neuro_scores.csv", {"scale": "longa"}),
+    ("ttc", "ttc", "ttc_table", "ttc_slices.csv", {"slice_thickness_mm": 2.0}),
+    ("edema", "water", "brain_water", "brain_water.csv", {}),
+    (
+        "evans",
+        "evans",
+        "evans_blue",
+        "evans_blue_samples.csv",
+        {"standards": "evans_blue_standards.csv"},
+    ),
+    ("neuron surviv", "nissl", "nissl_images", "nissl/*.tif", {"sections": "nissl_sections.csv"}),
+    ("locomotor", "activity", "open_field", "tracks/*.csv", {}),
 )
+
+#: The draft's fallback when no outcome measure of the protocol maps to a readout type.
+FALLBACK_READOUT: dict[str, Any] = {
+    "id": "neuro",
+    "type": "neuro_score",
+    "files": ["neuro_scores.csv"],
+    "params": {"scale": "longa"},
+}
+
 
 _ROUTES = {"i.v.": "iv", "p.o.": "po", "i.p.": "ip", "s.c.": "sc", "i.g.": "ig", "i.c.v.": "icv"}
 
@@ -72,6 +90,14 @@ def _minutes_after_onset(text: str | None) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def _compound_name(cid: str) -> str:
+    """The knowledge base's display name of a compound id (IMM-H004 for imm_h004)."""
+    found: dict[str, Any] = next(
+        (c for c in load_section("compounds")["compounds"] if c["id"] == cid), {}
+    )
+    return str(found.get("name") or cid)
+
+
 def _positive_control(records: list[dict[str, Any]]) -> tuple[str, float | None, str] | None:
     for rec in records:
         for comp in rec.get("comparators") or []:
@@ -107,11 +133,19 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
     ]
     dosed = next((r for r in records if r.get("doses_mg_per_kg")), None)
     doses = [float(d) for d in (dosed or {}).get("doses_mg_per_kg") or []]
+    name = _compound_name(cid)
     route = _route((dosed or {}).get("route"))
     timing = (dosed or {}).get("timing_relative_to_insult")
     groups: list[dict[str, Any]] = [
         {"id": "sham", "role": "sham", "label": "Sham"},
-        {"id": "vehicle", "role": "vehicle", "label": "Vehicle", "route": route},
+        {
+            "id": "vehicle",
+            "role": "vehicle",
+            "label": "Vehicle",
+            "route": route,
+            "timing": timing,  # given alongside the treatment
+            "timing_min": _minutes_after_onset(timing),
+        },
     ]
     # one undosed treatment group when the knowledge base gives no dose
     for dose in doses or [None]:  # type: ignore[list-item]
@@ -119,6 +153,7 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
         groups.append(
             {
                 "id": gid,
+                "label": f"{name} {dose:g} mg/kg" if dose is not None else name,
                 "role": "treatment",
                 "compound": cid,
                 "dose_mg_kg": dose,
@@ -133,6 +168,7 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
         groups.append(
             {
                 "id": f"{pc}_{pc_dose:g}".replace(".", "_"),
+                "label": f"{_compound_name(pc)} {pc_dose:g} mg/kg",
                 "role": "positive_control",
                 "compound": pc,
                 "dose_mg_kg": pc_dose,
@@ -144,19 +180,14 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
     groups = [{k: v for k, v in g.items() if v is not None} for g in groups]
     measures = " | ".join(str(m) for m in protocol.get("outcome_measures") or []).lower()
     readouts = [
-        {
-            "id": rtype.split("_")[0] if rtype != "brain_water" else "water",
-            "type": rtype,
-            "files": [fname],
-            "params": params,
-        }
-        for key, rtype, fname, params in OUTCOME_READOUTS
+        {"id": rid, "type": rtype, "files": [fname], "params": params}
+        for key, rid, rtype, fname, params in OUTCOME_READOUTS
         if key in measures
     ]
     sources = ", ".join(r["id"] for r in records) or "none"
     study = {
         "study_id": f"{cid}-{pid}".replace("_", "-"),
-        "title": f"{compound} in {protocol['name']}",
+        "title": f"{name} in {protocol['name']}",
         "description": f"Drafted by neuroprotect from knowledge-base protocol {pid} and efficacy records: {sources}. Check every value.",
         "compound": cid,
         "model": pid,
@@ -164,8 +195,7 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
         "sex": "male",
         "groups": groups,
         "animals": "animals.csv",
-        "readouts": readouts
-        or [{"id": "outcome", "type": "neuro_score", "files": ["neuro_scores.csv"]}],
+        "readouts": readouts or [FALLBACK_READOUT],
         "design": {"experimental_unit": "animal", "exclusion_criteria": []},
     }
     Study.model_validate(study)  # the draft must be a valid manifest apart from its files
@@ -177,6 +207,8 @@ def render_draft(study: dict[str, Any]) -> str:
     header = (
         "# Draft study manifest written by `neuroprotect design new`.\n"
         "# Check every value against the cited records, set planned_n (see `neuroprotect design power`),\n"
-        "# then provide animals.csv and the readout files named below, and run `neuroprotect validate`.\n"
+        "# then allocate the animals (`neuroprotect design randomize ROSTER.csv --study THIS_FILE --seed N\n"
+        "# --animals-out animals.csv`; add --seal-key KEY for a blinded study),\n"
+        "# provide the readout files named below, and run `neuroprotect validate`.\n"
     )
     return header + yaml.safe_dump(study, sort_keys=False, allow_unicode=True, width=100)

@@ -29,6 +29,13 @@ ANIMAL_TABLE_COLUMNS = [
 ]
 
 
+#: Said when an animals table holds group codes but the manifest does not declare the study blinded.
+CODED_TABLE_HINT = (
+    "; if these are the group codes of a sealed allocation (design randomize --seal-key), "
+    "declare the study blinded in the manifest: design: {blinding: {analysis_blinded: true}}"
+)
+
+
 def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> pd.DataFrame:
     """Read and check the animals table named by the manifest.
 
@@ -69,13 +76,15 @@ def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> 
             table[C.DOSE_MG_KG] = None
             return table
     known = {g.id for g in study.groups}
+    # a table of nothing but unknown groups is most likely the coded table of a blinded study
+    coded = "" if known & set(table[C.GROUP]) else CODED_TABLE_HINT
     for i, g in enumerate(table[C.GROUP]):
         if g not in known:
             near = [k for k in known if str(g).lower() == k.lower()]
             hint = f" (did you mean {near[0]!r}? ids are case-sensitive)" if near else ""
             raise InputError(
                 f"Expected one of the manifest's groups ({', '.join(sorted(known))}), "
-                f"but got {g!r}{hint}",
+                f"but got {g!r}{hint or coded}",
                 file=path,
                 row=int(table["source_row"].iloc[i]),
                 field=C.GROUP,

@@ -28,7 +28,7 @@ def write_table_document(table: pd.DataFrame, path: str | Path, *, title: str) -
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        table.to_csv(path, index=False)
+        table.to_csv(path, index=False, float_format="%.6g")  # no 0.38450000000000006 mL
     elif suffix in {".html", ".htm"}:
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
         rows = "".join(

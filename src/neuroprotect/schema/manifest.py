@@ -253,8 +253,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def load_study(path: str | Path) -> Study:
+def load_study(path: str | Path, *, check_files: bool = True) -> Study:
     """Load and validate a ``study.yaml``.
+
+    With ``check_files=False`` the animals table and the readout files need not exist yet: the
+    design steps (randomisation, checklists, dosing sheets) come before any data.
 
     Raises
     ------
@@ -299,6 +302,8 @@ def load_study(path: str | Path) -> Study:
     warn_unknown_ids(study, path)
     study.base_dir = path.resolve().parent
     study.manifest_path = path
+    if not check_files:
+        return study
     animals = study.resolve(study.animals)
     if not animals.is_file():
         state = "is a folder" if animals.is_dir() else "does not exist"

@@ -112,7 +112,7 @@ def analyse_variable(
     except InputError as exc:
         # The data were valid but cannot be compared (e.g. every value identical): say so in the
         # report instead of failing the whole study.
-        warnings.append(f"no statistics ({exc.message}).")
+        warnings.append(no_statistics(exc))
         comparison = model_check = None
     return VariableResult(
         readout_id=readout_id,
@@ -123,6 +123,12 @@ def analyse_variable(
         model_check=model_check,
         warnings=warnings,
     )
+
+
+def no_statistics(exc: InputError) -> str:
+    """The warning of a variable that cannot be compared, without the internal column name
+    ('value') that the statistics name for a user's own table."""
+    return f"no statistics ({exc.message.replace(f' of {C.VALUE!r}', '')})."
 
 
 #: Each-vs-control procedure -> its all-pairs counterpart (blinded analyses have no known control).
@@ -175,7 +181,7 @@ def analyse_variable_blinded(
             values.reset_index(drop=True),
             None,
             None,
-            warnings=[f"no statistics ({exc.message})."],
+            warnings=[no_statistics(exc)],
         )
     # The probe's reason opens with its each-vs-control procedure and names codes[0] as the
     # control: say the all-pairs procedure actually run instead, keeping why it was chosen.

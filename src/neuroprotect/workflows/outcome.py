@@ -82,12 +82,18 @@ def exclusion_warning(animal_id: object, group: object, reason: object) -> str:
 
 
 def all_warnings(outcome: StudyOutcome) -> list[str]:
-    """Every warning of a run, each once: readouts (prefixed by readout id), the run itself, then
-    each excluded animal with its reason (what the command line prints and results.json holds)."""
+    """Every warning of a run, each once: readouts (prefixed by readout id), the run itself, the
+    statistics of each variable (prefixed by ``readout.variable``), then each excluded animal with
+    its reason (what the command line prints and results.json holds)."""
     found = [
         readout_warning(rid, w) for rid, data in outcome.readouts.items() for w in data.warnings
     ]
     found += outcome.warnings
+    for v in outcome.variables:
+        said = list(v.warnings)
+        for res in (v.comparison, v.model_check):
+            said += res.warnings if res is not None else []
+        found += [f"{v.readout_id}.{v.spec.name}: {w}" for w in said]
     animals = outcome.animals
     if C.EXCLUDED in animals:
         for row in animals[animals[C.EXCLUDED].fillna(False).astype(bool)].to_dict("records"):
