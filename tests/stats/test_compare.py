@@ -667,3 +667,16 @@ def test_two_group_identities(pain):
         pain, dv="pain", group="hair", control="Dark Blond", method="kruskal-dunn", order=two
     )
     assert kw.omnibus["statistic"] == pytest.approx(kw.contrasts["statistic"].iloc[0] ** 2)
+
+
+def test_every_group_constant_says_auto_chose_and_how_to_proceed():
+    """Analytic: groups [1, 1, 1] and [2, 2, 2] leave a parametric test no variance; the error
+    says the method was the automatic choice and names the rank-based alternative."""
+    df = pd.DataFrame({"g": np.repeat(["vehicle", "low"], 3), "y": [1.0] * 3 + [2.0] * 3})
+    with pytest.raises(InputError) as info:
+        compare_groups(df, dv="y", group="g", control="vehicle")
+    assert "anova-dunnett (the automatic choice)" in str(info.value)
+    assert "--method kruskal-dunn" in str(info.value)
+    with pytest.raises(InputError) as info:
+        compare_groups(df, dv="y", group="g", control="vehicle", method="anova-dunnett")
+    assert "automatic" not in str(info.value)

@@ -85,18 +85,20 @@ def effect_sentence(contrasts: pd.DataFrame) -> str:
     return " ".join(_EFFECT_SENTENCE[k] for k in kinds)
 
 
-def require_within_variation(grouped: GroupedData, method: str) -> None:
+def require_within_variation(grouped: GroupedData, method: str, *, auto: bool = False) -> None:
+    """Refuse a parametric method when the groups give it no within-group variance to use."""
+    chosen = f"{method} (the automatic choice)" if auto else method
     if method in EQUAL_VAR:
         if all(np.ptp(s) == 0 for s in grouped.samples):
             raise InputError(
-                f"Expected variation within groups of {grouped.dv!r} for {method}, but every "
-                "group holds one repeated value"
+                f"Expected variation within groups of {grouped.dv!r} for {chosen}, but every "
+                "group holds one repeated value; use --method kruskal-dunn to compare ranks"
             )
     elif method in PARAMETRIC:
         for g in grouped.order:
             if np.ptp(grouped.values[g]) == 0:
                 raise InputError(
-                    f"Expected variation within every group of {grouped.dv!r} for {method} "
+                    f"Expected variation within every group of {grouped.dv!r} for {chosen} "
                     f"(unequal variances), but group {g!r} holds one repeated value; "
                     "use --method kruskal-dunn"
                 )

@@ -201,7 +201,7 @@ def compare_groups(
         sw = check_text(assumptions, "shapiro_wilk_residuals", "Shapiro-Wilk on the residuals")
         bf = check_text(assumptions, "brown_forsythe", "Brown-Forsythe")
         why = f"Requested explicitly (method = {method!r}); checks for information: {sw}, {bf}."
-    require_within_variation(grouped, chosen)
+    require_within_variation(grouped, chosen, auto=method == "auto")
     omnibus: dict[str, Any]
     estimates = ""
     interval_notes: list[str] = []
