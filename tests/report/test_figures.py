@@ -11,9 +11,11 @@ import pandas as pd
 from neuroprotect.report.figures import (
     OKABE_ITO_TREATMENTS,
     ROLE_COLOURS,
+    YLABEL_WIDTH,
     GroupStyle,
     _centre_and_spread,
     assign_group_colours,
+    dot_edge,
     render_group_plot,
 )
 from neuroprotect.schema.manifest import Group, Role
@@ -85,3 +87,25 @@ def test_group_colours_by_role_and_order() -> None:
         "pc": ROLE_COLOURS[Role.POSITIVE_CONTROL],
     }
     assert len(set(colours.values())) == len(groups)
+
+
+def _svg_texts(svg: str) -> list[str]:
+    ns = "{http://www.w3.org/2000/svg}"
+    return [t.text or "" for t in ElementTree.fromstring(svg).iter(f"{ns}text")]
+
+
+def test_long_y_label_wraps_instead_of_running_off_the_axis() -> None:
+    label = "Infarct volume, edema-corrected, of the ipsilateral hemisphere (mm³)"
+    svg = render_group_plot(_data(), groups=[GroupStyle("a", "A", "#000")], ylabel=label)
+    lines = [t for t in _svg_texts(svg) if t and t in label]
+    assert " ".join(lines) == label  # every word drawn, over several lines
+    assert len(lines) >= 2 and all(len(line) <= YLABEL_WIDTH for line in lines)
+
+
+def test_light_group_colours_get_a_dark_edge() -> None:
+    """Okabe-Ito yellow on white paper: its dots get a darker edge, the others stay white-edged."""
+    yellow = OKABE_ITO_TREATMENTS[-1]
+    assert dot_edge(yellow) != "white"
+    assert [dot_edge(c) for c in OKABE_ITO_TREATMENTS[:-1]] == ["white"] * 5
+    svg = render_group_plot(_data(), groups=[GroupStyle("a", "A", yellow)], ylabel="y")
+    assert f"stroke: {dot_edge(yellow)}" in svg

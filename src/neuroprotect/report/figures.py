@@ -19,6 +19,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -41,6 +42,17 @@ ROLE_COLOURS: dict[Role, str] = {
 }
 INK = "#222222"
 MUTED = "#6B6B6B"
+#: Characters per line of a y-axis label: longer labels wrap instead of running off the axis.
+YLABEL_WIDTH = 38
+
+
+def dot_edge(colour: str) -> str:
+    """Edge of a dot of this colour: white, or a darker shade of a very light colour (Okabe-Ito
+    yellow) so the dot stays visible on white paper."""
+    r, g, b = to_rgb(colour)
+    if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.75:  # luma (sRGB weights)
+        return "white"
+    return to_hex((r * 0.55, g * 0.55, b * 0.55))
 
 
 @dataclass(frozen=True)
@@ -203,7 +215,7 @@ def render_group_plot(
             s=22,
             color=style.colour,
             alpha=0.85,
-            edgecolors="white",
+            edgecolors=dot_edge(style.colour),
             linewidths=0.6,
             zorder=5 if ordinal else 3,  # ties would hide under the median
         )
@@ -266,7 +278,8 @@ def render_group_plot(
             ax.set_yticks(ticks)
         else:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(ylabel, fontsize=9.5, color=INK).set_parse_math(False)
+    wrapped = "\n".join(textwrap.wrap(ylabel, YLABEL_WIDTH)) or ylabel
+    ax.set_ylabel(wrapped, fontsize=9.5, color=INK).set_parse_math(False)
     if title:
         ax.set_title(title, fontsize=10, color=INK, loc="left").set_parse_math(False)
     for side in ("top", "right"):
