@@ -294,3 +294,51 @@ def test_details_tables_are_collapsible(report_html: str) -> None:
 
 def test_rendering_is_deterministic(make_outcome: Callable[..., StudyOutcome]) -> None:
     assert render_report(make_outcome()) == render_report(make_outcome())
+
+
+def _print_css(html: str) -> str:
+    css = html[html.index("<style>") : html.index("</style>")]
+    return css[css.index("@media print") :]
+
+
+def test_print_layout_saves_ink_and_hides_interactive_parts(report_html: str) -> None:
+    css = _print_css(report_html)
+    banner = re.search(r"\.banner-blind \{([^}]*)\}", css)
+    assert banner is not None
+    # the blinded banner repeats on every printed page: black text between rules, no dark fill
+    assert "background: #fff" in banner.group(1) and "color-adjust: exact" not in banner.group(1)
+    assert re.search(r"details\.interactive \{ display: none; \}", css)
+    assert '<details class="card interactive">' in report_html
+    # on printing, QC and checklists open; raw data tables and the clickable pathway stay closed
+    script = _parse(report_html).scripts[-1]
+    assert 'querySelectorAll("details:not(.data):not(.interactive)")' in script
+    assert '<details class="data">' in report_html
+    assert re.search(r"details\.data > summary::after \{ content: \"[^\"]*raw data", css)
+
+
+def test_tables_stay_inside_their_card(report_html: str) -> None:
+    css = report_html[: report_html.index("</style>")]
+    # grid columns may shrink below their content; the summary table scrolls instead of escaping
+    assert re.search(r"\.vgrid \{[^}]*grid-template-columns: minmax\(0, [^)]*\) minmax\(0,", css)
+    assert ".vgrid > * { min-width: 0; }" in css
+    summaries = re.findall(r"<h4>Summary</h4>\s*(<div class=\"table-wrap\"><table)", report_html)
+    assert len(summaries) == 2
+    # test names and effect-size types do not break inside a cell ("Hedges' / g")
+    for table in re.findall(r'<table class="stats contrasts">.*?</table>', report_html, re.S):
+        assert table.count('<td class="nw">') == 2 * table.count("<tr") - 2  # not the header
+
+
+def test_units_shown_once_and_data_headers_readable(report_html: str) -> None:
+    text = _plain(report_html)
+    assert "(score) (score)" not in text
+    # raw-data column names read as words with their units
+    assert "Animal ID Slice Infarct area (mm²)" in text
+    assert "Slice thickness (mm)" in text
+
+
+def test_mechanism_evidence_p_values_formatted_like_the_tables(report_html: str) -> None:
+    section = report_html[report_html.index('id="evidence"') :]
+    section = section[: section.index("</table>")]
+    assert "p = 0.00410" in section and not re.search(r"\d e-?\d|\de-\d", section)
+    # verdict cells carry the same tint as the glance table
+    assert re.search(r"td\.good \{ background: var\(--good-bg\); \}", report_html)

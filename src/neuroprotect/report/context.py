@@ -24,10 +24,10 @@ from neuroprotect.report.format import (
     format_bytes,
     format_dose,
     format_number,
-    format_p,
+    p_phrase,
     significance_mark,
 )
-from neuroprotect.report.labels import ROLE_NAMES
+from neuroprotect.report.labels import ROLE_NAMES, label_with_unit, unit_suffix
 from neuroprotect.report.methods import (
     collect_warnings,
     describe_choice,
@@ -108,7 +108,7 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
     styles = [GroupStyle(g.id, g.display, colours[g.id]) for g in study.groups]
     present = set(variable.data[C.GROUP].astype(str)) if C.GROUP in variable.data else set()
     styles = [s for s in styles if s.id in present]
-    ylabel = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+    ylabel = label_with_unit(spec.label, spec.unit)
     svg = render_group_plot(
         variable.data,
         groups=styles,
@@ -132,6 +132,7 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
         "anchor": f"{variable.readout_id}-{spec.name}",
         "label": spec.label,
         "unit": spec.unit,
+        "unit_suffix": unit_suffix(spec.label, spec.unit),
         "ordinal": spec.ordinal,
         "centre": "median and IQR" if spec.ordinal else "mean ± SEM",
         "direction": "lower is better" if spec.lower_is_better else "higher is better",
@@ -208,7 +209,7 @@ def _glance(outcome: StudyOutcome) -> dict:
             cells.append(
                 {
                     "mark": significance_mark(p, symbol=symbol),
-                    "p": format_p(p),
+                    "p": p_phrase(p),
                     "tone": tone,
                     "arrow": arrow,
                 }
@@ -216,7 +217,7 @@ def _glance(outcome: StudyOutcome) -> dict:
         rows.append(
             {
                 "label": v.spec.label,
-                "unit": v.spec.unit,
+                "unit_suffix": unit_suffix(v.spec.label, v.spec.unit),
                 "anchor": f"{v.readout_id}-{v.spec.name}",
                 "cells": cells,
             }

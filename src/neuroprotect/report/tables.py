@@ -152,7 +152,7 @@ def _detail_cell(value: Any, whole: bool) -> str:
 
 def detail_table(name: str, table: pd.DataFrame) -> dict:
     shown = table.head(MAX_DETAIL_ROWS)
-    columns = [str(c) for c in shown.columns]
+    columns = [humanize_key(str(c)) for c in shown.columns]
     formatters = []
     for c in shown.columns:
         col = shown[c]
