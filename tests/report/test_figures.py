@@ -16,7 +16,10 @@ from neuroprotect.report.figures import (
     _centre_and_spread,
     assign_group_colours,
     dot_edge,
+    figure_to_svg,
+    group_legend,
     render_group_plot,
+    tidy_figure,
 )
 from neuroprotect.schema.manifest import Group, Role
 
@@ -109,3 +112,36 @@ def test_light_group_colours_get_a_dark_edge() -> None:
     assert [dot_edge(c) for c in OKABE_ITO_TREATMENTS[:-1]] == ["white"] * 5
     svg = render_group_plot(_data(), groups=[GroupStyle("a", "A", yellow)], ylabel="y")
     assert f"stroke: {dot_edge(yellow)}" in svg
+
+
+def test_group_legend_follows_the_report() -> None:
+    groups = [
+        Group(id="sham", role=Role.SHAM, label="Sham"),
+        Group(id="vehicle", role=Role.VEHICLE),
+        Group(id="t1", role=Role.TREATMENT, label="Drug 1"),
+        Group(id="t2", role=Role.TREATMENT, label="Drug 2"),
+    ]
+    labels, colours = group_legend(groups, ["t2", "vehicle", "sham"])
+    assert list(labels) == ["sham", "vehicle", "t2"]  # manifest order, only groups present
+    assert labels["t2"] == "Drug 2"
+    assert colours == {g: assign_group_colours(groups)[g] for g in labels}
+    assert colours["t2"] == OKABE_ITO_TREATMENTS[1]  # the colour t2 has in every other figure
+    # blinded: codes in code order, named and coloured as the coded report shows them
+    labels, colours = group_legend(groups, ["XS", "AB"])
+    assert labels == {"AB": "Group AB", "XS": "Group XS"}
+    assert list(colours.values()) == list(OKABE_ITO_TREATMENTS[:2])
+
+
+def test_readout_figures_keep_their_size_and_the_report_style() -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4.0, 3.0))
+    ax = fig.add_subplot()
+    ax.plot([1, 2], [3, 4], label="a")
+    ax.legend()
+    tidy_figure(fig)
+    assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
+    assert ax.xaxis.get_ticklabels()[0].get_fontsize() == 8.5
+    svg = figure_to_svg(fig)
+    # never stretched beyond its drawn size (288 pt), so its text is not blown up
+    assert re.search(r'<svg[^>]* class="figure" style="max-width: 288pt"', svg)

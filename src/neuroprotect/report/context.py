@@ -16,6 +16,7 @@ from neuroprotect.report.figures import (
     assign_group_colours,
     figure_to_svg,
     render_group_plot,
+    tidy_figure,
 )
 from neuroprotect.report.format import (
     BLINDED_SIGNIFICANCE_FOOTNOTE,
@@ -166,7 +167,7 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
                     for caption, path in (data.links.items() if data is not None else [])
                 ],
                 "figures": [
-                    {"title": title, "svg": figure_to_svg(fig)}
+                    {"title": title, "svg": figure_to_svg(tidy_figure(fig))}
                     for title, fig in (data.figures.items() if data is not None else [])
                 ],
                 "details": [detail_table(k, t) for k, t in data.details.items()] if data else [],

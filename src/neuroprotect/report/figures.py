@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib
@@ -81,6 +81,43 @@ def assign_group_colours(groups: Sequence[Group]) -> dict[str, str]:
     return colours
 
 
+def group_legend(
+    groups: Sequence[Group], present: Iterable[object]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Legend labels and colours of the groups a readout figure draws, as the report shows them.
+
+    The study's groups in manifest order with their display names and report colours; for a blinded
+    study, whose data hold group codes, ``Group <code>`` in code order.
+    """
+    ids = {str(g) for g in present}
+    shown = [g for g in groups if g.id in ids]
+    if not shown and ids:  # blinded: group codes, as report.context.coded_study names them
+        shown = [Group(id=c, label=f"Group {c}", role=Role.TREATMENT) for c in sorted(ids)]
+        groups = shown
+    colours = assign_group_colours(groups)
+    return {g.id: g.display for g in shown}, {g.id: colours[g.id] for g in shown}
+
+
+def tidy_figure(fig: Figure) -> Figure:
+    """Give a readout's own figure (learning curves, Kaplan-Meier, standard curves) the look of the
+    report's group plots: no top/right frame, grey axes, the same font sizes."""
+    for ax in fig.axes:
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_color("#888888")
+            ax.spines[side].set_linewidth(0.8)
+        ax.tick_params(labelsize=8.5, colors=INK)
+        ax.xaxis.label.set_fontsize(9.5)
+        ax.yaxis.label.set_fontsize(9.5)
+        ax.title.set_fontsize(10)
+        legend = ax.get_legend()
+        if legend is not None:
+            for text in legend.get_texts():
+                text.set_fontsize(8)
+    return fig
+
+
 def _stack(values: np.ndarray, *, width: float, step: float = 0.075) -> np.ndarray:
     """Horizontal offsets that line up tied values side by side, centred (a dot plot of scores)."""
     offsets = np.zeros(values.size)
@@ -131,8 +168,16 @@ def _svg_text(fig: Figure) -> str:
 
 
 def figure_to_svg(fig: Figure) -> str:
-    """Inline SVG text of any matplotlib Figure (readout figures such as standard curves)."""
-    return _svg_text(fig)
+    """Inline SVG text of any matplotlib Figure (readout figures such as standard curves).
+
+    The figure shrinks with the page but never grows beyond its own size, so its text keeps the
+    size it was drawn at (a small curve is not blown up, a wide panel figure is not squeezed more
+    than the page needs).
+    """
+    width_pt = fig.get_figwidth() * 72
+    return _svg_text(fig).replace(
+        ' class="figure"', f' class="figure" style="max-width: {width_pt:.0f}pt"', 1
+    )
 
 
 def _prefix_ids(svg: str) -> str:

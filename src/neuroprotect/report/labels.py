@@ -151,7 +151,18 @@ def humanize_key(key: str) -> str:
     ``slice_areas`` -> ``Slice areas``; ``concentration_ug_ml`` -> ``Concentration (µg/mL)``;
     ``n_out_of_range`` -> ``n out of range``; ``animal_id`` -> ``Animal ID``.
     """
-    special = {"r2": "R²", "r_squared": "R²", "rsquared": "R²", "n": "n"}
+    special = {
+        "r2": "R²",
+        "r_squared": "R²",
+        "rsquared": "R²",
+        "n": "n",
+        "chi2": "χ²",
+        "p": "p",
+        "p_val": "p",
+        "p_value": "p",
+        "p_adj": "p (adj.)",
+        "p_adj_holm": "p (Holm-adjusted)",
+    }
     if key.lower() in special:
         return special[key.lower()]
     unit = ""
