@@ -145,3 +145,9 @@ def test_readout_figures_keep_their_size_and_the_report_style() -> None:
     svg = figure_to_svg(fig)
     # never stretched beyond its drawn size (288 pt), so its text is not blown up
     assert re.search(r'<svg[^>]* class="figure" style="max-width: 288pt"', svg)
+
+
+def test_few_groups_are_not_blown_up() -> None:
+    """A two-group plot is drawn 3.2 in wide and never shown larger than drawn (fonts stay small)."""
+    svg = render_group_plot(_data(), groups=[GroupStyle("a", "A", "#000")], ylabel="y")
+    assert 'style="max-width: 230pt"' in svg  # 3.2 in x 72 pt

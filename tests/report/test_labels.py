@@ -18,6 +18,9 @@ from neuroprotect.report.labels import humanize_key, label_with_unit, unit_suffi
         ("animal_id", "Animal ID"),
         ("hemispheric_infarct_pct_of", "Hemispheric infarct as % of"),
         ("r_squared", "R²"),
+        ("lloq", "LLOQ"),
+        ("rse", "RSE"),
+        ("tnf_plate.csv plate 1", "tnf_plate.csv plate 1"),  # a file name stays as written
     ],
 )
 def test_humanize_key_names_units(key: str, shown: str) -> None:

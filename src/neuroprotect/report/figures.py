@@ -242,7 +242,8 @@ def render_group_plot(
     """
     marks = dict(marks or {})
     n_groups = max(len(groups), 1)
-    fig = Figure(figsize=(1.1 + 0.78 * n_groups, 3.3), dpi=72)
+    # at least 3.2 in wide: a two-group plot is not stretched into a tall, large-type poster
+    fig = Figure(figsize=(max(3.2, 1.1 + 0.78 * n_groups), 3.3), dpi=72)
     ax = fig.add_subplot()
     tops: list[float] = []
     all_values: list[np.ndarray] = []
@@ -335,4 +336,4 @@ def render_group_plot(
     ax.grid(axis="y", color="#EBEBEB", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
     fig.tight_layout(pad=0.4)
-    return _svg_text(fig)
+    return figure_to_svg(fig)

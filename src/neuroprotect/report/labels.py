@@ -115,6 +115,9 @@ CHECK_NAMES: dict[str, str] = {
     "fligner": "Fligner-Killeen test of equal variances",
 }
 
+#: Words of keys printed in capitals (assay limits, curve statistics).
+_ACRONYMS = {"lloq", "uloq", "lod", "loq", "rse", "cv", "ec50", "ic50", "od", "qc", "sd", "sem"}
+
 #: Unit suffixes of canonical names -> the unit shown in brackets.
 _UNIT_SUFFIXES: dict[str, str] = {
     "mm3": "mm³",
@@ -165,6 +168,8 @@ def humanize_key(key: str) -> str:
     }
     if key.lower() in special:
         return special[key.lower()]
+    if re.search(r"\.[A-Za-z0-9]{1,5}\b", key):  # a file name (tnf_plate.csv plate 1): as is
+        return key
     unit = ""
     for suffix in sorted(_UNIT_SUFFIXES, key=len, reverse=True):
         if key.lower().endswith("_" + suffix) and len(key) > len(suffix) + 1:
@@ -173,7 +178,9 @@ def humanize_key(key: str) -> str:
             break
     if key.lower().endswith("_pct_of"):  # a percentage's reference: "... as % of"
         key, unit = key[: -len("_pct_of")], " as % of"
-    text = key.replace("_", " ").strip()
+    text = " ".join(
+        w.upper() if w.lower() in _ACRONYMS else w for w in key.replace("_", " ").split()
+    )
     if text.lower().endswith(" id"):
         text = text[:-2] + "ID"
     if text.startswith("n "):  # a count keeps its lower-case n
