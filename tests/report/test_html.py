@@ -305,8 +305,11 @@ def test_print_layout_saves_ink_and_hides_interactive_parts(report_html: str) ->
     css = _print_css(report_html)
     banner = re.search(r"\.banner-blind \{([^}]*)\}", css)
     assert banner is not None
-    # the blinded banner repeats on every printed page: black text between rules, no dark fill
+    # the blinded banner prints as black text between rules (no dark fill) and is not a fixed
+    # element, which covered the top of every page's content
     assert "background: #fff" in banner.group(1) and "color-adjust: exact" not in banner.group(1)
+    assert "position: fixed" not in banner.group(1)
+    assert "@top-center" not in css  # unblinded: nothing in the page margin
     assert re.search(r"details\.interactive \{ display: none; \}", css)
     assert '<details class="card interactive">' in report_html
     # on printing, QC and checklists open; raw data tables and the clickable pathway stay closed
@@ -314,6 +317,15 @@ def test_print_layout_saves_ink_and_hides_interactive_parts(report_html: str) ->
     assert 'querySelectorAll("details:not(.data):not(.interactive)")' in script
     assert '<details class="data">' in report_html
     assert re.search(r"details\.data > summary::after \{ content: \"[^\"]*raw data", css)
+
+
+def test_blinded_label_in_the_margin_of_every_printed_page(
+    make_outcome: Callable[..., StudyOutcome],
+) -> None:
+    from dataclasses import replace
+
+    css = _print_css(render_report(replace(make_outcome(), blinded=True)))
+    assert re.search(r'@page \{ @top-center \{ content: "BLINDED ANALYSIS', css)
 
 
 def test_tables_stay_inside_their_card(report_html: str) -> None:
