@@ -333,6 +333,10 @@ def test_tables_stay_inside_their_card(report_html: str) -> None:
     # grid columns may shrink below their content; the summary table scrolls instead of escaping
     assert re.search(r"\.vgrid \{[^}]*grid-template-columns: minmax\(0, [^)]*\) minmax\(0,", css)
     assert ".vgrid > * { min-width: 0; }" in css
+    # narrower windows: figure above its summary; design headers wrap ("Randomised / n")
+    assert "@media (max-width: 1000px) { .vgrid { grid-template-columns: 1fr; }" in css
+    assert "table.design th { white-space: normal; }" in css
+    assert '<table class="stats design">' in report_html
     summaries = re.findall(r"<h4>Summary</h4>\s*(<div class=\"table-wrap\"><table)", report_html)
     assert len(summaries) == 2
     # test names and effect-size types do not break inside a cell ("Hedges' / g")

@@ -19,6 +19,8 @@ from neuroprotect.report.labels import humanize_key, label_with_unit, unit_suffi
         ("hemispheric_infarct_pct_of", "Hemispheric infarct as % of"),
         ("r_squared", "R²"),
         ("lloq", "LLOQ"),
+        ("analysis_max_side_px", "Analysis max side (px)"),
+        ("qc_dir", "QC dir"),
         ("rse", "RSE"),
         ("tnf_plate.csv plate 1", "tnf_plate.csv plate 1"),  # a file name stays as written
     ],

@@ -138,6 +138,7 @@ _UNIT_SUFFIXES: dict[str, str] = {
     "ml": "mL",
     "mg_kg": "mg/kg",
     "nm": "nm",
+    "px": "px",
 }
 
 
