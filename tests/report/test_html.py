@@ -316,7 +316,7 @@ def test_print_layout_saves_ink_and_hides_interactive_parts(report_html: str) ->
     script = _parse(report_html).scripts[-1]
     assert 'querySelectorAll("details:not(.data):not(.interactive)")' in script
     assert '<details class="data">' in report_html
-    assert re.search(r"details\.data > summary::after \{ content: \"[^\"]*raw data", css)
+    assert re.search(r"details\.data > summary::after \{ content: \"[^\"]*HTML report", css)
 
 
 def test_blinded_label_in_the_margin_of_every_printed_page(
@@ -337,6 +337,8 @@ def test_tables_stay_inside_their_card(report_html: str) -> None:
     assert "@media (max-width: 1000px) { .vgrid { grid-template-columns: 1fr; }" in css
     assert "table.design th { white-space: normal; }" in css
     assert '<table class="stats design">' in report_html
+    # anchors land below the sticky navigation bar (which is about two lines high)
+    assert re.search(r"section\[id\], article\[id\] \{ scroll-margin-top: \d+px; \}", css)
     summaries = re.findall(r"<h4>Summary</h4>\s*(<div class=\"table-wrap\"><table)", report_html)
     assert len(summaries) == 2
     # test names and effect-size types do not break inside a cell ("Hedges' / g")
