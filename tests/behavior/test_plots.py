@@ -68,3 +68,26 @@ def test_path_and_occupancy_figures():
     assert len(fig.axes) == 3
     fig = plot_occupancy(tracks, arena=ARENA, groups={0: "a", 1: "a", 2: "b"})
     assert len([ax for ax in fig.axes if ax.get_title()]) == 2
+
+
+def test_learning_curves_use_report_labels_colours_and_order():
+    """Manifest order, display names and the report's group colours; whole-number day ticks."""
+    from matplotlib.colors import to_hex
+
+    labels = {"sham": "Sham", "mcao": "MCAO + vehicle"}
+    colours = {"sham": "#9A9A9A", "mcao": "#3A3A3A"}
+    fig = plot_learning_curves(
+        _table(), ylabel="Escape latency (s)", labels=labels, colours=colours
+    )
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Sham", "MCAO + vehicle"]  # the table has mcao first
+    assert [to_hex(line.get_color()) for line in ax.get_lines()[::3]] == ["#9a9a9a", "#3a3a3a"]
+    assert ax.get_ylabel() == "Escape latency (s)"
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_strategy_panels_titled_by_label_with_whole_days():
+    fig = plot_strategy_proportions(_table(), labels={"sham": "Sham", "mcao": "MCAO"})
+    assert [ax.get_title() for ax in fig.axes] == ["Sham", "MCAO"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2"]

@@ -294,3 +294,69 @@ def test_details_tables_are_collapsible(report_html: str) -> None:
 
 def test_rendering_is_deterministic(make_outcome: Callable[..., StudyOutcome]) -> None:
     assert render_report(make_outcome()) == render_report(make_outcome())
+
+
+def _print_css(html: str) -> str:
+    css = html[html.index("<style>") : html.index("</style>")]
+    return css[css.index("@media print") :]
+
+
+def test_print_layout_saves_ink_and_hides_interactive_parts(report_html: str) -> None:
+    css = _print_css(report_html)
+    banner = re.search(r"\.banner-blind \{([^}]*)\}", css)
+    assert banner is not None
+    # the blinded banner prints as black text between rules (no dark fill) and is not a fixed
+    # element, which covered the top of every page's content
+    assert "background: #fff" in banner.group(1) and "color-adjust: exact" not in banner.group(1)
+    assert "position: fixed" not in banner.group(1)
+    assert "@top-center" not in css  # unblinded: nothing in the page margin
+    assert re.search(r"details\.interactive \{ display: none; \}", css)
+    assert '<details class="card interactive">' in report_html
+    # on printing, QC and checklists open; raw data tables and the clickable pathway stay closed
+    script = _parse(report_html).scripts[-1]
+    assert 'querySelectorAll("details:not(.data):not(.interactive)")' in script
+    assert '<details class="data">' in report_html
+    assert re.search(r"details\.data > summary::after \{ content: \"[^\"]*HTML report", css)
+
+
+def test_blinded_label_in_the_margin_of_every_printed_page(
+    make_outcome: Callable[..., StudyOutcome],
+) -> None:
+    from dataclasses import replace
+
+    css = _print_css(render_report(replace(make_outcome(), blinded=True)))
+    assert re.search(r'@page \{ @top-center \{ content: "BLINDED ANALYSIS', css)
+
+
+def test_tables_stay_inside_their_card(report_html: str) -> None:
+    css = report_html[: report_html.index("</style>")]
+    # grid columns may shrink below their content; the summary table scrolls instead of escaping
+    assert re.search(r"\.vgrid \{[^}]*grid-template-columns: minmax\(0, [^)]*\) minmax\(0,", css)
+    assert ".vgrid > * { min-width: 0; }" in css
+    # narrower windows: figure above its summary; design headers wrap ("Randomised / n")
+    assert "@media (max-width: 1000px) { .vgrid { grid-template-columns: 1fr; }" in css
+    assert "table.design th { white-space: normal; }" in css
+    assert '<table class="stats design">' in report_html
+    # anchors land below the sticky navigation bar (which is about two lines high)
+    assert re.search(r"section\[id\], article\[id\] \{ scroll-margin-top: \d+px; \}", css)
+    summaries = re.findall(r"<h4>Summary</h4>\s*(<div class=\"table-wrap\"><table)", report_html)
+    assert len(summaries) == 2
+    # test names and effect-size types do not break inside a cell ("Hedges' / g")
+    for table in re.findall(r'<table class="stats contrasts">.*?</table>', report_html, re.S):
+        assert table.count('<td class="nw">') == 2 * table.count("<tr") - 2  # not the header
+
+
+def test_units_shown_once_and_data_headers_readable(report_html: str) -> None:
+    text = _plain(report_html)
+    assert "(score) (score)" not in text
+    # raw-data column names read as words with their units
+    assert "Animal ID Slice Infarct area (mm²)" in text
+    assert "Slice thickness (mm)" in text
+
+
+def test_mechanism_evidence_p_values_formatted_like_the_tables(report_html: str) -> None:
+    section = report_html[report_html.index('id="evidence"') :]
+    section = section[: section.index("</table>")]
+    assert "p = 0.00410" in section and not re.search(r"\d e-?\d|\de-\d", section)
+    # verdict cells carry the same tint as the glance table
+    assert re.search(r"td\.good \{ background: var\(--good-bg\); \}", report_html)

@@ -276,6 +276,20 @@ def test_plot_returns_figure_with_curves_and_censor_ticks() -> None:
     ticks = [ln for ln in ax.get_lines() if ln.get_marker() == "|"]
     assert len(ticks) == 3  # every group has censored animals at 300 s
     assert ticks[0].get_xdata().tolist() == [300.0]
+    # with the report's names and colours: manifest order, display names, group colours
+    fig = plot_kaplan_meier(
+        kaplan_meier(lat),
+        labels={"vehicle": "Vehicle", "low": "Low dose", "high": "High dose"},
+        colours={"vehicle": "#3a3a3a", "low": "#56b4e9", "high": "#0072b2"},
+    )
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Vehicle",
+        "Low dose",
+        "High dose",
+    ]
+    steps = [ln for ln in ax.get_lines() if ln.get_marker() != "|"]
+    assert [ln.get_color() for ln in steps] == ["#3a3a3a", "#56b4e9", "#0072b2"]
 
 
 def test_numeric_group_labels_are_ordered_as_numbers() -> None:

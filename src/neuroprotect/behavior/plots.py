@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle as CirclePatch
+from matplotlib.ticker import MaxNLocator
 
 from neuroprotect.behavior.arena import ArenaWaterMaze
 from neuroprotect.errors import InputError
@@ -228,18 +229,46 @@ def plot_learning_curves(
     group: str = "group",
     animal: str = "animal_id",
     ylabel: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Learning curves: per-animal daily means, then mean ± SEM across animals, one line per group."""
+    """Learning curves: per-animal daily means, then mean ± SEM across animals, one line per group.
+
+    ``labels`` (group id -> legend text) also sets the order of the lines; ``colours`` gives each
+    group its colour (the report's group colours), else matplotlib's cycle.
+    """
     curves = compute_learning_curves(table, value=value, day=day, group=group, animal=animal)
-    fig = Figure(figsize=(4.5, 3.2))
+    fig = Figure(figsize=(5.6, 3.2))
     ax = fig.add_subplot(1, 1, 1)
-    for name, c in curves.groupby("group", sort=False):
-        ax.errorbar(c["day"], c["mean"], yerr=c["sem"], marker="o", capsize=3, label=str(name))
+    for name in _group_order(curves["group"], labels):
+        c = curves[curves["group"] == name]
+        ax.errorbar(
+            c["day"],
+            c["mean"],
+            yerr=c["sem"],
+            marker="o",
+            markersize=4,
+            capsize=3,
+            linewidth=1.4,
+            label=(labels or {}).get(str(name), str(name)),
+            color=(colours or {}).get(str(name)),
+        )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # days are whole numbers
     ax.set_xlabel("Day")
     ax.set_ylabel(ylabel or value)
-    ax.legend(frameon=False, fontsize=8)
+    # beside the axes: curves that converge would run through a legend drawn inside
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return fig
+
+
+def _group_order(groups: pd.Series, labels: Mapping[str, str] | None) -> list[object]:
+    """Groups in the order of ``labels`` (the manifest's), then any others as they come."""
+    present = list(pd.unique(groups))
+    if not labels:
+        return present
+    known = [g for g in labels if g in set(map(str, present))]
+    return [*known, *[g for g in present if str(g) not in labels]]
 
 
 def compute_strategy_proportions(
@@ -264,12 +293,16 @@ def plot_strategy_proportions(
     group: str = "group",
     strategy: str = "strategy",
     order: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Stacked bars of strategy proportions by day, one panel per group (as Rtrack's plot_strategies)."""
+    """Stacked bars of strategy proportions by day, one panel per group (as Rtrack's plot_strategies).
+
+    ``labels`` (group id -> panel title) also sets the order of the panels.
+    """
     props = compute_strategy_proportions(table, day=day, group=group, strategy=strategy)
     names = list(order) if order is not None else sorted(props["strategy"].unique(), key=str)
-    groups = list(pd.unique(props["group"]))
-    fig = Figure(figsize=(3.2 * len(groups) + 1.5, 3.2))
+    groups = _group_order(props["group"], labels)
+    fig = Figure(figsize=(2.2 * len(groups) + 1.6, 3.0))
     cycle = iter(__import__("matplotlib").colormaps["tab20"].colors)
     colours = {s: STRATEGY_COLOURS.get(s) or next(cycle) for s in names}
     for i, gname in enumerate(groups):
@@ -283,7 +316,10 @@ def plot_strategy_proportions(
         for s in names:
             vals = wide[s].to_numpy() if s in wide.columns else np.zeros(len(wide))
             ax.bar(
-                wide.index.astype(str),
+                [
+                    f"{d:g}" if isinstance(d, (int, float, np.number)) else str(d)
+                    for d in wide.index
+                ],
                 vals,
                 bottom=bottom,
                 color=colours[s],
@@ -292,12 +328,12 @@ def plot_strategy_proportions(
                 lw=0.3,
             )
             bottom += vals
-        ax.set_title(str(gname), fontsize=9)
+        ax.set_title((labels or {}).get(str(gname), str(gname)), fontsize=9)
         ax.set_xlabel("Day")
         ax.set_ylim(0, 1)
         if i == 0:
             ax.set_ylabel("Proportion")
-    handles, labels = fig.axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center right", fontsize=7, frameon=False)
-    fig.tight_layout(rect=(0, 0, 0.8, 1))
+    handles, strategies = fig.axes[0].get_legend_handles_labels()
+    fig.legend(handles, strategies, loc="center right", fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 0.86, 1))
     return fig

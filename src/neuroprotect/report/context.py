@@ -16,6 +16,7 @@ from neuroprotect.report.figures import (
     assign_group_colours,
     figure_to_svg,
     render_group_plot,
+    tidy_figure,
 )
 from neuroprotect.report.format import (
     BLINDED_SIGNIFICANCE_FOOTNOTE,
@@ -24,10 +25,10 @@ from neuroprotect.report.format import (
     format_bytes,
     format_dose,
     format_number,
-    format_p,
+    p_phrase,
     significance_mark,
 )
-from neuroprotect.report.labels import ROLE_NAMES
+from neuroprotect.report.labels import ROLE_NAMES, label_with_unit, unit_suffix
 from neuroprotect.report.methods import (
     collect_warnings,
     describe_choice,
@@ -108,7 +109,7 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
     styles = [GroupStyle(g.id, g.display, colours[g.id]) for g in study.groups]
     present = set(variable.data[C.GROUP].astype(str)) if C.GROUP in variable.data else set()
     styles = [s for s in styles if s.id in present]
-    ylabel = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+    ylabel = label_with_unit(spec.label, spec.unit)
     svg = render_group_plot(
         variable.data,
         groups=styles,
@@ -132,6 +133,7 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
         "anchor": f"{variable.readout_id}-{spec.name}",
         "label": spec.label,
         "unit": spec.unit,
+        "unit_suffix": unit_suffix(spec.label, spec.unit),
         "ordinal": spec.ordinal,
         "centre": "median and IQR" if spec.ordinal else "mean ± SEM",
         "direction": "lower is better" if spec.lower_is_better else "higher is better",
@@ -165,7 +167,7 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
                     for caption, path in (data.links.items() if data is not None else [])
                 ],
                 "figures": [
-                    {"title": title, "svg": figure_to_svg(fig)}
+                    {"title": title, "svg": figure_to_svg(tidy_figure(fig))}
                     for title, fig in (data.figures.items() if data is not None else [])
                 ],
                 "details": [detail_table(k, t) for k, t in data.details.items()] if data else [],
@@ -208,7 +210,7 @@ def _glance(outcome: StudyOutcome) -> dict:
             cells.append(
                 {
                     "mark": significance_mark(p, symbol=symbol),
-                    "p": format_p(p),
+                    "p": p_phrase(p),
                     "tone": tone,
                     "arrow": arrow,
                 }
@@ -216,7 +218,7 @@ def _glance(outcome: StudyOutcome) -> dict:
         rows.append(
             {
                 "label": v.spec.label,
-                "unit": v.spec.unit,
+                "unit_suffix": unit_suffix(v.spec.label, v.spec.unit),
                 "anchor": f"{v.readout_id}-{v.spec.name}",
                 "cells": cells,
             }

@@ -12,13 +12,14 @@ import hashlib
 import io
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -41,6 +42,17 @@ ROLE_COLOURS: dict[Role, str] = {
 }
 INK = "#222222"
 MUTED = "#6B6B6B"
+#: Characters per line of a y-axis label: longer labels wrap instead of running off the axis.
+YLABEL_WIDTH = 38
+
+
+def dot_edge(colour: str) -> str:
+    """Edge of a dot of this colour: white, or a darker shade of a very light colour (Okabe-Ito
+    yellow) so the dot stays visible on white paper."""
+    r, g, b = to_rgb(colour)
+    if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.75:  # luma (sRGB weights)
+        return "white"
+    return to_hex((r * 0.55, g * 0.55, b * 0.55))
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,43 @@ def assign_group_colours(groups: Sequence[Group]) -> dict[str, str]:
             colours[g.id] = OKABE_ITO_TREATMENTS[i % len(OKABE_ITO_TREATMENTS)]
             i += 1
     return colours
+
+
+def group_legend(
+    groups: Sequence[Group], present: Iterable[object]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Legend labels and colours of the groups a readout figure draws, as the report shows them.
+
+    The study's groups in manifest order with their display names and report colours; for a blinded
+    study, whose data hold group codes, ``Group <code>`` in code order.
+    """
+    ids = {str(g) for g in present}
+    shown = [g for g in groups if g.id in ids]
+    if not shown and ids:  # blinded: group codes, as report.context.coded_study names them
+        shown = [Group(id=c, label=f"Group {c}", role=Role.TREATMENT) for c in sorted(ids)]
+        groups = shown
+    colours = assign_group_colours(groups)
+    return {g.id: g.display for g in shown}, {g.id: colours[g.id] for g in shown}
+
+
+def tidy_figure(fig: Figure) -> Figure:
+    """Give a readout's own figure (learning curves, Kaplan-Meier, standard curves) the look of the
+    report's group plots: no top/right frame, grey axes, the same font sizes."""
+    for ax in fig.axes:
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_color("#888888")
+            ax.spines[side].set_linewidth(0.8)
+        ax.tick_params(labelsize=8.5, colors=INK)
+        ax.xaxis.label.set_fontsize(9.5)
+        ax.yaxis.label.set_fontsize(9.5)
+        ax.title.set_fontsize(10)
+        legend = ax.get_legend()
+        if legend is not None:
+            for text in legend.get_texts():
+                text.set_fontsize(8)
+    return fig
 
 
 def _stack(values: np.ndarray, *, width: float, step: float = 0.075) -> np.ndarray:
@@ -119,8 +168,16 @@ def _svg_text(fig: Figure) -> str:
 
 
 def figure_to_svg(fig: Figure) -> str:
-    """Inline SVG text of any matplotlib Figure (readout figures such as standard curves)."""
-    return _svg_text(fig)
+    """Inline SVG text of any matplotlib Figure (readout figures such as standard curves).
+
+    The figure shrinks with the page but never grows beyond its own size, so its text keeps the
+    size it was drawn at (a small curve is not blown up, a wide panel figure is not squeezed more
+    than the page needs).
+    """
+    width_pt = fig.get_figwidth() * 72
+    return _svg_text(fig).replace(
+        ' class="figure"', f' class="figure" style="max-width: {width_pt:.0f}pt"', 1
+    )
 
 
 def _prefix_ids(svg: str) -> str:
@@ -185,7 +242,8 @@ def render_group_plot(
     """
     marks = dict(marks or {})
     n_groups = max(len(groups), 1)
-    fig = Figure(figsize=(1.1 + 0.78 * n_groups, 3.3), dpi=72)
+    # at least 3.2 in wide: a two-group plot is not stretched into a tall, large-type poster
+    fig = Figure(figsize=(max(3.2, 1.1 + 0.78 * n_groups), 3.3), dpi=72)
     ax = fig.add_subplot()
     tops: list[float] = []
     all_values: list[np.ndarray] = []
@@ -203,7 +261,7 @@ def render_group_plot(
             s=22,
             color=style.colour,
             alpha=0.85,
-            edgecolors="white",
+            edgecolors=dot_edge(style.colour),
             linewidths=0.6,
             zorder=5 if ordinal else 3,  # ties would hide under the median
         )
@@ -266,7 +324,8 @@ def render_group_plot(
             ax.set_yticks(ticks)
         else:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(ylabel, fontsize=9.5, color=INK).set_parse_math(False)
+    wrapped = "\n".join(textwrap.wrap(ylabel, YLABEL_WIDTH)) or ylabel
+    ax.set_ylabel(wrapped, fontsize=9.5, color=INK).set_parse_math(False)
     if title:
         ax.set_title(title, fontsize=10, color=INK, loc="left").set_parse_math(False)
     for side in ("top", "right"):
@@ -277,4 +336,4 @@ def render_group_plot(
     ax.grid(axis="y", color="#EBEBEB", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
     fig.tight_layout(pad=0.4)
-    return _svg_text(fig)
+    return figure_to_svg(fig)

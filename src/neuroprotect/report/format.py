@@ -124,6 +124,12 @@ def format_p(value: Any) -> str:
     return format_number(p, sig=3)
 
 
+def p_phrase(value: Any) -> str:
+    """A p-value in a sentence: ``p = 0.0143``, ``p < 0.001``."""
+    p = format_p(value)
+    return f"p < {p[1:]}" if p.startswith("<") else f"p = {p}"
+
+
 def format_dof(value: Any) -> str:
     """Degrees of freedom: whole numbers as integers, a pair as ``5, 54``, Welch df to 3 s.f."""
     if isinstance(value, (list, tuple)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from neuroprotect.schema.manifest import Role
 
 #: Procedure (``ComparisonResult.method``) -> what the methods text calls it.
@@ -113,6 +115,9 @@ CHECK_NAMES: dict[str, str] = {
     "fligner": "Fligner-Killeen test of equal variances",
 }
 
+#: Words of keys printed in capitals (assay limits, curve statistics).
+_ACRONYMS = {"lloq", "uloq", "lod", "loq", "rse", "cv", "ec50", "ic50", "od", "qc", "sd", "sem"}
+
 #: Unit suffixes of canonical names -> the unit shown in brackets.
 _UNIT_SUFFIXES: dict[str, str] = {
     "mm3": "mm³",
@@ -128,8 +133,12 @@ _UNIT_SUFFIXES: dict[str, str] = {
     "mg": "mg",
     "ug": "µg",
     "ug_per_g": "µg/g",
+    "ug_ml": "µg/mL",
+    "mg_ml": "mg/mL",
+    "ml": "mL",
     "mg_kg": "mg/kg",
     "nm": "nm",
+    "px": "px",
 }
 
 
@@ -143,16 +152,54 @@ def humanize_key(key: str) -> str:
     """A QC, table or parameter key for display.
 
     ``r_squared`` -> ``R²``; ``slice_thickness_mm`` -> ``Slice thickness (mm)``;
-    ``slice_areas`` -> ``Slice areas``.
+    ``slice_areas`` -> ``Slice areas``; ``concentration_ug_ml`` -> ``Concentration (µg/mL)``;
+    ``n_out_of_range`` -> ``n out of range``; ``animal_id`` -> ``Animal ID``.
     """
-    special = {"r2": "R²", "r_squared": "R²", "rsquared": "R²", "n": "n"}
+    special = {
+        "r2": "R²",
+        "r_squared": "R²",
+        "rsquared": "R²",
+        "n": "n",
+        "chi2": "χ²",
+        "p": "p",
+        "p_val": "p",
+        "p_value": "p",
+        "p_adj": "p (adj.)",
+        "p_adj_holm": "p (Holm-adjusted)",
+    }
     if key.lower() in special:
         return special[key.lower()]
+    if re.search(r"\.[A-Za-z0-9]{1,5}\b", key):  # a file name (tnf_plate.csv plate 1): as is
+        return key
     unit = ""
     for suffix in sorted(_UNIT_SUFFIXES, key=len, reverse=True):
         if key.lower().endswith("_" + suffix) and len(key) > len(suffix) + 1:
             unit = f" ({_UNIT_SUFFIXES[suffix]})"
             key = key[: -len(suffix) - 1]
             break
-    text = key.replace("_", " ").strip()
+    if key.lower().endswith("_pct_of"):  # a percentage's reference: "... as % of"
+        key, unit = key[: -len("_pct_of")], " as % of"
+    text = " ".join(
+        w.upper() if w.lower() in _ACRONYMS else w for w in key.replace("_", " ").split()
+    )
+    if text.lower().endswith(" id"):
+        text = text[:-2] + "ID"
+    if text.startswith("n "):  # a count keeps its lower-case n
+        return text + unit
     return text[:1].upper() + text[1:] + unit
+
+
+def unit_suffix(label: str, unit: str | None) -> str:
+    """`` (unit)`` to print after a variable's label, or nothing when there is no unit or the label
+    names it already (``Infarct (% of contralateral hemisphere)`` with ``%``, ``Neurological score
+    (Longa score)`` with ``score``): the unit as a whole word, never ``s`` inside ``latency``."""
+    if not unit:
+        return ""
+    if re.search(rf"(?<!\w){re.escape(unit)}(?!\w)", label):
+        return ""
+    return f" ({unit})"
+
+
+def label_with_unit(label: str, unit: str | None) -> str:
+    """A variable's label with its unit in brackets, e.g. ``Infarct volume (mm³)``."""
+    return label + unit_suffix(label, unit)

@@ -8,11 +8,12 @@ from typing import Any
 
 import pandas as pd
 
-from neuroprotect.report.format import format_dof, format_number, format_p
+from neuroprotect.report.format import format_dof, format_number, p_phrase
 from neuroprotect.report.labels import (
     MULTIPLICITY,
     STATISTIC_SYMBOLS,
     effect_name,
+    label_with_unit,
     method_name,
     name_of_test,
 )
@@ -80,8 +81,7 @@ def _display(outcome: StudyOutcome, group_id: Any) -> str:
 
 
 def _variable_label(v: VariableResult) -> str:
-    unit = f" ({v.spec.unit})" if v.spec.unit else ""
-    return f"{v.spec.label}{unit}"
+    return label_with_unit(v.spec.label, v.spec.unit)
 
 
 def _join(items: list[str]) -> str:
@@ -98,8 +98,7 @@ def omnibus_sentence(result: ComparisonResult) -> str:
     om = result.omnibus or {}
     if not om or om.get("statistic") is None:
         return ""
-    p = format_p(om.get("p_val"))
-    p_text = f"p < {p[1:]}" if p.startswith("<") else f"p = {p}"
+    p_text = p_phrase(om.get("p_val"))
     dof = om.get("dof")
     name = name_of_test(om.get("test")) or "Omnibus test"
     name = name[:1].upper() + name[1:]

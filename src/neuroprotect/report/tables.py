@@ -125,14 +125,16 @@ def group_display(study: Study, group_id: str) -> str:
         return group_id
 
 
-def qc_items(prefix: str, value: Any) -> list[tuple[str, str]]:
+def qc_items(prefix: str, value: Any, key: str = "") -> list[tuple[str, str]]:
+    """QC facts as (label, text) rows; nested mappings read ``Standard curve · Slope``."""
     if isinstance(value, Mapping):
         out: list[tuple[str, str]] = []
         for k, v in value.items():
-            out += qc_items(
-                f"{prefix} · {humanize_key(str(k))}" if prefix else humanize_key(str(k)), v
-            )
+            label = f"{prefix} · {humanize_key(str(k))}" if prefix else humanize_key(str(k))
+            out += qc_items(label, v, str(k))
         return out
+    if key.lower() == "p" or key.lower().startswith("p_"):
+        return [(prefix, format_p(value))]  # p-values read as in the comparison tables
     if isinstance(value, pd.DataFrame):
         return [(prefix, f"table with {len(value)} rows")]
     if isinstance(value, (float, np.floating)) and as_finite(value) is not None:
@@ -152,7 +154,7 @@ def _detail_cell(value: Any, whole: bool) -> str:
 
 def detail_table(name: str, table: pd.DataFrame) -> dict:
     shown = table.head(MAX_DETAIL_ROWS)
-    columns = [str(c) for c in shown.columns]
+    columns = [humanize_key(str(c)) for c in shown.columns]
     formatters = []
     for c in shown.columns:
         col = shown[c]

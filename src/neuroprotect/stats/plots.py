@@ -6,6 +6,7 @@ window, no file written); the caller saves or embeds it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +26,8 @@ def plot_kaplan_meier(
     ylabel: str = "Proportion not yet responded",
     title: str | None = None,
     show_ci: bool = False,
+    labels: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> Figure:
     """Kaplan-Meier step curves, one per group, with a tick at every censored latency.
 
@@ -37,6 +40,9 @@ def plot_kaplan_meier(
         Axis labels and optional title.
     show_ci
         Shade the pointwise confidence band.
+    labels, colours
+        Group id -> legend text (also the order of the curves) and -> line colour; by default the
+        group ids in the table's order and matplotlib's colour cycle.
 
     Returns
     -------
@@ -45,11 +51,21 @@ def plot_kaplan_meier(
     """
     fig = Figure(figsize=(5.5, 4.0))
     ax = fig.add_subplot()
-    for name in pd.unique(km["group"]):  # the table's group order
-        sub = km[km["group"] == name]
+    present = [str(g) for g in pd.unique(km["group"])]  # the table's group order
+    order = [g for g in (labels or {}) if g in present] + [
+        g for g in present if g not in (labels or {})
+    ]
+    for name in order:
+        sub = km[km["group"].astype(str) == name]
         t = np.concatenate([[0.0], sub["time"].to_numpy(float)])
         s = np.concatenate([[1.0], sub["survival"].to_numpy(float)])
-        (line,) = ax.step(t, s, where="post", label=str(name))
+        (line,) = ax.step(
+            t,
+            s,
+            where="post",
+            label=(labels or {}).get(name, name),
+            color=(colours or {}).get(name),
+        )
         cens = sub["n_censor"].to_numpy() > 0
         ax.plot(
             sub["time"].to_numpy(float)[cens],

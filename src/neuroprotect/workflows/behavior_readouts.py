@@ -47,6 +47,7 @@ from neuroprotect.behavior.readers import read_tracks
 from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
+from neuroprotect.report.figures import group_legend
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
 from neuroprotect.stats.repeated import fit_mixed_model, rm_anova
@@ -264,13 +265,18 @@ def load_water_maze(
     details = {"trials": details_frame(per_trial.drop(columns="source_row"), study)}
     with_group = per_trial.assign(group=per_trial[C.ANIMAL_ID].map(info[C.GROUP]))
     figures: dict[str, Any] = {}
+    labels, colours = group_legend(study.groups, with_group["group"].dropna())
     if p["scheme"] != "none":
         details["strategy_proportions"] = compute_strategy_proportions(with_group)
-        figures["Search strategies by day and group"] = plot_strategy_proportions(with_group)
+        figures["Search strategies by day and group"] = plot_strategy_proportions(
+            with_group, labels=labels
+        )
     included = with_group[~with_group[C.ANIMAL_ID].map(info[C.EXCLUDED]).astype(bool)]
     acquisition = included[~included["probe"]]
     if len(acquisition):
-        figures["Learning curves (escape latency, mean ± SEM)"] = plot_learning_curves(acquisition)
+        figures["Learning curves (escape latency, mean ± SEM)"] = plot_learning_curves(
+            acquisition, ylabel="Escape latency (s)", labels=labels, colours=colours
+        )
         rm_details, rm_warnings = _acquisition_statistics(study, acquisition)
         details.update(rm_details)
         warnings += rm_warnings

@@ -9,6 +9,7 @@ import pandas as pd
 
 from neuroprotect.knowledge.base import resolve_compound, resolve_protocol
 from neuroprotect.knowledge.overlay import check_mechanism
+from neuroprotect.report.format import p_phrase
 from neuroprotect.schema.manifest import Role
 from neuroprotect.workflows.outcome import StudyOutcome
 
@@ -44,7 +45,7 @@ def observed_directions(outcome: StudyOutcome) -> pd.DataFrame:
         labels = {g.id: g.display for g in study.groups}
         evidence = (
             "; ".join(
-                f"{labels.get(str(r['group']), r['group'])}: p = {r['p_adj']:.2g}"
+                f"{labels.get(str(r['group']), r['group'])}: {p_phrase(r['p_adj'])}"
                 for r in significant.to_dict("records")
             )
             or "no significant contrast"

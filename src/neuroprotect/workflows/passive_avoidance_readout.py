@@ -120,15 +120,21 @@ def _survival(
     return qc, details
 
 
-def _km_figure(records: pd.DataFrame) -> dict[str, Any]:
+def _km_figure(records: pd.DataFrame, study: Study) -> dict[str, Any]:
     """Kaplan-Meier curves of the retention latencies, by group (censor ticks at the cut-off)."""
+    from neuroprotect.report.figures import group_legend
     from neuroprotect.stats.plots import plot_kaplan_meier
 
     if records.empty or not records["event"].any():
         return {}
     lat = prepare_latencies(records, time="retention_latency_s", group=C.GROUP, event="event")
+    labels, colours = group_legend(study.groups, lat[C.GROUP].dropna())
     fig = plot_kaplan_meier(
-        kaplan_meier(lat), xlabel="Retention latency (s)", ylabel="Proportion not yet entered"
+        kaplan_meier(lat),
+        xlabel="Retention latency (s)",
+        ylabel="Proportion not yet entered",
+        labels=labels,
+        colours=colours,
     )
     return {"Kaplan-Meier curves of the retention latency": fig}
 
@@ -183,7 +189,7 @@ def load_passive_avoidance(
             **qc_surv,
         },
         warnings=warnings,
-        figures=_km_figure(analysed),
+        figures=_km_figure(analysed, study),
     )
 
 
