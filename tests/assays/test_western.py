@@ -173,3 +173,11 @@ def test_user_given_lane_centers() -> None:
     assert lanes["lane"].tolist() == [1, 2, 3]
     got = measure_bands(blot.image, lanes, bands={"Bax": (18, 42)})
     assert got["volume"].to_numpy() == pytest.approx(VOLUMES[:3, 0], rel=0.01)
+
+
+def test_more_lanes_in_the_image_than_asked_for_is_an_error() -> None:
+    """A 5-lane blot with a 4-lane layout: not the 4 strongest lanes silently, an error."""
+    blot = make_synthetic_blot(VOLUMES[:5], targets=("Bax", "beta-actin"))
+    with pytest.raises(InputError, match="Expected 4 lanes, but the image shows 5 lanes"):
+        detect_lanes(blot.image, n_lanes=4)
+    assert len(detect_lanes(blot.image, n_lanes=5)) == 5

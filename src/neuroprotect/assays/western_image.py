@@ -102,8 +102,18 @@ def detect_lanes(
                 raise InputError(
                     f"Expected {n_lanes} lanes, but the projection profile shows {len(peaks)}"
                 )
-            keep = np.argsort(props["prominences"])[::-1][:n_lanes]
-            peaks = np.sort(peaks[keep])
+            order = np.argsort(props["prominences"])[::-1]
+            kept = props["prominences"][order[:n_lanes]]
+            strong = props["prominences"] >= 0.5 * float(np.median(kept))
+            if strong.sum() > n_lanes:
+                raise InputError(
+                    f"Expected {n_lanes} lanes, but the image shows {int(strong.sum())} lanes of "
+                    f"similar strength (centres near columns "
+                    f"{', '.join(str(int(c)) for c in peaks[strong])}); give one layout row per "
+                    "lane, or the lanes to measure in the layout's 'center' column",
+                    field="lane",
+                )
+            peaks = np.sort(peaks[order[:n_lanes]])
         if len(peaks) == 0:
             raise InputError("Expected lanes in the image, but the projection profile has no peaks")
         # centre = middle of the peak at half height (robust on flat-topped lanes)
