@@ -278,5 +278,14 @@ def read_ct_table(
             "samples table with columns sample, group), but the file has none",
             file=path,
         )
-    out["group"] = out["group"].astype(str)
+    out["group"] = out["group"].astype(str).str.strip()
+    empty = out["group"].isin(["", "nan", "None"]).to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        raise InputError(
+            f"Expected a group name for sample {out['sample'].iloc[i]!r}, but the cell is empty",
+            file=path,
+            row=int(out["source_row"].iloc[i]),
+            field="group",
+        )
     return out[list(CT_COLUMNS)].reset_index(drop=True)
