@@ -151,7 +151,9 @@ def test_misspelt_optional_column_is_an_error(tmp_path: Path) -> None:
     cols = [Column("well", "str"), Column("dilution", required=False, aliases=("dilution_factor",))]
     path = tmp_path / "layout.csv"
     path.write_text("well,dilutoin\nA1,2\n")
-    with pytest.raises(InputError, match=r"field 'dilutoin': Expected a column 'dilution', but got"):
+    with pytest.raises(
+        InputError, match=r"field 'dilutoin': Expected a column 'dilution', but got"
+    ):
         read_table(path, cols)
     path.write_text("well,Dilution_Factors\nA1,2\n")  # near an alias
     with pytest.raises(InputError, match="'Dilution_Factors'"):
