@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -241,6 +242,7 @@ def qpcr_efficiency(
     from dataclasses import asdict
 
     from neuroprotect.assays.qpcr import compute_efficiency
+    from neuroprotect.assays.qpcr_efficiency import efficiency_problem
     from neuroprotect.assays.qpcr_readers import parse_ct_values
     from neuroprotect.io.tables import Column, read_table
 
@@ -251,10 +253,25 @@ def qpcr_efficiency(
             raise InputError(
                 "Expected Ct columns besides the quantity column, but found none", file=table
             )
+        zero = (data[quantity] <= 0).to_numpy()
+        if zero.any():
+            i = int(np.flatnonzero(zero)[0])
+            raise InputError(
+                f"Expected a quantity > 0 (its log10 is taken), but got {data[quantity].iloc[i]:g}",
+                file=table,
+                row=int(data["source_row"].iloc[i]),
+                field=quantity,
+            )
         fits, warnings = [], []
         for g in genes:
             ct, und = parse_ct_values(data[g], file=table, field=g)
-            fits.append(asdict(compute_efficiency(data[quantity], ct, gene=g)))
+            try:
+                fits.append(asdict(compute_efficiency(data[quantity], ct, gene=g)))
+            except InputError as exc:
+                raise InputError(exc.message, file=table, field=g) from None
+            problem = efficiency_problem(fits[-1]["slope"], quantity=quantity)
+            if problem:
+                warnings.append(f"{table}: {g}: {problem}")
             if und.any():
                 rows = ", ".join(str(r) for r in data["source_row"].to_numpy()[und])
                 warnings.append(
