@@ -201,13 +201,21 @@ def qpcr_stability(
     from neuroprotect.assays.qpcr_stability import (
         compute_genorm,
         compute_normfinder,
+        left_out_samples,
         relative_quantities,
     )
 
     with user_errors():
-        wells = read_ct_table(cts, samples=_samples(samples))
+        wells = read_ct_table(cts, samples=_samples(samples), groups_required=by_group)
         reps = summarise_replicates(wells)
         rq = relative_quantities(reps, genes=gene or None)
+        left_out = left_out_samples(reps, genes=gene or None)
+        warnings = (
+            [f"{cts}: samples left out (a candidate gene undetermined or not measured): "
+             + ", ".join(left_out)]
+            if left_out
+            else []
+        )  # fmt: skip
         gn = compute_genorm(rq)
         group_of = reps.groupby("sample")["group"].first()
         nf = compute_normfinder(rq, groups=list(group_of.loc[rq.index]) if by_group else None)
@@ -220,10 +228,13 @@ def qpcr_stability(
         },
         "normfinder": records(nf),
         "n_samples": int(len(rq)),
+        "warnings": warnings,
     }
     if as_json:
         print_json(out)
         return
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
     typer.echo("geNorm ranking (most stable first): " + ", ".join(gn.ranking))
     _echo_table(out["normfinder"], ["gene", "stability", "rank"])
 
