@@ -10,8 +10,9 @@ Steps
 -----
 1. **Lanes** (:func:`detect_lanes`): the column projection (sum over rows of the signal) is
    smoothed and its peaks are the lane centres (scipy ``find_peaks``); or the user gives the
-   number of lanes (the ``n`` most prominent peaks) or their centres. A lane spans
-   ``lane_fraction`` (default 0.8) of the median spacing between centres.
+   number of lanes (the ``n`` most prominent peaks; more peaks of similar strength, at least
+   half the median kept prominence, are an error: a lane not in the layout) or their centres.
+   A lane spans ``lane_fraction`` (default 0.8) of the median spacing between centres.
 2. **Band profiles**: per lane, the sum across the lane's columns for every row.
 3. **Background** (``background=``): ``"rolling_ball"`` subtracts skimage's rolling-ball
    background (Sternberg 1983, as ImageJ "Subtract Background") from the whole image first;
