@@ -85,3 +85,13 @@ def test_saturation_errors() -> None:
         SaturationBindingFitter().fit([1, 1, 1], [1, 2, 3])
     with pytest.raises(InputError, match="column 'x'"):
         specific_binding(pd.DataFrame({"a": [1]}), concentration="x", total="a", nonspecific="a")
+
+
+def test_saturation_with_total_and_nonspecific_swapped() -> None:
+    """Swapped columns give negative specific binding: an error, not Bmax = -1500."""
+    x = np.array([0.25, 0.5, 1, 2, 4, 8, 16.0])
+    spec = 1500 * x / (2.5 + x)
+    table = pd.DataFrame({"nM": x, "total": 40 * x, "nsb": spec + 40 * x})
+    s = specific_binding(table, concentration="nM", total="total", nonspecific="nsb")
+    with pytest.raises(InputError, match=r"Bmax = -1500: are total and nonspecific binding swap"):
+        SaturationBindingFitter().fit(s["concentration"], s["specific"])

@@ -68,6 +68,17 @@ def test_viability() -> None:
         compute_viability(wells, control="sham")
 
 
+def test_viability_control_at_or_below_the_blank() -> None:
+    """A blank above the control would give sign-flipped percentages (ogd 190 %): an error."""
+    wells = pd.DataFrame({"group": ["blank", "ctrl", "ctrl", "ogd"],
+                          "absorbance": [1.5, 1.1, 0.9, 0.55]})  # fmt: skip
+    with pytest.raises(InputError, match=r"'ctrl' averages -0.5 \(is the blank"):
+        compute_viability(wells, control="ctrl", blank="blank")
+    wells["absorbance"] = [0.1, 1.1, -0.9, 0.55]  # control averaging exactly the blank
+    with pytest.raises(InputError, match="'ctrl' averages 0 "):
+        compute_viability(wells, control="ctrl", blank="blank")
+
+
 def test_ros_fold_change() -> None:
     wells = pd.DataFrame(
         {

@@ -331,3 +331,17 @@ def test_4pl_is_drc_ll4() -> None:
     se = fit.summary.set_index("param")["se"]
     se_ll4 = ll4.summary.set_index("param")["se"]
     assert se["c"] == pytest.approx(se_ll4["e"], rel=1e-6)  # both Gauss-Newton (nls) covariance
+
+
+def test_negative_readings_are_warned() -> None:
+    """A raw OD below 0 cannot be measured: the well is named in a warning, not fitted silently."""
+    wells = _plate([0, 3.125, 6.25, 12.5, 25, 50, 100, 200], [10.0])
+    wells.loc[1, "value"] = -0.3
+    res = analyse_elisa(wells)
+    assert any(
+        "negative readings" in w and "A2 (standard S0, plate 1: -0.3)" in w for w in res.warnings
+    )
+    assert not any(
+        "negative" in w
+        for w in analyse_elisa(_plate([0, 3.125, 6.25, 12.5, 25, 50, 100, 200], [10.0])).warnings
+    )

@@ -119,3 +119,17 @@ def test_bad_samples() -> None:
         compute_evans_blue(s.drop(columns="tissue_weight_mg"), curve, extraction_volume_ml=1.0)
     with pytest.raises(InputError, match="extraction volume"):
         compute_evans_blue(s.assign(tissue_weight_mg=1.0), curve)
+
+
+def test_zero_extraction_volume_and_two_weight_units_are_errors() -> None:
+    """A volume of 0 would give 0 µg/g silently; weights in both mg and g are ambiguous."""
+    curve = fit_standard_curve([0, 5, 10, 20], [0.0, 0.1, 0.2, 0.4])
+    s = pd.DataFrame({"animal_id": ["a", "b"], "absorbance": [0.1, 0.2],
+                      "tissue_weight_mg": [500.0, 400.0], "extraction_volume_ml": [1.0, 0.0],
+                      "source_row": [2, 3]})  # fmt: skip
+    with pytest.raises(InputError, match=r"row 3, field 'extraction_volume_ml': Expected an extr"):
+        compute_evans_blue(s, curve, file="eb.csv")
+    s["extraction_volume_ml"] = 1.0
+    s["tissue_weight_g"] = [0.5, 0.4]
+    with pytest.raises(InputError, match="Expected one tissue weight column, but got both"):
+        compute_evans_blue(s, curve, file="eb.csv")

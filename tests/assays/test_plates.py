@@ -196,7 +196,8 @@ def test_read_layout_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("well,type\nA1,standard\n", "concentration for a standard"),
+        ("well,type\nA1,standard\n", "column 'concentration' for the standard wells"),
+        ("well,type,concentration\nA1,standard,\n", "concentration for a standard well"),
         ("well,type\nA1,unknown\n", "well type among"),
         ("well,type,sample\nA1,sample,x\nA01,sample,y\n", "each well once"),
         ("well,type\nA1,sample\n", "sample name"),
@@ -235,3 +236,14 @@ def test_no_signal_flagged(tmp_path: Path) -> None:
     )
     wells = apply_layout(reads, lay)
     assert wells["flag"].tolist() == ["ok", "no_signal", "masked"]
+
+
+def test_layout_concentration_column_under_another_name(tmp_path: Path) -> None:
+    """'concentration (pg/mL)' is not the concentration column: say so, not "row 2 is empty"."""
+    path = tmp_path / "layout.csv"
+    path.write_text("well,type,sample,concentration (pg/mL)\nA1,standard,,0\nA2,sample,x,\n")
+    with pytest.raises(InputError, match=r"layout.csv: Expected a column 'concentration' for the "
+                       r"standard wells, but the header has .*'concentration \(pg/mL\)'"):  # fmt: skip
+        read_layout(path)
+    path.write_text("well,type,sample\nA1,sample,x\n")  # no standards: no concentration needed
+    assert read_layout(path)["type"].tolist() == ["sample"]

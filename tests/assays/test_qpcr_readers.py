@@ -138,3 +138,15 @@ def test_long_xlsx(tmp_path) -> None:
     ).to_excel(path, index=False)
     wells = read_ct_table(path)
     assert wells["undetermined"].tolist() == [False, False, True, False]
+
+
+def test_ct_of_zero_and_empty_group_are_errors_naming_the_row(tmp_path) -> None:
+    """A Ct of 0 (some software's "no amplification") is not averaged in as a measurement, and an
+    empty group cell is named as such (not "sample has several groups")."""
+    path = tmp_path / "cts.csv"
+    path.write_text("sample,group,gene,ct\nv0,veh,Gapdh,18\nv0,veh,Tnf,0\n")
+    with pytest.raises(InputError, match=r"cts.csv, row 3, field 'ct': Expected a Ct value > 0"):
+        read_ct_table(path)
+    path.write_text("sample,group,gene,ct\nv0,veh,Gapdh,18\nv0,,Tnf,25\n")
+    with pytest.raises(InputError, match=r"row 3, field 'group': Expected a group name for sample"):
+        read_ct_table(path)

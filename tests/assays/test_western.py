@@ -173,3 +173,29 @@ def test_user_given_lane_centers() -> None:
     assert lanes["lane"].tolist() == [1, 2, 3]
     got = measure_bands(blot.image, lanes, bands={"Bax": (18, 42)})
     assert got["volume"].to_numpy() == pytest.approx(VOLUMES[:3, 0], rel=0.01)
+
+
+def test_more_lanes_in_the_image_than_asked_for_is_an_error() -> None:
+    """A 5-lane blot with a 4-lane layout: not the 4 strongest lanes silently, an error."""
+    blot = make_synthetic_blot(VOLUMES[:5], targets=("Bax", "beta-actin"))
+    with pytest.raises(InputError, match="Expected 4 lanes, but the image shows 5 lanes"):
+        detect_lanes(blot.image, n_lanes=4)
+    assert len(detect_lanes(blot.image, n_lanes=5)) == 5
+
+
+def test_repeated_band_missing_lane_and_repeated_sample(files) -> None:
+    """A band listed twice is an error naming its rows (not a pandas message); a layout lane
+    without bands, and a sample counted in two lanes, are warned."""
+    (files / "dup.csv").write_text(IMAGE_LAB + "1,4,Bax,21,1250,1050\n")
+    with pytest.raises(
+        InputError, match=r"dup.csv, row 14, .*lane 1 Bax \(blot 1\) is on rows 2, 14"
+    ):
+        read_densitometry(files / "dup.csv")
+    bands = read_densitometry(files / "bands.csv")
+    lay = read_lane_layout(files / "lanes.csv")
+    lay = pd.concat([lay, lay.iloc[[0]].assign(lane=5)], ignore_index=True)  # v1 again, no bands
+    res = compute_western(bands, lay, loading_control="beta-actin", control_group="vehicle")
+    assert any("lanes without any band" in w and "lane 5 (v1, blot 1)" in w for w in res.warnings)
+    bands5 = pd.concat([bands, bands[bands["lane"] == 1].assign(lane=5)], ignore_index=True)
+    res = compute_western(bands5, lay, loading_control="beta-actin", control_group="vehicle")
+    assert any(w.startswith("Bax: sample v1 is in 2 lanes") for w in res.warnings)

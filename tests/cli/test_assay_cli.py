@@ -156,3 +156,10 @@ def test_viability_and_griess_cli(tmp_path: Path) -> None:
     assert rows[1]["range_flag"] == "above_range"
     err = _one_line_error(_run("assay", "viability", wells, "--control", "sham"))
     assert "sham" in err
+
+
+def test_griess_misspelt_protein_column_is_an_error(tmp_path: Path) -> None:
+    std = _write(tmp_path, "concentration,absorbance\n0,0.05\n25,0.3\n50,0.55\n100,1.05\n", "s.csv")
+    smp = _write(tmp_path, "sample,absorbance,protien_mg_ml\nr1,0.30,2\n", "g.csv")
+    err = _one_line_error(_run("assay", "griess", smp, "--standards", std))
+    assert "Expected a column 'protein_mg_ml', but got 'protien_mg_ml'" in err

@@ -266,3 +266,43 @@ def test_qpcr_empty_or_header_only(tmp_path, command: str, text: str, expected: 
     extra = ["--reference", "Gapdh", "--control-group", "v"] if command == "qpcr" else []
     err = _one_line_error(_run("assay", command, path, *extra))
     assert "export.csv" in err and expected in err
+
+
+def test_qpcr_efficiency_dilution_factor_and_zero_quantity(tmp_path):
+    """A dilution factor given as the quantity (Ct rising with it) is warned, not a silent
+    -57 % efficiency; a quantity of 0 names its row."""
+    path = tmp_path / "dil.csv"
+    path.write_text("dilution,Gapdh\n1,10.1\n10,13.4\n100,16.7\n1000,20\n")
+    r = _run("assay", "qpcr-efficiency", path, "--quantity", "dilution", "--json")
+    assert r.exit_code == 0, r.output
+    (w,) = json.loads(r.stdout)["warnings"]
+    assert "Gapdh: Ct rises with the quantity (slope +3.3)" in w and "1/dilution" in w
+    path.write_text("qty,Gapdh\n1,20\n0,16.7\n100,13.4\n")
+    err = _one_line_error(_run("assay", "qpcr-efficiency", path, "--quantity", "qty"))
+    assert "dil.csv, row 3, field 'qty': Expected a quantity > 0" in err
+
+
+def test_qpcr_stability_without_groups_and_left_out_sample(tmp_path):
+    """Stability ranking needs no groups (only --by-group does); a sample dropped for an
+    undetermined candidate gene is named in a warning, not left out silently."""
+    rng = np.random.default_rng(1)
+    lines = ["sample,gene,ct"]
+    for i in range(6):
+        load = rng.normal()
+        for gene, sd in (("Gapdh", 0.05), ("Actb", 0.05), ("Hprt", 0.1), ("Rn18s", 1.0)):
+            ct = (
+                "Undetermined"
+                if (i, gene) == (1, "Gapdh")
+                else f"{20 + load + rng.normal(0, sd):.3f}"
+            )
+            lines.append(f"s{i},{gene},{ct}")
+    path = tmp_path / "refs.csv"
+    path.write_text("\n".join(lines) + "\n")
+    r = _run("assay", "qpcr-stability", path, "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["n_samples"] == 5
+    assert out["warnings"] == [f"{path}: samples left out (a candidate gene undetermined or not "
+                               "measured): s1 (Gapdh)"]  # fmt: skip
+    err = _one_line_error(_run("assay", "qpcr-stability", path, "--by-group"))
+    assert "Expected a group for every sample" in err

@@ -116,3 +116,13 @@ def test_bad_parameters(kwargs, match):
 def test_single_channel_image_rejected():
     with pytest.raises(InputError, match="multi-channel"):
         count_positive_nuclei(np.zeros((40, 40)), pixel_size_um=PS)
+
+
+def test_no_nuclei_is_warned_not_a_silent_nan():
+    """A pixel size given in nm instead of µm (500 for 0.5): every nucleus is too large, none
+    is kept, and the NA % positive comes with a warning saying why to look."""
+    img, _ = _two_channel([True] * 5 + [False] * 15)
+    res = count_positive_nuclei(img, pixel_size_um=1000 * PS)
+    assert res.n_nuclei == 0 and np.isnan(res.positive_pct)
+    assert any("image: no nuclei found" in w and "pixel size" in w for w in res.warnings)
+    assert not count_positive_nuclei(img, pixel_size_um=PS).warnings

@@ -97,3 +97,11 @@ def test_otsu_option_and_bad_input():
         measure_dab(img, pixel_size_um=PS, flat_field=img[:10])
     with pytest.raises(InputError, match="RGB"):
         measure_dab(img[..., 0], pixel_size_um=PS)
+
+
+def test_threshold_in_intensity_units_is_an_error():
+    """150 (an ImageJ 0-255 threshold) as an OD would silently give 0 % positive area."""
+    img = skimage.data.immunohistochemistry()
+    with pytest.raises(InputError, match=r"optical density .* but got 150: a 0-255 intensity"):
+        measure_dab(img, pixel_size_um=PS, threshold=150)
+    assert measure_dab(img, pixel_size_um=PS, threshold=5).threshold_od == 5

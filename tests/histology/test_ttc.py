@@ -113,3 +113,10 @@ def test_bad_options() -> None:
     zero["infarct_area_mm2"] = 0.0
     with pytest.raises(InputError, match="contralateral hemisphere volume > 0"):
         compute_infarct_volumes(zero, slice_thickness_mm=2)
+
+
+def test_slice_thickness_in_micrometres_is_an_error() -> None:
+    """2000 (µm) given as mm would make a 1000-times larger infarct volume."""
+    with pytest.raises(InputError, match=r"but got 2000: is it in µm\?"):
+        compute_infarct_volumes(_two_slices(), slice_thickness_mm=2000)
+    assert compute_infarct_volumes(_two_slices(), slice_thickness_mm=10)["n_slices"].iloc[0] == 2

@@ -144,3 +144,19 @@ def test_row_with_more_cells_than_the_header(tmp_path: Path) -> None:
     p = _write(tmp_path, "animal_id,area_mm2,score\nA1,1.5,2\n\nA2,2.5,3,extra\n")
     with pytest.raises(InputError, match=r"row 4: Expected at most 3 cells as in the header"):
         read_table(p, COLS)
+
+
+def test_misspelt_optional_column_is_an_error(tmp_path: Path) -> None:
+    """An optional column ignored because of a typo would silently change the numbers."""
+    cols = [Column("well", "str"), Column("dilution", required=False, aliases=("dilution_factor",))]
+    path = tmp_path / "layout.csv"
+    path.write_text("well,dilutoin\nA1,2\n")
+    with pytest.raises(
+        InputError, match=r"field 'dilutoin': Expected a column 'dilution', but got"
+    ):
+        read_table(path, cols)
+    path.write_text("well,Dilution_Factors\nA1,2\n")  # near an alias
+    with pytest.raises(InputError, match="'Dilution_Factors'"):
+        read_table(path, cols)
+    path.write_text("well,notes\nA1,2\n")  # an unrelated extra column stays allowed
+    assert read_table(path, cols)["notes"].tolist() == ["2"]

@@ -187,6 +187,13 @@ readouts:
                                "c4": 0.7 / 0.9 * 100})  # fmt: skip
     assert len(data.details["wells"]) == 7
     assert data.qc["experimental_unit"].startswith("culture")
+    # a blank above the control cultures would flip every percentage's sign: an error
+    manifest = tmp_path / "study.yaml"
+    manifest.write_text(
+        manifest.read_text().replace("blank_absorbance: 0.1", "blank_absorbance: 1.5")
+    )
+    with pytest.raises(InputError, match=r"blank \(1.5\), but they average -0.5 after it"):
+        _load(tmp_path, "mtt")
 
 
 def test_elisa_in_run_report_with_curve_and_mechanism(study_dir: Path, tmp_path: Path) -> None:

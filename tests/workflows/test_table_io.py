@@ -49,5 +49,20 @@ def test_record_in_two_files(tmp_path: Path) -> None:
         )
     assert str(info.value) == (
         f"{files[1]}, row 2, field 'animal_id': Expected one record per animal_id and slice "
-        "across the readout's files, but animal_id='R01', slice=1 appears in more than one file"
+        f"across the readout's files, but animal_id='R01', slice=1 is also in {files[0]}"
+    )
+
+
+def test_record_twice_in_one_file_is_not_said_to_be_in_two_files(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("animal_id,area\nR01,2.5\nR02,2\nR01,3\n")
+    animals = pd.DataFrame({"animal_id": ["R01", "R02"], "group": ["vehicle", "vehicle"]})
+    with pytest.raises(InputError) as info:
+        read_readout_files(
+            [path], [Column("animal_id", "str"), Column("area")], animals, lambda t, _p: t,
+            ["animal_id"],
+        )  # fmt: skip
+    assert str(info.value).endswith(
+        "row 4, field 'animal_id': Expected one record per animal_id across the readout's files, "
+        "but animal_id='R01' is also on row 2 of this file"
     )

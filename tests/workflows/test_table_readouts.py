@@ -346,3 +346,25 @@ def test_slice_counts_differ_warns(study_dir: Path) -> None:
         fh.write("sham-0,3,40,40,0\n")
     data = _load(study_dir, "ttc")
     assert any("different numbers of slices" in w for w in data.warnings)
+
+
+def test_brain_water_dry_weight_in_grams(mini_study: Path) -> None:
+    """A dry weight in g beside a wet weight in mg is converted, not divided as it is (99.98 %);
+    water outside 70-90 % (e.g. both unlabeled, in different units) is warned."""
+    folder = mini_study.parent
+    table = pd.read_csv(folder / "water.csv")
+    expected = _values(_load(folder, "water"), "brain_water_pct")
+    table["dry_weight_mg"] /= 1000
+    table.rename(columns={"dry_weight_mg": "dry_weight_g"}).to_csv(
+        folder / "water.csv", index=False
+    )
+    data = _load(folder, "water")
+    assert _values(data, "brain_water_pct") == pytest.approx(expected)
+    assert not any("outside 70-90 %" in w for w in data.warnings)
+    table.rename(columns={"wet_weight_mg": "wet", "dry_weight_mg": "dry"}).to_csv(
+        folder / "water.csv", index=False
+    )
+    data = _load(folder, "water")
+    assert any(
+        "brain water outside 70-90 %" in w and "sham-0 (99.98 %)" in w for w in data.warnings
+    )

@@ -47,7 +47,9 @@ def parse_ct_values(
     """Ct cells -> (ct floats, undetermined flags).
 
     Words in :data:`UNDETERMINED_WORDS` give ``(nan, True)``; numbers (decimal comma accepted)
-    give ``(value, False)``; anything else raises naming the row. Ct must be >= 0.
+    give ``(value, False)``; anything else raises naming the row. Ct must be > 0: a Ct of 0 is
+    no measurement (some software writes 0 for no amplification), so it is refused rather than
+    averaged in.
     """
     text = values.astype(str).str.strip()
     low = text.str.lower()
@@ -63,11 +65,12 @@ def parse_ct_values(
             row=int(rows[i]),
             field=field,
         )
-    neg = (nums < 0) & ~undetermined
+    neg = (nums <= 0) & ~undetermined
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
         raise InputError(
-            f"Expected a Ct value >= 0, but got {text.iloc[i]!r}",
+            f"Expected a Ct value > 0 (or 'Undetermined' for no amplification), but got "
+            f"{text.iloc[i]!r}",
             file=file,
             row=int(rows[i]),
             field=field,

@@ -265,6 +265,12 @@ class SaturationBindingFitter:
         if not res.success:
             raise InputError("Expected saturation data a one-site curve fits, but it did not")
         bmax, kd = float(res.x[0]), float(np.exp(res.x[1]))
+        if not bmax > 0:
+            raise InputError(
+                f"Expected specific binding that rises with the concentration (Bmax > 0), but the "
+                f"fit gives Bmax = {bmax:.4g}: are total and nonspecific binding swapped?",
+                field="specific",
+            )
         r = y - bmax * x / (kd + x)
         j = np.column_stack([x / (kd + x), -bmax * x / (kd + x) ** 2])
         self.n_ = int(x.size)

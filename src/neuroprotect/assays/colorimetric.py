@@ -71,10 +71,12 @@ def _control_mean(
             field=group,
         )
     mean = float(value[hit].mean())
-    if mean == 0:
+    if not mean > 0:  # at or below the blank: every % of control would be meaningless
         raise InputError(
-            f"Expected a control signal different from 0 (after blank), but {control!r} averages 0",
+            f"Expected the control group's mean signal above 0 after blank subtraction, but "
+            f"{control!r} averages {mean:.4g} (is the blank or the control group right?)",
             file=file,
+            field=group,
         )
     return mean
 

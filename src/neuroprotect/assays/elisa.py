@@ -365,6 +365,16 @@ def analyse_elisa(
             "no usable reading in used wells (flagged no_signal or overflow, left out of the fit "
             "and the means): " + ", ".join(missing)
         )
+    neg = wells[(wells["flag"] == "ok") & (wells["value"] < 0)]
+    if len(neg):
+        warnings.append(
+            "negative readings, impossible for a raw signal (the reader's own blank subtraction? "
+            "a wrong column?), kept: "
+            + ", ".join(
+                f"{r.well} ({r.type} {r.sample}, plate {r.plate}: {r.value:g})"
+                for r in neg.itertuples()
+            )
+        )
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("lev", "stdw", "smp", "smpw")}
     curves, limits, blanks = {}, {}, {}
     for plate, g in wells.groupby("plate", sort=True):

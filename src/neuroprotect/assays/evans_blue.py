@@ -254,6 +254,13 @@ def compute_evans_blue(
     require_columns(samples, ["animal_id", "absorbance"], file=file)
     ids = id_column(samples, "animal_id", file=file)
     absorbance = numeric_column(samples, "absorbance", file=file, what="an absorbance")
+    if {"tissue_weight_g", "tissue_weight_mg"} <= set(samples.columns):
+        raise InputError(
+            "Expected one tissue weight column, but got both 'tissue_weight_g' and "
+            "'tissue_weight_mg'",
+            file=file,
+            field="tissue_weight_g",
+        )
     if "tissue_weight_g" in samples.columns:
         weight_g = numeric_column(
             samples, "tissue_weight_g", file=file, min=0, what="a weight in g > 0"
@@ -281,7 +288,13 @@ def compute_evans_blue(
             field=weight_col,
         )
     if "extraction_volume_ml" in samples.columns:
-        volume = numeric_column(samples, "extraction_volume_ml", file=file, min=0)
+        volume = numeric_column(
+            samples,
+            "extraction_volume_ml",
+            file=file,
+            min=1e-300,
+            what="an extraction volume in mL > 0",
+        )
     elif extraction_volume_ml is None:
         raise InputError(
             "Expected an extraction volume (mL) as a parameter or an 'extraction_volume_ml' "

@@ -125,6 +125,13 @@ def check_layout(table: pd.DataFrame, *, file: str | PathLike[str] | None = None
     t["source_row"] = rows.to_numpy()
     if "plate" not in t.columns:
         t["plate"] = 1
+    kinds = t["type"].astype(str).str.strip().str.lower()
+    if "concentration" not in t.columns and (kinds == "standard").any():
+        header = ", ".join(repr(c) for c in table.columns if c != "source_row")
+        raise InputError(
+            f"Expected a column 'concentration' for the standard wells, but the header has {header}",
+            file=file,
+        )
     for col, default in (("sample", None), ("concentration", np.nan), ("dilution", 1.0)):
         if col not in t.columns:
             t[col] = default

@@ -10,7 +10,7 @@ from scipy import stats
 
 from neuroprotect.errors import InputError
 
-__all__ = ["AmplificationEfficiency", "compute_efficiency"]
+__all__ = ["AmplificationEfficiency", "compute_efficiency", "efficiency_problem"]
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,24 @@ def compute_efficiency(
         n=int(x.size),
         n_undetermined=n_undetermined,
     )
+
+
+def efficiency_problem(slope: float, *, quantity: str = "quantity") -> str | None:
+    """What is wrong with a standard curve's slope, or None when its efficiency is 90-110 %.
+
+    A slope >= 0 (Ct rising with the quantity) usually means the quantity column holds dilution
+    factors (more dilution = less template) instead of input amounts.
+    """
+    pct = (10 ** (-1 / slope) - 1) * 100 if slope < 0 else float("nan")
+    if slope >= 0:
+        return (
+            f"Ct rises with the quantity (slope {slope:+.3g}), so the efficiency is meaningless; "
+            f"is '{quantity}' a dilution factor (more dilution = less template)? Give the input "
+            "amount, e.g. 1/dilution"
+        )
+    if not 90 <= pct <= 110:
+        return (
+            f"efficiency {pct:.3g} % is outside 90-110 % (slope {slope:.3g}; -3.32 is 100 %): "
+            "check the dilution series"
+        )
+    return None

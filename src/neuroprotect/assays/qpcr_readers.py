@@ -215,7 +215,11 @@ def _is_blank(path: Path) -> bool:
 
 
 def read_ct_table(
-    path: FileLike, *, format: CtFormat = "auto", samples: pd.DataFrame | None = None
+    path: FileLike,
+    *,
+    format: CtFormat = "auto",
+    samples: pd.DataFrame | None = None,
+    groups_required: bool = True,
 ) -> pd.DataFrame:
     """Read a Ct table in any supported layout into the long well table.
 
@@ -229,6 +233,9 @@ def read_ct_table(
     samples
         Optional table with columns ``sample`` and ``group`` giving each sample's group; needed
         when the file carries no groups, and used instead of the file's groups when given.
+    groups_required
+        False for analyses that do not use groups (reference-gene stability): a file without
+        groups is then read with an empty ``group``.
 
     Returns
     -------
@@ -272,11 +279,22 @@ def read_ct_table(
                 field="sample",
             )
         out["group"] = out["sample"].map(lookup).astype(str)
+    if not groups_required and out["group"].isna().all():
+        return out[list(CT_COLUMNS)].assign(group="").reset_index(drop=True)
     if out["group"].isna().any():
         raise InputError(
             "Expected a group for every sample (a group column, RDML 'group' annotations or a "
             "samples table with columns sample, group), but the file has none",
             file=path,
         )
-    out["group"] = out["group"].astype(str)
+    out["group"] = out["group"].astype(str).str.strip()
+    empty = out["group"].isin(["", "nan", "None"]).to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        raise InputError(
+            f"Expected a group name for sample {out['sample'].iloc[i]!r}, but the cell is empty",
+            file=path,
+            row=int(out["source_row"].iloc[i]),
+            field="group",
+        )
     return out[list(CT_COLUMNS)].reset_index(drop=True)

@@ -38,6 +38,20 @@ def relative_quantities(
     return (2.0 ** (-wide)).dropna()
 
 
+def left_out_samples(replicates: pd.DataFrame, *, genes: Sequence[str] | None = None) -> list[str]:
+    """``"sample (gene, gene)"`` for every sample :func:`relative_quantities` drops: a candidate
+    gene undetermined or not measured in it."""
+    wide = replicates.pivot(index="sample", columns="gene", values="wct")
+    if genes is not None:
+        wide = wide.reindex(columns=list(genes))
+    missing = wide.isna()
+    return [
+        f"{smp} ({', '.join(map(str, wide.columns[row]))})"
+        for smp, row in zip(wide.index, missing.to_numpy(), strict=True)
+        if row.any()
+    ]
+
+
 def _log2(expression: pd.DataFrame, *, log: bool) -> pd.DataFrame:
     if not isinstance(expression, pd.DataFrame) or expression.shape[1] < 2:
         raise InputError("Expected a samples x genes table with at least two genes")

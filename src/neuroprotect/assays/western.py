@@ -100,7 +100,7 @@ def read_densitometry(
             raise InputError(
                 f"Expected a lane number, but got {raw[lane_col].iloc[i]!r}",
                 file=path,
-                row=i + 2,
+                row=int(raw["source_row"].iloc[i]),
                 field=lane_col,
             )
         lane = lanes.astype(int)
@@ -112,7 +112,7 @@ def read_densitometry(
         raise InputError(
             f"Expected a band volume >= 0, but got {raw[vol].iloc[i]!r}",
             file=path,
-            row=i + 2,
+            row=int(raw["source_row"].iloc[i]),
             field=vol,
         )
     out = pd.DataFrame(
@@ -140,6 +140,20 @@ def read_densitometry(
     mx = _find(cols, ("max_intensity", "max", "maximum"))
     if mx is not None and saturation_level is not None:
         out["saturated"] |= (pd.to_numeric(raw[mx], errors="coerce") >= saturation_level).to_numpy()
+    dup = out.duplicated(["blot", "lane", "target"], keep=False).to_numpy()
+    if dup.any():
+        first = out[dup].iloc[0]
+        rows = out.loc[
+            dup & (out["lane"] == first["lane"]).to_numpy() & (out["target"] == first["target"]),
+            "source_row",
+        ]
+        raise InputError(
+            f"Expected one band per lane and target, but lane {first['lane']} {first['target']} "
+            f"(blot {first['blot']}) is on rows {', '.join(map(str, rows))}",
+            file=path,
+            row=int(rows.iloc[1]),
+            field=lane_col or "lane",
+        )
     return out
 
 
@@ -250,6 +264,13 @@ def compute_western(
         )
     flags: list[dict[str, object]] = []
     warnings: list[str] = []
+    measured = set(zip(b["blot"], b["lane"], strict=True))
+    empty = [r for r in lay.itertuples() if (r.blot, r.lane) not in measured]
+    if empty:
+        warnings.append(
+            "layout lanes without any band, left out: "
+            + ", ".join(f"lane {r.lane} ({r.sample}, blot {r.blot})" for r in empty)
+        )
     sat = merged[merged["saturated"].astype(bool)]
     for r in sat.itertuples():
         flags.append(
@@ -307,6 +328,13 @@ def compute_western(
             "saturated",
         ]
     ].reset_index(drop=True)
+    for (tgt, smp), g in lanes_out.groupby(["target", "sample"], sort=False):
+        if len(g) > 1:
+            warnings.append(
+                f"{tgt}: sample {smp} is in {len(g)} lanes "
+                f"({', '.join(f'{r.lane} (blot {r.blot})' for r in g.itertuples())}): each lane "
+                "counts as one in n; average technical lanes first if they are one animal"
+            )
 
     ratio_rows = []
     vol = merged.set_index(["blot", "lane", "target"])["volume"]

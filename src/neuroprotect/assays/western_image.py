@@ -10,8 +10,9 @@ Steps
 -----
 1. **Lanes** (:func:`detect_lanes`): the column projection (sum over rows of the signal) is
    smoothed and its peaks are the lane centres (scipy ``find_peaks``); or the user gives the
-   number of lanes (the ``n`` most prominent peaks) or their centres. A lane spans
-   ``lane_fraction`` (default 0.8) of the median spacing between centres.
+   number of lanes (the ``n`` most prominent peaks; more peaks of similar strength, at least
+   half the median kept prominence, are an error: a lane not in the layout) or their centres.
+   A lane spans ``lane_fraction`` (default 0.8) of the median spacing between centres.
 2. **Band profiles**: per lane, the sum across the lane's columns for every row.
 3. **Background** (``background=``): ``"rolling_ball"`` subtracts skimage's rolling-ball
    background (Sternberg 1983, as ImageJ "Subtract Background") from the whole image first;
@@ -102,8 +103,18 @@ def detect_lanes(
                 raise InputError(
                     f"Expected {n_lanes} lanes, but the projection profile shows {len(peaks)}"
                 )
-            keep = np.argsort(props["prominences"])[::-1][:n_lanes]
-            peaks = np.sort(peaks[keep])
+            order = np.argsort(props["prominences"])[::-1]
+            kept = props["prominences"][order[:n_lanes]]
+            strong = props["prominences"] >= 0.5 * float(np.median(kept))
+            if strong.sum() > n_lanes:
+                raise InputError(
+                    f"Expected {n_lanes} lanes, but the image shows {int(strong.sum())} lanes of "
+                    f"similar strength (centres near columns "
+                    f"{', '.join(str(int(c)) for c in peaks[strong])}); give one layout row per "
+                    "lane, or the lanes to measure in the layout's 'center' column",
+                    field="lane",
+                )
+            peaks = np.sort(peaks[order[:n_lanes]])
         if len(peaks) == 0:
             raise InputError("Expected lanes in the image, but the projection profile has no peaks")
         # centre = middle of the peak at half height (robust on flat-topped lanes)

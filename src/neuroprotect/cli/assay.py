@@ -257,7 +257,13 @@ def griess(
         )
         data = read_table(
             samples,
-            [Column("sample", "str", aliases=("animal_id", "sample_id")), Column("absorbance")],
+            [
+                Column("sample", "str", aliases=("animal_id", "sample_id")),
+                Column("absorbance"),
+                # declared so that a misspelt header is an error, not silently ignored
+                Column("dilution", required=False, min=0),
+                Column("protein_mg_ml", required=False, min=0),
+            ],
         )
         res = compute_griess_nitrite(data, curve, dilution=dilution, file=samples)
     cols = ["sample", "absorbance", "nitrite_um", "range_flag"]

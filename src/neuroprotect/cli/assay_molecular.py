@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -200,13 +201,21 @@ def qpcr_stability(
     from neuroprotect.assays.qpcr_stability import (
         compute_genorm,
         compute_normfinder,
+        left_out_samples,
         relative_quantities,
     )
 
     with user_errors():
-        wells = read_ct_table(cts, samples=_samples(samples))
+        wells = read_ct_table(cts, samples=_samples(samples), groups_required=by_group)
         reps = summarise_replicates(wells)
         rq = relative_quantities(reps, genes=gene or None)
+        left_out = left_out_samples(reps, genes=gene or None)
+        warnings = (
+            [f"{cts}: samples left out (a candidate gene undetermined or not measured): "
+             + ", ".join(left_out)]
+            if left_out
+            else []
+        )  # fmt: skip
         gn = compute_genorm(rq)
         group_of = reps.groupby("sample")["group"].first()
         nf = compute_normfinder(rq, groups=list(group_of.loc[rq.index]) if by_group else None)
@@ -219,10 +228,13 @@ def qpcr_stability(
         },
         "normfinder": records(nf),
         "n_samples": int(len(rq)),
+        "warnings": warnings,
     }
     if as_json:
         print_json(out)
         return
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
     typer.echo("geNorm ranking (most stable first): " + ", ".join(gn.ranking))
     _echo_table(out["normfinder"], ["gene", "stability", "rank"])
 
@@ -241,6 +253,7 @@ def qpcr_efficiency(
     from dataclasses import asdict
 
     from neuroprotect.assays.qpcr import compute_efficiency
+    from neuroprotect.assays.qpcr_efficiency import efficiency_problem
     from neuroprotect.assays.qpcr_readers import parse_ct_values
     from neuroprotect.io.tables import Column, read_table
 
@@ -251,10 +264,25 @@ def qpcr_efficiency(
             raise InputError(
                 "Expected Ct columns besides the quantity column, but found none", file=table
             )
+        zero = (data[quantity] <= 0).to_numpy()
+        if zero.any():
+            i = int(np.flatnonzero(zero)[0])
+            raise InputError(
+                f"Expected a quantity > 0 (its log10 is taken), but got {data[quantity].iloc[i]:g}",
+                file=table,
+                row=int(data["source_row"].iloc[i]),
+                field=quantity,
+            )
         fits, warnings = [], []
         for g in genes:
             ct, und = parse_ct_values(data[g], file=table, field=g)
-            fits.append(asdict(compute_efficiency(data[quantity], ct, gene=g)))
+            try:
+                fits.append(asdict(compute_efficiency(data[quantity], ct, gene=g)))
+            except InputError as exc:
+                raise InputError(exc.message, file=table, field=g) from None
+            problem = efficiency_problem(fits[-1]["slope"], quantity=quantity)
+            if problem:
+                warnings.append(f"{table}: {g}: {problem}")
             if und.any():
                 rows = ", ".join(str(r) for r in data["source_row"].to_numpy()[und])
                 warnings.append(

@@ -218,6 +218,11 @@ def count_positive_nuclei(
         inside = _cells.centroid_in(mask, x, y)
         n, k = int(inside.sum()), int((inside & positive).sum())
         area = float(mask.sum()) * ps * ps / 1e6
+        if n == 0:
+            warnings.append(
+                f"{region.name}: no nuclei found, so % positive is NA; check the nuclear channel, "
+                "the pixel size and the nucleus size limits"
+            )
         rows.append(
             {
                 "region": region.name,

@@ -25,6 +25,8 @@ __all__ = ["DAB_THRESHOLD_OD", "DabMeasures", "deconvolve_hdab", "measure_dab"]
 
 #: Default DAB-positive threshold (optical density of the deconvolved DAB channel, log10).
 DAB_THRESHOLD_OD = 0.15
+#: A fixed threshold above this is not an optical density (an ImageJ 0-255 intensity, a %).
+MAX_THRESHOLD_OD = 5.0
 
 
 @dataclass
@@ -152,6 +154,12 @@ def measure_dab(
         if isinstance(threshold, bool) or not np.isfinite(threshold) or threshold < 0:
             raise InputError(
                 f"Expected a DAB threshold OD >= 0, but got {threshold!r}", field="threshold"
+            )
+        if threshold > MAX_THRESHOLD_OD:
+            raise InputError(
+                f"Expected a DAB threshold as an optical density (typically 0.1-0.5, at most "
+                f"{MAX_THRESHOLD_OD:g}), but got {threshold:g}: a 0-255 intensity or a %?",
+                field="threshold",
             )
         thr = float(threshold)
     positive = (sm > thr) & union

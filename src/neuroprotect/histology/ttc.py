@@ -26,6 +26,8 @@ __all__ = ["TTC_METHODS", "compute_infarct_volumes", "compute_slice_areas"]
 Method = Literal["sum", "cavalieri", "trapezoid"]
 #: Accepted integration methods ("cavalieri" is another name for "sum").
 TTC_METHODS: tuple[str, ...] = ("sum", "cavalieri", "trapezoid")
+#: A slab thicker than this (mm) is a unit mistake (µm given as mm): a whole rat brain is ~20 mm.
+MAX_SLICE_THICKNESS_MM = 10.0
 
 IPSI = "ipsilateral_area_mm2"
 CONTRA = "contralateral_area_mm2"
@@ -187,6 +189,12 @@ def compute_infarct_volumes(
     ):
         raise InputError(
             f"Expected a slice thickness in mm > 0, but got {slice_thickness_mm!r}",
+            field="slice_thickness_mm",
+        )
+    if slice_thickness_mm > MAX_SLICE_THICKNESS_MM:
+        raise InputError(
+            f"Expected a slice thickness in mm (TTC slabs are about 1-3 mm, at most "
+            f"{MAX_SLICE_THICKNESS_MM:g}), but got {slice_thickness_mm:g}: is it in µm?",
             field="slice_thickness_mm",
         )
     table = compute_slice_areas(slices, file=file)

@@ -9,6 +9,7 @@ data row is row 2.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import warnings
 from dataclasses import dataclass
@@ -249,6 +250,7 @@ def read_table(
                     f"{', '.join(repr(c) for c in raw.columns)}",
                     file=path,
                 )
+            _refuse_misspelt(col, raw.columns, columns, path)
             continue
         out[col.name] = _convert(raw[src].astype(str).str.strip(), col, path, source_rows)
     if allow_extra:
@@ -257,6 +259,22 @@ def read_table(
                 out[c] = raw[c]
     out["source_row"] = source_rows
     return out.reset_index(drop=True)
+
+
+def _refuse_misspelt(col: Column, header: pd.Index, columns: list[Column], path: Path) -> None:
+    """An absent optional column whose name the header nearly has ('dilutoin' for 'dilution') is
+    an error: ignored, it would silently change the numbers (a dilution of 1)."""
+    known = {n.lower() for c in columns for n in (c.name, *c.aliases)}
+    unknown = {str(h).lower(): str(h) for h in header if str(h).lower() not in known}
+    for name in (col.name, *col.aliases):
+        close = difflib.get_close_matches(name.lower(), list(unknown), n=1, cutoff=0.85)
+        if close:
+            raise InputError(
+                f"Expected a column {col.name!r}, but got {unknown[close[0]]!r}: rename it, "
+                "else it is ignored",
+                file=path,
+                field=unknown[close[0]],
+            )
 
 
 def _convert(values: pd.Series, col: Column, path: Path, rows: np.ndarray) -> pd.Series:

@@ -391,10 +391,11 @@ def load_cell_viability(
     per = per.reset_index()
     group_of = animals.set_index(C.ANIMAL_ID)[C.GROUP].astype(str)
     ctrl = per.loc[per[C.ANIMAL_ID].map(group_of) == p["control_group"], "corrected"]
-    if ctrl.empty or ctrl.mean() == 0:
+    if ctrl.empty or not ctrl.mean() > 0:  # at or below the blank: % would flip sign
+        got = "there are none" if ctrl.empty else f"they average {ctrl.mean():.4g} after it"
         raise InputError(
             f"Expected wells of control cultures ({p['control_group']}) with a signal above the "
-            "blank, but there are none",
+            f"blank ({float(blank):g}), but {got}",
             file=files[0],
         )
     per[VIABILITY.name] = 100 * per["corrected"] / ctrl.mean()

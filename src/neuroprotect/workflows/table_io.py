@@ -155,9 +155,15 @@ def read_readout_files(
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         combo = ", ".join(f"{k}={show_value(out[k].iloc[i])}" for k in keys)
+        key = out.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        first = int(np.flatnonzero(key == key[i])[0])
+        if out[C.SOURCE_FILE].iloc[first] == out[C.SOURCE_FILE].iloc[i]:
+            where = f"is also on row {int(out[C.SOURCE_ROW].iloc[first])} of this file"
+        else:
+            where = f"is also in {out[C.SOURCE_FILE].iloc[first]}"
         raise InputError(
             f"Expected one record per {' and '.join(keys)} across the readout's files, but "
-            f"{combo} appears in more than one file",
+            f"{combo} {where}",
             file=out[C.SOURCE_FILE].iloc[i],
             row=int(out[C.SOURCE_ROW].iloc[i]),
             field=keys[0],

@@ -182,9 +182,36 @@ def load_ttc_table(
 # --- brain water ---------------------------------------------------------------------------------
 WATER_COLUMNS = [
     Column(C.ANIMAL_ID, "str"),
-    Column("wet_weight_mg", "float", aliases=("wet_weight", "wet_weight_g", "wet_mg", "wet")),
-    Column("dry_weight_mg", "float", aliases=("dry_weight", "dry_weight_g", "dry_mg", "dry")),
+    Column("wet_weight_mg", "float", required=False, aliases=("wet_weight", "wet_mg", "wet")),
+    Column("wet_weight_g", "float", required=False, aliases=("wet_g",)),
+    Column("dry_weight_mg", "float", required=False, aliases=("dry_weight", "dry_mg", "dry")),
+    Column("dry_weight_g", "float", required=False, aliases=("dry_g",)),
 ]
+#: Brain water % outside this range is warned (normal rat brain ~78-79 %, edematous ~80-85 %).
+WATER_PLAUSIBLE_PCT = (70.0, 90.0)
+
+
+def _weights_in_mg(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``wet_weight_mg`` and ``dry_weight_mg``, from columns in mg or in g (x 1000): a wet
+    weight in mg and a dry weight in g must not be divided as they are."""
+    t = table.copy()
+    for kind in ("wet", "dry"):
+        mg, g = f"{kind}_weight_mg", f"{kind}_weight_g"
+        if mg in t.columns and g in t.columns:
+            raise InputError(
+                f"Expected one {kind} weight column, but got both {mg!r} and {g!r}",
+                file=path,
+                field=g,
+            )
+        if g in t.columns:
+            t[mg] = t.pop(g) * 1000.0
+        elif mg not in t.columns:
+            shown = ", ".join(repr(c) for c in table.columns if c != C.SOURCE_ROW)
+            raise InputError(
+                f"Expected a column {mg!r} (or {g!r}), but the header has {shown}",
+                file=path,
+            )
+    return t
 
 
 def load_brain_water(
@@ -196,14 +223,23 @@ def load_brain_water(
         files,
         WATER_COLUMNS,
         animals,
-        lambda t, path: compute_brain_water(t, file=path),
+        lambda t, path: compute_brain_water(_weights_in_mg(t, path), file=path),
         [C.ANIMAL_ID],
     )
+    warnings = missing_data_warning(readout, animals, table[C.ANIMAL_ID])
+    low, high = WATER_PLAUSIBLE_PCT
+    odd = table[~table["brain_water_pct"].between(low, high)]
+    if len(odd):
+        warnings.append(
+            f"brain water outside {low:g}-{high:g} % (normal rat brain ~78-79 %) for "
+            + ", ".join(f"{r.animal_id} ({r.brain_water_pct:.4g} %)" for r in odd.itertuples())
+            + ": check that wet and dry weights are in the same unit and not swapped"
+        )
     return ReadoutData(
         measurements=tidy_measurements(study, readout, animals, table, (BRAIN_WATER,)),
         details={"weights": details_frame(table, study)},
         qc={"method": "wet-dry weight: (wet - dry) / wet * 100"},
-        warnings=missing_data_warning(readout, animals, table[C.ANIMAL_ID]),
+        warnings=warnings,
     )
 
 
