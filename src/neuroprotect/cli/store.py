@@ -85,6 +85,14 @@ def _blinded_text(run: dict[str, Any]) -> str:
     return f"no (unblinded with key {str(key)[:12]})" if key else "no"
 
 
+def _df_text(result: dict[str, Any]) -> str:
+    """Degrees of freedom as reported: ``4, 43`` for an F test, else the single df."""
+    num, den = _plain(result.get("num_df")), _plain(result.get("den_df"))
+    if num is not None and den is not None:
+        return f"{_fmt(num)}, {_fmt(den)}"
+    return _fmt(num if num is not None else result.get("dof"))
+
+
 def _table(frame: pd.DataFrame, columns: list[str], title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -199,9 +207,9 @@ def show_cmd(
     results: pd.DataFrame = data["results"]
     if len(results):
         _table(
-            results,
+            results.assign(df=[_df_text(r) for r in results.to_dict(orient="records")]),
             ["readout", "variable", "family", "test", "group", "control", "estimate"]
-            + ["statistic", "dof"]
+            + ["statistic", "df"]
             + ["p_val", "p_adj", "effect_size", "n"],
             title="results",
         )

@@ -94,7 +94,8 @@ def load_run(engine: Engine, run_id: str) -> dict[str, Any]:
         body_weight_g, excluded, exclusion_reason``), both as last stored for the study;
         ``raw_files``: list of :class:`RawFileRecord`;
         ``measurements``: DataFrame in ``schema.columns.MEASUREMENT_COLUMNS`` (stored order);
-        ``results``: DataFrame of ``readout, variable, family`` + ``schema.columns.RESULT_COLUMNS``.
+        ``results``: DataFrame of :data:`RESULT_FIELDS` (``readout, variable, family`` +
+        ``schema.columns.RESULT_COLUMNS`` with ``num_df, den_df`` after ``dof``).
         Missing values are NaN (floats), ``<NA>`` (``trial``, ``source_row``, ``n``,
         ``censored``) or None (text). ``timepoint`` is numeric when every stored timepoint is.
 
