@@ -85,13 +85,16 @@ def collect_input_warnings() -> Iterator[list[str]]:
     The list is filled when the block ends (also when it raises).
     """
     messages: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", InputWarning)
-        try:
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as recorded:
+            caught = recorded
+            warnings.simplefilter("always", InputWarning)
             yield messages
-        finally:
-            for w in caught:
-                if issubclass(w.category, InputWarning):
-                    messages.append(" ".join(str(w.message).split()))
-                else:  # not ours: shown as Python would have
-                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    finally:
+        # Outside the ``with``: inside it, showwarning would append to ``caught`` (endless loop).
+        for w in caught:
+            if issubclass(w.category, InputWarning):
+                messages.append(" ".join(str(w.message).split()))
+            else:  # not ours: shown as Python would have
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)

@@ -146,3 +146,23 @@ def test_group_help_names_what_the_group_does() -> None:
     }
     for group, words in expected.items():
         assert [w for w in words if w not in said[group]] == [], group
+
+
+def test_demo_and_run_say_where_the_run_is_stored_and_its_warnings(tmp_path: Path) -> None:
+    """`demo` prints the store and the run's warnings exactly as `run` does."""
+    store = tmp_path / "demo.sqlite"
+    demo = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--db", str(store), "-q"])
+    assert demo.exit_code == 0, demo.output
+    lines = demo.stderr.splitlines()
+    assert lines[0].startswith("run ") and lines[0].endswith(f" stored in {store.resolve()}")
+    warnings = [ln for ln in lines if ln.startswith("warning: ")]
+    assert any("excluded" in w for w in warnings)
+    manifest = tmp_path / "d" / "imm-h004-mcao" / "study.yaml"
+    again = runner.invoke(
+        app, ["run", str(manifest), "--out", str(tmp_path / "r"), "--db", str(store), "-q"]
+    )
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines() == [
+        lines[0].replace(" stored in ", " already stored (identical inputs), reused in "),
+        *warnings,
+    ]

@@ -50,3 +50,48 @@ def test_bad_input_one_line() -> None:
         app, ["design", "power", "--test", "t", "--effect-size", "1", "--power", "0.8", "--n", "10"]
     )
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+def _snippet(output: str) -> str:
+    """The YAML after the 'for study.yaml' line of the text output."""
+    head, sep, snippet = output.partition("(paste the sample_size block under design:):\n")
+    assert sep, output
+    return snippet
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["design", "power", "--test", "t", "--effect-size", "1.2", "--attrition", "0.2"],
+            {"effect_size": 1.2, "alpha": 0.05, "power": 0.8, "attrition": 0.2},
+        ),
+        (
+            ["stats", "power", "--test", "anova", "--groups", "4", "--effect-size", "0.5"]
+            + ["--n", "10", "--alpha", "0.01"],
+            {"effect_size": 0.5, "alpha": 0.01, "attrition": 0.0},
+        ),
+        (
+            ["stats", "power", "--test", "repeated", "--control-means", "60,45,35"]
+            + ["--effect-per-day", "0,-10,-15", "--subject-sd", "6", "--residual-sd", "10"]
+            + ["--nsim", "50", "--n", "6"],
+            {"alpha": 0.05, "attrition": 0.0},
+        ),
+    ],
+)
+def test_text_output_ends_with_a_sample_size_block_that_validates(
+    mini_study, args: list[str], expected: dict
+) -> None:  # type: ignore[type-arg]
+    """Pasted into study.yaml (ARRIVE/STAIR ask for design.sample_size), the block is valid."""
+    from neuroprotect.schema.manifest import load_study
+
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    snippet = _snippet(result.stdout)
+    mini_study.write_text(mini_study.read_text() + snippet)
+    given = load_study(mini_study).design.sample_size
+    assert given is not None and given.method in result.stdout
+    assert given.model_dump(exclude={"method"}, exclude_none=True).items() >= expected.items()
+    if "--n" in args:  # the power reached at that n
+        power = [ln for ln in result.stdout.splitlines() if "power at that n" in ln][0]
+        assert given.power == pytest.approx(float(power.split(":")[1].split()[0]), abs=1e-3)

@@ -7,6 +7,7 @@ Expected counts are the curators' own (design/background/knowledge.md: 10 compou
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -150,3 +151,24 @@ def test_minimal_loader_behaviour_is_unchanged() -> None:
     assert resolve_compound("nothing") is None
     assert resolve_protocol("tMCAO") == "mcao_r_filament"
     assert resolve_protocol("pmcao") == "pmcao"
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+def test_no_text_has_a_space_before_a_full_stop() -> None:
+    # `kb show igmesine` printed "CAS NOT verified . WARNING: ..."
+    stray = [
+        (name, s)
+        for name in (*FILES, "notes")
+        for s in _strings(_raw(name))
+        if re.search(r"\w \.(\s|$)", s)
+    ]
+    assert stray == []

@@ -148,6 +148,30 @@ def test_compare_order_leaves_groups_out(pain_csv):
     assert data["contrasts"][0]["p_adj"] == pytest.approx(0.1936353, abs=1e-7)
 
 
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ([], ["vehicle", "sham", "low", "high"]),
+        (["--order", "high,vehicle,low"], ["vehicle", "high", "low"]),
+    ],
+)
+def test_compare_table_lists_the_control_first(tmp_path, order, expected):
+    """The terminal summary starts with the control, then --order's (or the file's) order."""
+    path = tmp_path / "t.csv"
+    rows = [
+        f"{g},{m + d}"
+        for g, m in (("sham", 5), ("vehicle", 40), ("low", 30), ("high", 20))
+        for d in (-2, 0, 1, 3)
+    ]
+    path.write_text("g,y\n" + "\n".join(rows) + "\n")
+    args = ["stats", "compare", str(path), "--dv", "y", "--group", "g", "--control", "vehicle"]
+    out = runner.invoke(app, [*args, *order])
+    assert out.exit_code == 0, out.output
+    summary = out.stdout.split("y by group")[1].split("└")[0]
+    shown = [line.split()[1] for line in summary.splitlines() if line.startswith("│")]
+    assert shown == expected
+
+
 def test_compare_two_and_describe_json(pain_csv):
     """Mann-Whitney as R wilcox.test(Dark Brunette, Dark Blond): W = 2, p = 0.0317460317460317."""
     out = runner.invoke(

@@ -118,3 +118,24 @@ def test_one_sided_anova_is_refused() -> None:
         sample_size("anova", effect_size=0.4, groups=3, alternative="greater")
     with pytest.raises(InputError, match="Expected alternative"):
         sample_size("t", effect_size=0.4, alternative="up")  # type: ignore[arg-type]
+
+
+def test_manifest_snippet_keeps_power_below_one() -> None:
+    """The manifest accepts 0 < power < 1: 0.99996 is not rounded up to 1, a power of 1 is left out."""
+    import yaml
+
+    from neuroprotect.stats.sample_size import manifest_snippet
+
+    def fields(power: float) -> dict[str, Any]:
+        text = manifest_snippet("m: x", alpha=0.05, power=power, attrition=0, effect_size=1 / 3)
+        return yaml.safe_load(text)["design"]["sample_size"]
+
+    assert fields(0.80213) == {
+        "method": "m: x",
+        "effect_size": 0.3333,
+        "alpha": 0.05,
+        "power": 0.8021,
+        "attrition": 0,
+    }
+    assert fields(0.99996)["power"] == 0.99996
+    assert "power" not in fields(1.0)

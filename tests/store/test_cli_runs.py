@@ -66,6 +66,38 @@ def test_runs_show_by_prefix(stored: tuple[str, str]) -> None:
     assert run_id in text.output and "dunnett" in text.output
 
 
+def test_runs_list_and_show_say_whether_a_run_was_blinded(
+    engine: Engine, run_inputs: dict[str, Any]
+) -> None:
+    """A blinded run and the unblinded run of the same study no longer look alike."""
+    blinded = save_run(engine, **{**run_inputs, "parameters": {"blinded": True}}).run_id
+    open_run = save_run(
+        engine,
+        **{**run_inputs, "parameters": {"blinded": False, "unblinded_with_key": "ab" * 32}},
+    ).run_id
+    older = save_run(engine, **{**run_inputs, "parameters": {"alpha": 0.05}}).run_id
+    db = str(engine.url.database)
+    listed = json.loads(runner.invoke(app, ["runs", "list", "--db", db, "--json"]).output)
+    assert {r["run_id"]: r["blinded"] for r in listed} == {
+        blinded: True,
+        open_run: False,
+        older: None,
+    }
+    table = runner.invoke(app, ["runs", "list", "--db", db]).output
+    assert "blinded" in table
+    rows = {line.split("│")[1].strip(): line for line in table.splitlines() if "mini" in line}
+    assert "yes" in rows[blinded[:8]] and "no" in rows[open_run[:8]]
+    shown = json.loads(runner.invoke(app, ["runs", "show", blinded, "--db", db, "--json"]).output)
+    assert shown["run"]["blinded"] is True
+    text = {
+        run: runner.invoke(app, ["runs", "show", run, "--db", db]).output
+        for run in (blinded, open_run, older)
+    }
+    assert "blinded    yes (analysed on group codes)" in text[blinded]
+    assert "blinded    no (unblinded with key abababababab)" in text[open_run]
+    assert "blinded    not recorded" in text[older]
+
+
 def test_runs_errors_are_one_line(stored: tuple[str, str], tmp_path: Path) -> None:
     db, _ = stored
     result = runner.invoke(app, ["runs", "show", "zzz", "--db", db])

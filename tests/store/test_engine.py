@@ -75,7 +75,7 @@ def test_init_db_creates_all_tables_and_is_idempotent(tmp_path: Path) -> None:
     init_db(eng)
     init_db(eng)
     assert set(inspect(eng).get_table_names()) == TABLES | {"alembic_version"}
-    assert current_revision(eng) == head_revision() == "0002"
+    assert current_revision(eng) == head_revision() == "0003"
     eng.dispose()
 
 
@@ -164,3 +164,19 @@ def test_database_error_at_open_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot be opened") as info:
         init_db(make_engine(db))
     assert str(db) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_store_of_revision_0002_gains_num_and_den_df(tmp_path: Path) -> None:
+    """A store made before 0003 is upgraded in place: results get empty num_df/den_df columns."""
+    from alembic import command
+
+    eng = make_engine(tmp_path / "old.sqlite")
+    cfg = engine_module.alembic_config(eng)
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    assert "num_df" not in {c["name"] for c in inspect(eng).get_columns("results")}
+    init_db(eng)
+    assert {"num_df", "den_df"} <= {c["name"] for c in inspect(eng).get_columns("results")}
+    assert current_revision(eng) == "0003"
+    eng.dispose()

@@ -56,7 +56,10 @@ def audit_actions(engine: Engine) -> list[str]:
 
 
 def test_stored_columns_follow_the_schema() -> None:
-    assert tuple(RESULT_FIELDS)[3:] == RESULT_COLUMNS
+    # RESULT_COLUMNS plus the omnibus test's degrees of freedom after ``dof``
+    after_dof = RESULT_COLUMNS.index("dof") + 1
+    expected = (*RESULT_COLUMNS[:after_dof], "num_df", "den_df", *RESULT_COLUMNS[after_dof:])
+    assert tuple(RESULT_FIELDS)[3:] == expected
     assert ["study_id", *MEASUREMENT_FIELDS] == list(MEASUREMENT_COLUMNS)
 
 
@@ -201,7 +204,7 @@ def test_round_trip_with_missing_values(engine: Engine, run_inputs: dict[str, An
     assert set(m_out["study_id"]) == {"mini"}
 
     r_in, r_out = run_inputs["results"], loaded["results"]
-    assert list(r_out.columns) == ["readout", "variable", "family", *RESULT_COLUMNS]
+    assert list(r_out.columns) == list(RESULT_FIELDS)
     assert list(r_out["family"]) == ["treatment", "treatment"]
     omnibus, contrast = r_out.iloc[0], r_out.iloc[1]
     assert omnibus["group"] is None and omnibus["effect_type"] is None

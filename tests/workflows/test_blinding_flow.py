@@ -83,6 +83,8 @@ def test_blinded_run_never_opens_the_key(
     comparison = data["variables"][0]["treatment_comparison"]
     assert comparison["method"] in {"tukey", "games-howell", "dunn-all"}
     assert len(comparison["contrasts"]) == 3  # all pairs of three coded groups
+    listed = runner.invoke(app, ["runs", "list", "--db", _db(tmp_path), "--json"])
+    assert [r["blinded"] for r in json.loads(listed.output)] == [True]
 
 
 def test_unblind_refuses_wrong_passphrase_then_unblinds(

@@ -323,3 +323,41 @@ def test_variable_warnings_reach_the_terminal_and_results_json(
     assert f"warning: {said}" in result.output
     assert said in json.loads((out / "results.json").read_text(encoding="utf-8"))["warnings"]
     assert "'value'" not in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_omnibus_rows_keep_both_degrees_of_freedom(tmp_path: Path) -> None:
+    """An F test's row says F(num, den) unambiguously: ``dof`` stays the denominator, ``num_df`` and
+    ``den_df`` hold both, in results.json, the store and `runs show`; Kruskal-Wallis has one df."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "imm-h004-mcao" / "study.yaml"
+    outcome, files = run_study(example, out_dir=tmp_path / "out", db_url=_db(tmp_path))
+    omnibus = {
+        (v.readout_id, v.spec.name): v.comparison.omnibus
+        for v in outcome.variables
+        if v.comparison is not None
+    }
+    rows = [
+        r
+        for r in json.loads(files.results.read_text())["results"]
+        if r["contrast"] == "omnibus" and r["family"] == "treatment"
+    ]
+    assert {r["test"] for r in rows} == {"one-way ANOVA", "Welch ANOVA", "Kruskal-Wallis"}
+    for r in rows:
+        dof = omnibus[(r["readout"], r["variable"])]["dof"]
+        if r["test"] == "Kruskal-Wallis":
+            assert (r["num_df"], r["den_df"], r["dof"]) == (dof, None, dof)
+        else:
+            assert (r["num_df"], r["den_df"], r["dof"]) == (dof[0], dof[1], dof[1])
+    shown = CliRunner().invoke(app, ["runs", "show", str(outcome.run_id), "--db", _db(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    anova = next(r for r in rows if r["test"] == "one-way ANOVA")
+    assert f"│ {anova['num_df']:.4g}, {anova['den_df']:.4g} " in shown.output
+    stored = json.loads(
+        CliRunner()
+        .invoke(app, ["runs", "show", str(outcome.run_id), "--db", _db(tmp_path), "--json"])
+        .output
+    )["results"]
+    assert [(r["num_df"], r["den_df"]) for r in stored if r["contrast"] == "omnibus"] == [
+        (r["num_df"], r["den_df"])
+        for r in json.loads(files.results.read_text())["results"]
+        if r["contrast"] == "omnibus"
+    ]

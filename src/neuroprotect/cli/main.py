@@ -54,6 +54,23 @@ def _progress_runner(quiet: bool) -> Any:
     return runner()
 
 
+def _echo_run(outcome: Any, db: str | None) -> None:
+    """On stderr: where the run was stored (or that an identical one was reused), its warnings."""
+    from neuroprotect.store.engine import make_engine, store_name
+    from neuroprotect.workflows.outcome import all_warnings
+
+    if outcome.run_id:
+        engine = make_engine(db)
+        try:
+            where = store_name(engine)
+        finally:
+            engine.dispose()
+        state = "already stored (identical inputs), reused" if outcome.reused else "stored"
+        typer.echo(f"run {outcome.run_id} {state} in {where}", err=True)
+    for w in all_warnings(outcome):
+        typer.echo(f"warning: {w}", err=True)
+
+
 DB_HELP = (
     "Database URL (SQLAlchemy), e.g. sqlite:///study.sqlite. Default: $NEUROPROTECT_DATABASE_URL, "
     "else a SQLite file in the user data directory."
@@ -94,13 +111,7 @@ def run(
         outcome, files = run_study(
             manifest, out_dir=out, db_url=db, store=not no_store, progress=progress
         )
-    if outcome.run_id:
-        state = "already stored (identical inputs), reused" if outcome.reused else "stored"
-        typer.echo(f"run {outcome.run_id} {state}", err=True)
-    from neuroprotect.workflows.outcome import all_warnings
-
-    for w in all_warnings(outcome):
-        typer.echo(f"warning: {w}", err=True)
+    _echo_run(outcome, db)
     typer.echo(f"results: {files.results}")
     typer.echo(f"report: {files.report}")
 
@@ -123,9 +134,8 @@ def demo(
         progress("generating the simulated demo study")
         manifest = make_demo_study(out / "imm-h004-mcao", seed=seed)
         outcome, files = run_study(manifest, out_dir=out, db_url=db, progress=progress)
-    state = "reused (identical inputs already stored)" if outcome.reused else "stored"
     typer.echo(f"demo study: {manifest}")
-    typer.echo(f"run {outcome.run_id} {state}")
+    _echo_run(outcome, db)
     typer.echo(f"results: {files.results}")
     typer.echo(f"report: {files.report.resolve()}")
 

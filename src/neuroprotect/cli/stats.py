@@ -66,9 +66,16 @@ def _print_summary(console: Console, summary: list[dict[str, Any]], dv: str) -> 
     console.print(table)
 
 
-def _print_result(result: dict[str, Any], dv: str) -> None:
+def _print_result(result: dict[str, Any], dv: str, control: str | None = None) -> None:
+    """Print a comparison; the summary lists ``control`` first, the other groups in analysis order."""
     console = Console()
-    _print_summary(console, result["summary"], dv)
+    summary = result["summary"]
+    if control is not None:
+        control = control.strip()
+        summary = [r for r in summary if r["group"] == control] + [
+            r for r in summary if r["group"] != control
+        ]
+    _print_summary(console, summary, dv)
     om = result["omnibus"]
     console.print(
         f"[bold]{om['test']}[/bold]: statistic = {_num(om['statistic'])}, "
@@ -156,7 +163,7 @@ def compare(
     if as_json:
         print_json(result)
     else:
-        _print_result(result, dv)
+        _print_result(result, dv, control)
 
 
 @stats_app.command("compare-two")

@@ -193,7 +193,7 @@ def power(
     """Sample size per group, or power at a given n (t / anova as R pwr; repeated by simulation)."""
     from neuroprotect.errors import InputError
     from neuroprotect.stats.power_simulation import sample_size_repeated
-    from neuroprotect.stats.sample_size import sample_size
+    from neuroprotect.stats.sample_size import manifest_snippet, sample_size
 
     with user_errors():
         if target_power is not None and n is not None:
@@ -249,6 +249,16 @@ def power(
             f"animals to randomise: {out['n_total_with_attrition']} (analysed {out['n_total']})"
         )
         typer.echo(f"method: {out['method']}")
+        _echo_snippet(
+            manifest_snippet(
+                out["method"],
+                alpha=alpha,
+                power=out["power_target"]
+                if out["power_target"] is not None
+                else out["power_achieved"],
+                attrition=attrition,
+            )
+        )
         return
     with user_errors():
         res = sample_size(
@@ -274,3 +284,18 @@ def power(
     typer.echo(f"power at that n: {res.power_achieved:.4f}")
     typer.echo(f"animals to randomise: {res.n_total_with_attrition} (analysed {res.n_total})")
     typer.echo(f"method: {res.method}")
+    _echo_snippet(
+        manifest_snippet(
+            res.method,
+            alpha=res.alpha,
+            power=res.power_target if res.power_target is not None else res.power_achieved,
+            attrition=res.attrition,
+            effect_size=res.effect_size,
+        )
+    )
+
+
+def _echo_snippet(snippet: str) -> None:
+    typer.echo("")
+    typer.echo("for study.yaml (paste the sample_size block under design:):")
+    typer.echo(snippet.rstrip("\n"))

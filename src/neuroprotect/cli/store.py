@@ -74,6 +74,25 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _blinded_text(run: dict[str, Any]) -> str:
+    """``yes`` (analysed on group codes), ``no`` (saying when a key unblinded it), or unknown."""
+    blinded = run.get("blinded")
+    if blinded is None:
+        return "not recorded"
+    if blinded:
+        return "yes (analysed on group codes)"
+    key = (run.get("parameters") or {}).get("unblinded_with_key")
+    return f"no (unblinded with key {str(key)[:12]})" if key else "no"
+
+
+def _df_text(result: dict[str, Any]) -> str:
+    """Degrees of freedom as reported: ``4, 43`` for an F test, else the single df."""
+    num, den = _plain(result.get("num_df")), _plain(result.get("den_df"))
+    if num is not None and den is not None:
+        return f"{_fmt(num)}, {_fmt(den)}"
+    return _fmt(num if num is not None else result.get("dof"))
+
+
 def _table(frame: pd.DataFrame, columns: list[str], title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -112,11 +131,20 @@ def list_cmd(
         return
     shown = runs.assign(
         run_id=runs["run_id"].str[:8],
+        blinded=[{True: "yes", False: "no"}.get(b, "") for b in runs["blinded"]],
         started_at=[t.strftime("%Y-%m-%d %H:%M:%S") for t in runs["started_at"]],
     )
     _table(
         shown,
-        ["run_id", "study_id", "status", "started_at", "package_version", "n_measurements"]
+        [
+            "run_id",
+            "study_id",
+            "status",
+            "blinded",
+            "started_at",
+            "package_version",
+            "n_measurements",
+        ]
         + ["n_results"],
     )
 
@@ -165,6 +193,7 @@ def show_cmd(
         return
     typer.echo(f"run        {run['run_id']} ({run['status']})")
     typer.echo(f"study      {study['study_id']}: {study['title']}")
+    typer.echo(f"blinded    {_blinded_text(run)}")
     typer.echo(f"started    {run['started_at'].isoformat()}")
     finished = run["finished_at"].isoformat() if run["finished_at"] else ""
     typer.echo(f"finished   {finished}")
@@ -178,9 +207,9 @@ def show_cmd(
     results: pd.DataFrame = data["results"]
     if len(results):
         _table(
-            results,
+            results.assign(df=[_df_text(r) for r in results.to_dict(orient="records")]),
             ["readout", "variable", "family", "test", "group", "control", "estimate"]
-            + ["statistic", "dof"]
+            + ["statistic", "df"]
             + ["p_val", "p_adj", "effect_size", "n"],
             title="results",
         )

@@ -24,7 +24,7 @@ from neuroprotect.stats.power import (
     compute_power_t,
 )
 
-__all__ = ["SampleSizeResult", "sample_size"]
+__all__ = ["SampleSizeResult", "manifest_snippet", "sample_size"]
 
 
 @dataclass
@@ -276,4 +276,49 @@ def sample_size(
         n_total_with_attrition=n_attr,
         method=method,
         alternative=alternative,
+    )
+
+
+def _rounded(value: float) -> float:
+    """Four significant digits, unless that would reach 1 (power and attrition stay below 1)."""
+    short = float(f"{value:.4g}")
+    return short if short < 1 or value >= 1 else value
+
+
+def manifest_snippet(
+    method: str,
+    *,
+    alpha: float,
+    power: float | None,
+    attrition: float,
+    effect_size: float | None = None,
+) -> str:
+    """The ``design: sample_size:`` block of a study.yaml recording this calculation.
+
+    Fields follow :class:`neuroprotect.schema.manifest.SampleSize`; a power of 1 (which the
+    manifest does not accept) is left out.
+
+    Examples
+    --------
+    >>> print(manifest_snippet("two-sample t", alpha=0.05, power=0.8, attrition=0.2, effect_size=1.2))
+    design:
+      sample_size:
+        method: two-sample t
+        effect_size: 1.2
+        alpha: 0.05
+        power: 0.8
+        attrition: 0.2
+    <BLANKLINE>
+    """
+    import yaml
+
+    fields: dict[str, Any] = {"method": method}
+    if effect_size is not None:
+        fields["effect_size"] = _rounded(effect_size)
+    fields["alpha"] = alpha
+    if power is not None and 0 < power < 1:
+        fields["power"] = _rounded(power)
+    fields["attrition"] = _rounded(attrition)
+    return yaml.safe_dump(
+        {"design": {"sample_size": fields}}, sort_keys=False, allow_unicode=True, width=1000
     )

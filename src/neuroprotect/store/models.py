@@ -233,6 +233,10 @@ class ResultRow(Base):
     estimate: Mapped[float | None] = mapped_column(Float)
     statistic: Mapped[float | None] = mapped_column(Float)
     dof: Mapped[float | None] = mapped_column(Float)
+    #: Degrees of freedom of an omnibus test: F numerator and denominator (``dof`` holds only the
+    #: denominator); a chi-square test (Kruskal-Wallis) has ``num_df`` only. Empty on contrasts.
+    num_df: Mapped[float | None] = mapped_column(Float)
+    den_df: Mapped[float | None] = mapped_column(Float)
     p_val: Mapped[float | None] = mapped_column(Float)
     p_adj: Mapped[float | None] = mapped_column(Float)
     ci_low: Mapped[float | None] = mapped_column(Float)

@@ -33,6 +33,7 @@ RUN_LIST_COLUMNS = (
     "run_id",
     "study_id",
     "status",
+    "blinded",
     "started_at",
     "finished_at",
     "package_version",
@@ -41,6 +42,15 @@ RUN_LIST_COLUMNS = (
     "n_measurements",
     "n_results",
 )
+
+
+def run_blinded(parameters: dict[str, Any] | None) -> bool | None:
+    """Whether a run analysed group codes (a blinded study not yet unblinded).
+
+    Read from the run's stored ``parameters["blinded"]``; None when the run did not record it.
+    """
+    value = (parameters or {}).get("blinded")
+    return value if isinstance(value, bool) else None
 
 
 def resolve_run_id(engine: Engine, prefix: str) -> str:
@@ -74,8 +84,9 @@ def load_run(engine: Engine, run_id: str) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``run``: dict of ``run_id, study_id, package_version, parameters, input_hash, status,
-        started_at, finished_at, error`` (timestamps timezone-aware UTC);
+        ``run``: dict of ``run_id, study_id, package_version, parameters, blinded, input_hash,
+        status, started_at, finished_at, error`` (timestamps timezone-aware UTC; ``blinded`` as
+        :func:`run_blinded`);
         ``study``: dict of ``study_id, title, compound, model, species, manifest_text, extra,
         created_at, updated_at``;
         ``groups``: list of dicts (``group_id, label, role, compound, dose_mg_kg, route, timing,
@@ -83,7 +94,8 @@ def load_run(engine: Engine, run_id: str) -> dict[str, Any]:
         body_weight_g, excluded, exclusion_reason``), both as last stored for the study;
         ``raw_files``: list of :class:`RawFileRecord`;
         ``measurements``: DataFrame in ``schema.columns.MEASUREMENT_COLUMNS`` (stored order);
-        ``results``: DataFrame of ``readout, variable, family`` + ``schema.columns.RESULT_COLUMNS``.
+        ``results``: DataFrame of :data:`RESULT_FIELDS` (``readout, variable, family`` +
+        ``schema.columns.RESULT_COLUMNS`` with ``num_df, den_df`` after ``dof``).
         Missing values are NaN (floats), ``<NA>`` (``trial``, ``source_row``, ``n``,
         ``censored``) or None (text). ``timepoint`` is numeric when every stored timepoint is.
 
@@ -102,6 +114,7 @@ def load_run(engine: Engine, run_id: str) -> dict[str, Any]:
             "study_id": study.study_id,
             "package_version": run.package_version,
             "parameters": run.parameters,
+            "blinded": run_blinded(run.parameters),
             "input_hash": run.input_hash,
             "status": run.status,
             "started_at": run.started_at,
@@ -182,8 +195,9 @@ def list_runs(engine: Engine, study_id: str | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``run_id, study_id, status, started_at, finished_at, package_version, input_hash,
-        n_raw_files, n_measurements, n_results`` (one row per run).
+        ``run_id, study_id, status, blinded, started_at, finished_at, package_version,
+        input_hash, n_raw_files, n_measurements, n_results`` (one row per run; ``blinded`` as
+        :func:`run_blinded`).
     """
 
     def count(model: type[Any]) -> Any:
@@ -199,6 +213,7 @@ def list_runs(engine: Engine, study_id: str | None = None) -> pd.DataFrame:
             RunRow.run_id,
             StudyRow.study_id,
             RunRow.status,
+            RunRow.parameters,
             RunRow.started_at,
             RunRow.finished_at,
             RunRow.package_version,
@@ -215,6 +230,7 @@ def list_runs(engine: Engine, study_id: str | None = None) -> pd.DataFrame:
     with Session(engine) as session:
         rows = session.execute(stmt).all()
     frame = pd.DataFrame.from_records(rows, columns=list(RUN_LIST_COLUMNS))
+    frame["blinded"] = pd.Series([run_blinded(p) for p in frame["blinded"]], dtype=object)
     for name in ("n_raw_files", "n_measurements", "n_results"):
         frame[name] = frame[name].astype("int64")
     return frame

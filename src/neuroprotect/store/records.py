@@ -61,7 +61,9 @@ MEASUREMENT_FIELDS: dict[str, Kind] = {
     "source_row": "int",
 }
 #: Stored result columns: ``readout, variable, family`` and ``schema.columns.RESULT_COLUMNS``
-#: (``family`` names the comparison family, e.g. ``model_check`` or ``treatment``; optional).
+#: (``family`` names the comparison family, e.g. ``model_check`` or ``treatment``; optional),
+#: with ``num_df, den_df`` after ``dof``: an omnibus test's F numerator and denominator degrees
+#: of freedom (``dof`` holds only the denominator; a chi-square test has ``num_df`` only).
 RESULT_FIELDS: dict[str, Kind] = {
     "readout": "str",
     "variable": "str",
@@ -73,6 +75,8 @@ RESULT_FIELDS: dict[str, Kind] = {
     "estimate": "float",
     "statistic": "float",
     "dof": "float",
+    "num_df": "float",
+    "den_df": "float",
     "p_val": "float",
     "p_adj": "float",
     "ci_low": "float",

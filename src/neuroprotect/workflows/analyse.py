@@ -18,7 +18,7 @@ from neuroprotect.schema.manifest import Role, Study, load_study
 from neuroprotect.stats import ComparisonResult, compare_groups, compare_two
 from neuroprotect.stats.compare import method_description
 from neuroprotect.stats.posthoc import dunn_interval_sentence
-from neuroprotect.store.records import RawFileRecord
+from neuroprotect.store.records import RESULT_FIELDS, RawFileRecord
 from neuroprotect.store.repository import compute_input_hash
 from neuroprotect.workflows.outcome import RawFile, StudyOutcome, VariableResult
 from neuroprotect.workflows.provenance import package_versions
@@ -293,7 +293,12 @@ def analyse_study(
 
 
 def results_table(outcome: StudyOutcome) -> pd.DataFrame:
-    """All test results of a run in one table: readout, variable + RESULT_COLUMNS."""
+    """All test results of a run in one table, columns ``store.records.RESULT_FIELDS``.
+
+    That is ``readout, variable, family`` + ``RESULT_COLUMNS`` with ``num_df, den_df`` (the
+    omnibus test's degrees of freedom) after ``dof``; an omnibus F test's ``dof`` is its
+    denominator, as before.
+    """
     frames = []
     for v in outcome.variables:
         for kind, res in (("model_check", v.model_check), ("treatment", v.comparison)):
@@ -301,6 +306,8 @@ def results_table(outcome: StudyOutcome) -> pd.DataFrame:
                 continue
             omnibus = res.omnibus
             dof = omnibus.get("dof")
+            # F tests give (numerator, denominator); Kruskal-Wallis one chi-square df
+            num_df, den_df = dof if isinstance(dof, (list, tuple)) else (dof, float("nan"))
             if res.method not in {"welch-t", "mann-whitney"} and omnibus.get("test"):
                 frames.append(
                     pd.DataFrame(
@@ -309,7 +316,9 @@ def results_table(outcome: StudyOutcome) -> pd.DataFrame:
                                 "test": omnibus.get("test"),
                                 "contrast": "omnibus",
                                 "statistic": omnibus.get("statistic"),
-                                "dof": dof[-1] if isinstance(dof, (list, tuple)) else dof,
+                                "dof": num_df if pd.isna(den_df) else den_df,
+                                "num_df": num_df,
+                                "den_df": den_df,
                                 "p_val": omnibus.get("p_val"),
                                 "p_adj": omnibus.get("p_val"),
                             }
@@ -319,13 +328,14 @@ def results_table(outcome: StudyOutcome) -> pd.DataFrame:
             frames.append(
                 res.contrasts.assign(readout=v.readout_id, variable=v.spec.name, family=kind)
             )
+    columns = list(RESULT_FIELDS)
     if not frames:
-        return pd.DataFrame(columns=["readout", "variable", "family", *C.RESULT_COLUMNS])
+        return pd.DataFrame(columns=columns)
     table = pd.concat(frames, ignore_index=True)
-    for col in C.RESULT_COLUMNS:
+    for col in columns:
         if col not in table:
             table[col] = None
-    return table[["readout", "variable", "family", *C.RESULT_COLUMNS]]
+    return table[columns]
 
 
 def measurements_table(outcome: StudyOutcome) -> pd.DataFrame:
