@@ -290,8 +290,7 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
     )
     ax.add_artist(first)
     # the node legend goes to the right of the edge legend, or below it when both do not fit
-    renderer = fig.canvas.get_renderer()
-    below = first.get_window_extent(renderer)
+    below = first.get_window_extent()
     side_by_side = below.width * 2.0 < ax.bbox.width
     second = ax.legend(
         handles=node_handles,
