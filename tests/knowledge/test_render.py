@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import xml.etree.ElementTree as ET
+from typing import Any
 
+import numpy as np
 import pytest
+from matplotlib.transforms import Affine2D, Bbox
 
 from neuroprotect.errors import InputError
 from neuroprotect.knowledge.interactive import (
@@ -17,8 +21,9 @@ from neuroprotect.knowledge.interactive import (
     render_pathway_html_fragment,
     render_pathway_json,
 )
+from neuroprotect.knowledge.layout import MAX_ROWS
 from neuroprotect.knowledge.pathway import compound_pathway
-from neuroprotect.knowledge.render import _wrap, render_pathway_image
+from neuroprotect.knowledge.render import _wrap, draw_pathway, render_pathway_image
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -101,3 +106,70 @@ def test_study_overlay_attributes_are_drawn_and_passed_through() -> None:
     assert "observed" not in plain
     html = render_pathway_html_fragment("imm_h004", graph=graph, include_library=False)
     assert '"check": "disagree"' in html
+
+
+def _drawn(compound: str) -> tuple[Any, dict[str, Any], dict[str, Bbox]]:
+    """The drawn figure, its node labels by node and each node's glyph extent (pixels)."""
+    graph = compound_pathway(compound)
+    fig = draw_pathway(graph)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = {}
+    for n, data in graph.nodes(data=True):
+        (label,) = [t for t in ax.texts if t.get_text() == _wrap(data["label"])]
+        labels[n] = label
+    glyphs = {}
+    for n, label in labels.items():
+        centre = ax.transData.transform(label.xy)
+        (coll,) = [
+            c
+            for c in ax.collections
+            if len(c.get_offsets()) == 1
+            and np.allclose(ax.transData.transform(c.get_offsets()[0]), centre)
+            and c.get_sizes()[0] >= 200  # not the study-overlay triangle
+        ]
+        # once drawn, the marker transform scales the unit marker path to pixels
+        ext = coll.get_paths()[0].get_extents(Affine2D(coll.get_transforms()[0]))
+        glyphs[n] = Bbox.from_extents(*(centre + ext.p0), *(centre + ext.p1))
+    return fig, labels, glyphs
+
+
+def test_static_figure_of_many_targets_is_close_to_landscape() -> None:
+    # IMM-H004 acts on ~20 nodes directly: one column of them made a 12 x 18 in portrait figure
+    dpi = 20
+    png = render_pathway_image("imm_h004", format="png", dpi=dpi)
+    width, height = struct.unpack(">II", png[16:24])
+    assert height <= 1.3 * width
+    assert width / dpi <= 11.0  # inches; a page scales it by less than 1/1.5
+
+
+def test_tall_layers_are_split_into_spaced_sub_columns() -> None:
+    fig, labels, _ = _drawn("imm_h004")
+    ax = fig.axes[0]
+    centres = np.array([ax.transData.transform(t.xy) for t in labels.values()]) / fig.dpi
+    xs, counts = np.unique(np.round(centres[:, 0], 2), return_counts=True)
+    assert counts.max() <= MAX_ROWS
+    gaps = np.linalg.norm(centres[:, None, :] - centres[None, :, :], axis=-1)
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() >= 0.5  # inches between any two node centres
+
+
+@pytest.mark.parametrize("compound", ["imm_h004", "igmesine"])
+def test_labels_sit_on_a_box_clear_of_glyphs_and_other_labels(compound: str) -> None:
+    fig, labels, glyphs = _drawn(compound)
+    boxes = {}
+    for n, label in labels.items():
+        patch = label.get_bbox_patch()
+        assert patch is not None, n
+        assert patch.get_facecolor()[:3] == (1.0, 1.0, 1.0) and patch.get_alpha() >= 0.7
+        boxes[n] = patch.get_window_extent()
+    for n, box in boxes.items():
+        assert not any(box.overlaps(g) for g in glyphs.values()), n
+        assert not any(box.overlaps(b) for m, b in boxes.items() if m != n), n
+
+
+def test_wrap_breaks_at_slashes_and_never_inside_a_word() -> None:
+    label = "pathological cytosolic/mitochondrial Ca2+ overload"
+    lines = _wrap(label).split("\n")
+    assert lines == ["pathological", "cytosolic/", "mitochondrial", "Ca2+ overload"]
+    assert _wrap("cerebral ischemia / OGD") == "cerebral\nischemia / OGD"

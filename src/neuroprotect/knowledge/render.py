@@ -31,6 +31,8 @@ from typing import Any
 import networkx as nx
 
 from neuroprotect.errors import InputError
+from neuroprotect.knowledge.layout import layout_columns
+from neuroprotect.knowledge.layout import layout_layers as layout_layers
 from neuroprotect.knowledge.pathway import compound_pathway
 
 #: node kind -> drawing group
@@ -90,63 +92,32 @@ def node_group(kind: str) -> str:
     return KIND_GROUPS.get(kind, "process")
 
 
-def layout_layers(graph: nx.DiGraph, source: str) -> dict[str, tuple[float, float]]:
-    """Left-to-right layered positions: x = longest-path depth from ``source``, y spread per layer.
-
-    Context nodes (inputs not reached from the source) sit one layer before their first target.
-    Within a layer nodes are ordered by barycentre sweeps (mean position of their neighbours).
-    """
-    reached = [n for n in graph if not graph.nodes[n].get("context")]
-    core = graph.subgraph(reached)
-    depth: dict[str, int] = {source: 0}
-    if nx.is_directed_acyclic_graph(core):
-        for n in nx.topological_sort(core):
-            for s in core.successors(n):
-                if n in depth:
-                    depth[s] = max(depth.get(s, 0), depth[n] + 1)
-    else:
-        depth.update(nx.single_source_shortest_path_length(core, source))
-    for n in reached:
-        depth.setdefault(n, 0)
-    for n in graph:
-        if graph.nodes[n].get("context"):
-            targets = [depth[t] for t in graph.successors(n) if t in depth]
-            depth[n] = max(min(targets, default=1) - 1, 0)
-    layers: dict[int, list[str]] = {}
-    for n, d in depth.items():
-        layers.setdefault(d, []).append(n)
-    order = {d: sorted(members) for d, members in layers.items()}
-    rank: dict[str, float] = {}
-
-    def place(d: int) -> None:
-        k = len(order[d])
-        for i, n in enumerate(order[d]):
-            rank[n] = (k - 1) / 2.0 - i
-
-    for d in order:
-        place(d)
-    # barycentre sweeps (Sugiyama-style): forward by predecessors, backward by successors
-    for _ in range(3):
-        for d in sorted(order)[1:]:
-            order[d].sort(key=lambda n: _bary(graph.predecessors(n), rank, n))
-            place(d)
-        for d in sorted(order, reverse=True)[1:]:
-            order[d].sort(key=lambda n: _bary(graph.successors(n), rank, n))
-            place(d)
-    pos = {n: (float(d), rank[n]) for d, members in order.items() for n in members}
-    return pos
+def _wrap(label: str, width: int = 16) -> str:
+    """Wrap a node label at spaces, hyphens and slashes; words are never split."""
+    lines = textwrap.wrap(label.replace("/", "/ "), width=width, break_long_words=False)
+    return "\n".join(line.replace("/ ", "/") for line in lines) or label
 
 
-def _bary(neighbours: Any, rank: dict[str, float], node: str) -> tuple[float, str]:
-    ys = [rank[p] for p in neighbours if p in rank]
-    return (-sum(ys) / len(ys) if ys else -rank.get(node, 0.0), node)
-
-
-def _wrap(label: str, width: int = 18) -> str:
-    return "\n".join(textwrap.wrap(label, width=width)) or label
+def _space_below(label: str) -> float:
+    """Inches from a node's centre to the next node's centre below it: glyph, label, gap."""
+    lines = label.count("\n") + 1
+    points = 2 * NODE_HALF_PT + LABEL_OFFSET_PT + lines * LABEL_FONTSIZE * 1.1 * 1.2 + 6.0
+    return points / 72.0
 
 
 OVERLAY_KEYS = ("observed", "observed_significant", "check")
+#: node glyph area (points^2), label font size and how far below the node centre the label starts
+NODE_SIZE = 300
+LABEL_FONTSIZE = 8
+LABEL_OFFSET_PT = 14.0
+#: half the height of the tallest node glyph (diamond), in points
+NODE_HALF_PT = 12.0
+#: labels sit on a white, mostly opaque box so edges do not run through the text
+LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+#: inches of axes around the outermost nodes (labels are about 1.1 in wide and hang below)
+LABEL_MARGIN_X = 0.6
+LABEL_MARGIN_BELOW = 0.6
+LABEL_MARGIN_ABOVE = 0.3
 
 
 def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
@@ -161,10 +132,15 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
     from matplotlib.patches import ArrowStyle, FancyArrowPatch
 
     source = graph.graph.get("compound") or next(iter(graph))
-    pos = layout_layers(graph, source)
-    n_layers = int(max(x for x, _ in pos.values())) + 1
-    tallest = max(sum(1 for p in pos.values() if p[0] == x) for x in range(n_layers))
-    fig, ax = plt.subplots(figsize=(max(9.0, 1.9 * n_layers + 1.0), max(4.5, 0.8 * tallest + 1.0)))
+    labels = {n: _wrap(str(d.get("label", n))) for n, d in graph.nodes(data=True)}
+    pos = layout_columns(graph, source, space_below=lambda n: _space_below(labels[n]))  # inches
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    # the axes fill the figure and one data unit is one inch (labels hang below their node)
+    xlim = (min(xs) - LABEL_MARGIN_X, max(xs) + LABEL_MARGIN_X)
+    ylim = (min(ys) - LABEL_MARGIN_BELOW, max(ys) + LABEL_MARGIN_ABOVE)
+    fig = plt.figure(figsize=(xlim[1] - xlim[0], ylim[1] - ylim[0]))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
 
     for u, v, d in graph.edges(data=True):
         colour = SIGN_COLOURS["context"] if d.get("context_dependent") else SIGN_COLOURS[d["sign"]]
@@ -199,7 +175,7 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
         ax.scatter(
             [pos[n][0]],
             [pos[n][1]],
-            s=420,
+            s=NODE_SIZE,
             marker=marker,
             c=fill,
             edgecolors=EFFECT_COLOURS[effect],
@@ -207,13 +183,16 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
             alpha=0.55 if d.get("context") else 1.0,
             zorder=2,
         )
-        ax.text(
-            pos[n][0],
-            pos[n][1] - 0.3,
-            _wrap(str(d.get("label", n))),
+        ax.annotate(
+            labels[n],
+            xy=pos[n],
+            xytext=(0.0, -LABEL_OFFSET_PT),
+            textcoords="offset points",
             ha="center",
             va="top",
-            fontsize=7,
+            fontsize=LABEL_FONTSIZE,
+            linespacing=1.1,
+            bbox=LABEL_BOX,
             zorder=3,
         )
     overlay = [
@@ -224,8 +203,8 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
         d = graph.nodes[n]
         colour = check_colours.get(str(d.get("check")), "#495057")
         ax.scatter(
-            [pos[n][0] + 0.17],
-            [pos[n][1] + 0.12],
+            [pos[n][0] + 0.2],
+            [pos[n][1] + 0.1],
             s=90,
             marker="^" if d["observed"] == "increase" else "v",
             c=colour if d.get("observed_significant") else "white",
@@ -233,10 +212,8 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
             linewidths=1.5,
             zorder=4,
         )
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 1.0, max(ys) + 0.6)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.axis("off")
 
     edge_handles = [
@@ -306,27 +283,29 @@ def draw_pathway(graph: nx.DiGraph, *, title: str | None = None) -> Any:
         loc="upper left",
         bbox_to_anchor=(0.0, 0.0),
         ncol=3,
-        fontsize=7,
+        fontsize=8,
         title="edges",
-        title_fontsize=8,
+        title_fontsize=9,
         frameon=False,
     )
     ax.add_artist(first)
+    # the node legend goes to the right of the edge legend, or below it when both do not fit
+    below = first.get_window_extent()
+    side_by_side = below.width * 2.0 < ax.bbox.width
     second = ax.legend(
         handles=node_handles,
-        loc="upper right",
-        bbox_to_anchor=(1.0, 0.0),
+        loc="upper right" if side_by_side else "upper left",
+        bbox_to_anchor=(1.0, 0.0) if side_by_side else (0.0, -below.height / ax.bbox.height),
         ncol=3,
-        fontsize=7,
+        fontsize=8,
         title="nodes",
-        title_fontsize=8,
+        title_fontsize=9,
         frameon=False,
     )
     fig.legends_extra = [first, second]  # type: ignore[attr-defined]
     ax.set_title(
         title or f"Signed pathway of {graph.nodes[source].get('label', source)}", fontsize=10
     )
-    fig.tight_layout()
     return fig
 
 
