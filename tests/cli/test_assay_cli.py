@@ -163,3 +163,26 @@ def test_griess_misspelt_protein_column_is_an_error(tmp_path: Path) -> None:
     smp = _write(tmp_path, "sample,absorbance,protien_mg_ml\nr1,0.30,2\n", "g.csv")
     err = _one_line_error(_run("assay", "griess", smp, "--standards", std))
     assert "Expected a column 'protein_mg_ml', but got 'protien_mg_ml'" in err
+
+
+def test_binding_fit_errors_name_the_file(tmp_path: Path) -> None:
+    """Errors of the competition and saturation fitters name the input file."""
+    flat = _write(
+        tmp_path, "nM,cpm\n" + "".join(f"{x},100\n" for x in (1, 3, 10, 30, 100, 300)), "flat.csv"
+    )
+    err = _one_line_error(_run("assay", "binding", flat, "--concentration", "nM", "--bound", "cpm"))
+    assert "flat.csv" in err and "Expected a response that varies" in err
+    few = _write(tmp_path, "nM,spec\n1,10\n1,12\n", "few.csv")
+    err = _one_line_error(
+        _run("assay", "binding", few, "--saturation", "--concentration", "nM", "--bound", "spec")
+    )
+    assert "few.csv" in err and "at least 2 distinct concentrations" in err
+    swapped = _write(
+        tmp_path,
+        "nM,tot,nsb\n"
+        + "\n".join(f"{x},{10 * x},{10 * x + 900 * x / (2 + x)}" for x in (1, 2, 4, 8, 16)),
+        "swapped.csv",
+    )
+    err = _one_line_error(_run("assay", "binding", swapped, "--saturation", "--concentration",
+                               "nM", "--total", "tot", "--nonspecific", "nsb"))  # fmt: skip
+    assert "swapped.csv" in err and "Bmax > 0" in err

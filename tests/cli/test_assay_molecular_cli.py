@@ -306,3 +306,14 @@ def test_qpcr_stability_without_groups_and_left_out_sample(tmp_path):
                                "measured): s1 (Gapdh)"]  # fmt: skip
     err = _one_line_error(_run("assay", "qpcr-stability", path, "--by-group"))
     assert "Expected a group for every sample" in err
+
+
+def test_qpcr_stability_errors_name_the_file(tmp_path):
+    """geNorm / NormFinder errors on the data name the Ct file."""
+    lines = ["sample,gene,ct"] + [
+        f"s{i},{gene},{20 + i * 0.1 + j:.2f}" for i in range(4) for j, gene in enumerate(["A", "B"])
+    ]
+    path = tmp_path / "two_genes.csv"
+    path.write_text("\n".join(lines) + "\n")
+    err = _one_line_error(_run("assay", "qpcr-stability", path))
+    assert "two_genes.csv" in err and "at least three candidate genes" in err

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import format_cell, print_json, save_figure, user_errors
+from neuroprotect.cli._common import format_cell, in_file, print_json, save_figure, user_errors
 from neuroprotect.errors import InputError
 
 app = typer.Typer(
@@ -142,9 +142,12 @@ def binding(
             if total is not None and nonspecific is not None:
                 cols = [Column(concentration, min=0), Column(total), Column(nonspecific)]
                 data = read_table(table, cols)
-                spec = specific_binding(
-                    data, concentration=concentration, total=total, nonspecific=nonspecific
-                )
+                try:
+                    spec = specific_binding(
+                        data, concentration=concentration, total=total, nonspecific=nonspecific
+                    )
+                except InputError as exc:
+                    raise in_file(exc, table, data) from None
             elif bound is not None:
                 data = read_table(table, [Column(concentration, min=0), Column(bound)])
                 spec = data.rename(columns={concentration: "concentration", bound: "specific"})
@@ -152,7 +155,10 @@ def binding(
                 raise InputError(
                     "Expected --bound (specific binding) or both --total and --nonspecific"
                 )
-            fit = SaturationBindingFitter().fit(spec["concentration"], spec["specific"])
+            try:
+                fit = SaturationBindingFitter().fit(spec["concentration"], spec["specific"])
+            except InputError as exc:
+                raise in_file(exc, table, spec) from None
             out: dict[str, Any] = {
                 "model": "one-site specific binding",
                 "params": fit.params_,
@@ -164,13 +170,16 @@ def binding(
             if bound is None:
                 raise InputError("Expected --bound COLUMN for a competition curve")
             data = read_table(table, [Column(concentration, min=0), Column(bound)])
-            res = analyse_competition_binding(
-                data[concentration].to_numpy(),
-                data[bound].to_numpy(),
-                radioligand_conc=radioligand_conc,
-                kd=kd,
-                model=model.value,
-            )
+            try:
+                res = analyse_competition_binding(
+                    data[concentration].to_numpy(),
+                    data[bound].to_numpy(),
+                    radioligand_conc=radioligand_conc,
+                    kd=kd,
+                    model=model.value,
+                )
+            except InputError as exc:
+                raise in_file(exc, table, data) from None
             out = res.to_dict()
     if as_json:
         print_json(out)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from neuroprotect.cli._common import format_cell, print_json, user_errors
+from neuroprotect.cli._common import format_cell, in_file, print_json, user_errors
 from neuroprotect.errors import InputError
 from neuroprotect.stats.result import records
 
@@ -207,18 +207,21 @@ def qpcr_stability(
 
     with user_errors():
         wells = read_ct_table(cts, samples=_samples(samples), groups_required=by_group)
-        reps = summarise_replicates(wells)
-        rq = relative_quantities(reps, genes=gene or None)
-        left_out = left_out_samples(reps, genes=gene or None)
-        warnings = (
-            [f"{cts}: samples left out (a candidate gene undetermined or not measured): "
-             + ", ".join(left_out)]
-            if left_out
-            else []
-        )  # fmt: skip
-        gn = compute_genorm(rq)
-        group_of = reps.groupby("sample")["group"].first()
-        nf = compute_normfinder(rq, groups=list(group_of.loc[rq.index]) if by_group else None)
+        try:
+            reps = summarise_replicates(wells)
+            rq = relative_quantities(reps, genes=gene or None)
+            left_out = left_out_samples(reps, genes=gene or None)
+            warnings = (
+                [f"{cts}: samples left out (a candidate gene undetermined or not measured): "
+                 + ", ".join(left_out)]
+                if left_out
+                else []
+            )  # fmt: skip
+            gn = compute_genorm(rq)
+            group_of = reps.groupby("sample")["group"].first()
+            nf = compute_normfinder(rq, groups=list(group_of.loc[rq.index]) if by_group else None)
+        except InputError as exc:
+            raise in_file(exc, cts, wells) from None
     out: dict[str, Any] = {
         "genorm": {
             "ranking": gn.ranking,
