@@ -104,6 +104,22 @@ def test_ttc_exclude_trapezoid_and_text(plate_file) -> None:  # type: ignore[no-
     assert text.exit_code == 0 and "corrected_infarct_volume_mm3" in text.output
 
 
+def test_ttc_pixel_size_far_from_metadata_warns(plate_file) -> None:  # type: ignore[no-untyped-def]
+    """--pixel-size-mm 10x the file's pHYs: one warning line naming the file and both values;
+    the given size is used (areas 100x those at the metadata's size)."""
+    path, _ = plate_file
+    args = ["histology", "ttc", str(path), "--slice-thickness-mm", "2", "--json"]
+    meta = runner.invoke(app, args)
+    given = runner.invoke(app, [*args, "--pixel-size-mm", str(10 * PX)])
+    assert meta.exit_code == 0 and given.exit_code == 0, given.output
+    assert "warning" not in meta.stderr
+    (line,) = [w for w in given.stderr.splitlines() if w.startswith("warning:")]
+    assert str(path) in line and f"{10 * PX:g} mm" in line and f"{PX:g} mm" in line
+    a0 = json.loads(meta.stdout)["slices"][0]["ipsilateral_area_mm2"]
+    a1 = json.loads(given.stdout)["slices"][0]["ipsilateral_area_mm2"]
+    assert a1 == pytest.approx(100 * a0, rel=1e-3)
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

@@ -51,6 +51,14 @@ def test_png_without_phys_has_no_pixel_size(tmp_path: Path) -> None:
     assert read_image(path).pixel_size_um is None
 
 
+@pytest.mark.parametrize("dpi", [72, 96])
+def test_png_screen_default_dpi_has_no_pixel_size(tmp_path: Path, dpi: int) -> None:
+    """pHYs of 2835 / 3780 px/m is the 72 / 96 dpi default of editors, not a scale."""
+    path = tmp_path / "default.png"
+    PILImage.fromarray(_rgb()).save(path, dpi=(dpi, dpi))
+    assert read_image(path).pixel_size_um is None
+
+
 def test_jpeg_jfif_density(tmp_path: Path) -> None:
     """JFIF density 2540 dots per inch -> 25 400 / 2540 = 10 µm; 72 dpi means 'not given'."""
     a = np.full((40, 50, 3), 128, np.uint8)

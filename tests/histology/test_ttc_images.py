@@ -8,6 +8,7 @@ for speed), where boundary pixels weigh more, so the limits are about twice thos
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import tifffile
 from PIL import Image as PILImage
 
 from neuroprotect.datasets.synthetic_ttc import make_ttc_plate, write_ttc_scene_tiff
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, InputWarning
 from neuroprotect.histology.midline import find_midline
 from neuroprotect.histology.ttc import compute_infarct_volumes
 from neuroprotect.histology.ttc_images import (
@@ -227,3 +228,26 @@ def test_scale_bar_sets_pixel_size() -> None:
     plain = make_ttc_plate(5, pixel_size_mm=0.1, n_slices=3)
     with pytest.raises(InputError, match="scale bar"):
         measure_ttc_slices([plain.image], scale_bar_mm=10.0)
+
+
+def test_pixel_size_far_from_metadata_is_warned(tmp_path: Path) -> None:
+    """A given pixel size more than 2x off the file's metadata is warned (file, both values) and
+    used; within 2x, or a 72/96 dpi screen default in the file, says nothing."""
+    img, counts = _drawn_slice()
+    path = tmp_path / "scaled.png"
+    PILImage.fromarray(img).save(path, dpi=(254, 254))  # 0.1 mm per pixel in the metadata
+    with pytest.warns(InputWarning) as rec:
+        a = analyse_ttc_image(path, pixel_size_mm=0.01)
+    (w,) = [str(r.message) for r in rec]
+    assert str(path) in w and "0.01 mm" in w and "0.1 mm" in w
+    row = a.slices.iloc[0]
+    assert row.left_area_mm2 == pytest.approx(counts["left"] * 0.01**2, rel=1e-3)  # the given one
+    for given in (0.06, 0.19):  # within 2x
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InputWarning)
+            analyse_ttc_image(path, pixel_size_mm=given)
+    for dpi in (72, 96):
+        PILImage.fromarray(img).save(path, dpi=(dpi, dpi))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InputWarning)
+            analyse_ttc_image(path, pixel_size_mm=0.01)

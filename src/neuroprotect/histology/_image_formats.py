@@ -116,9 +116,13 @@ def _pil_pixel_size_um(img: Any, fmt: str) -> float | None:
         phys = info.get("pHYs_raw")
         if phys is not None:
             px_per_unit_x, _y, unit = phys
-            return _positive(1e6 / px_per_unit_x) if unit == 1 and px_per_unit_x else None
+            if unit != 1 or not px_per_unit_x or round(px_per_unit_x * 0.0254) in (72, 96):
+                return None  # no unit, or the 72/96 dpi screen default (2835/3780 px per metre)
+            return _positive(1e6 / px_per_unit_x)
         dpi = info.get("dpi")
-        return _positive(25_400.0 / float(dpi[0])) if dpi and float(dpi[0]) > 0 else None
+        if not dpi or float(dpi[0]) <= 0 or round(float(dpi[0])) in (72, 96):
+            return None
+        return _positive(25_400.0 / float(dpi[0]))
     # JPEG: JFIF density (unit 1 = dpi, 2 = dots per cm) or EXIF XResolution/ResolutionUnit.
     unit = info.get("jfif_unit")
     density = info.get("jfif_density")

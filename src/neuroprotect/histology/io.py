@@ -272,7 +272,8 @@ def read_image(
     Pixel size sources, first found wins. TIFF: OME-XML ``PhysicalSizeX`` (+ unit), ImageJ's
     ``unit`` with the X resolution tag, or the X resolution tag with ResolutionUnit centimetre or
     inch (72 and 96 dpi are treated as "not given": they are screen defaults of cameras and
-    editors, not a scale). PNG: the ``pHYs`` chunk when its unit is the metre. JPEG: the JFIF
+    editors, not a scale). PNG: the ``pHYs`` chunk when its unit is the metre (72/96 dpi again
+    "not given"). JPEG: the JFIF
     density or EXIF X resolution with dots per cm (or dots per inch other than 72/96/300).
 
     Examples

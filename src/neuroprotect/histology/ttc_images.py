@@ -17,6 +17,7 @@ half-and-half rules of tissue and infarct edges keep areas unbiased at that scal
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage as ndi
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, InputWarning
 from neuroprotect.histology.analysis_image import (
     ANALYSIS_MAX_SIDE,
     ImageSource,
@@ -99,6 +100,22 @@ class TTCMeasurement:
         return self.slices.loc[keep, cols].reset_index(drop=True)
 
 
+def _check_against_metadata(pixel_size_mm: float, meta_um: float | None, where: str) -> None:
+    """Warn when the given pixel size and the one in the image metadata differ by more than 2x
+    (the given one is used; 72/96 dpi screen defaults are not in ``meta_um``)."""
+    if meta_um is None or not np.isfinite(pixel_size_mm) or pixel_size_mm <= 0:
+        return
+    meta_mm = meta_um / 1000.0
+    if max(pixel_size_mm / meta_mm, meta_mm / pixel_size_mm) > 2:
+        warnings.warn(
+            InputWarning(
+                f"{where}: the pixel size given ({pixel_size_mm:.4g} mm) differs by more than 2x "
+                f"from the one in the image metadata ({meta_mm:.4g} mm); using {pixel_size_mm:.4g} mm"
+            ),
+            stacklevel=3,
+        )
+
+
 def analyse_ttc_image(
     source: ImageSource,
     *,
@@ -158,6 +175,8 @@ def analyse_ttc_image(
                 file=where,
             )
         pixel_size_mm = scale_bar_mm / (bar_px * f)
+    elif pixel_size_mm is not None:
+        _check_against_metadata(pixel_size_mm, meta_um, where)
     if pixel_size_mm is None:
         if meta_um is None:
             raise InputError(
