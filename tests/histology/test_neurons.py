@@ -177,3 +177,28 @@ def test_evenly_stained_disks_of_other_sizes_stay_whole(radius_px):
     rgb, _ = nissl_disks((320, 420), grid(4, 3, step=100, start=60), radius_px)
     res = count_neurons(rgb, pixel_size_um=PS, min_area_um2=10, max_area_um2=2000)
     assert res.count == 12
+
+
+@pytest.mark.parametrize("diameter", [2.0, 80.0])
+def test_implausible_cell_diameter_is_a_warning(diameter):
+    """A soma diameter outside 4-60 µm is warned (value named), not refused: glia are counted
+    too."""
+    rgb, _ = nissl_disks((320, 420), grid(4, 3, step=100, start=60), R)
+    res = count_neurons(rgb, pixel_size_um=PS, cell_diameter_um=diameter, file="s1.png")
+    assert any(w.startswith("s1.png:") and f"{diameter:g} µm" in w for w in res.warnings)
+    assert not any("cell diameter" in w for w in count_neurons(rgb, pixel_size_um=PS).warnings)
+
+
+def test_region_without_neurons_is_warned():
+    """0 neurons in a region with room for >= 20 somata is warned (region named); a region too
+    small for 20 somata, or one with neurons, is not."""
+    rgb, _ = nissl_disks((320, 420), grid(2, 3, step=100, start=60), R)  # disks at x 60, 160
+    right = Region(
+        "right", "polygon", np.array([[260, 0], [419, 0], [419, 319], [260, 319]], float)
+    )
+    tiny = Region("tiny", "polygon", np.array([[300, 10], [330, 10], [330, 40], [300, 40]], float))
+    left = Region("left", "polygon", np.array([[0, 0], [209, 0], [209, 319], [0, 319]], float))
+    res = count_neurons(rgb, pixel_size_um=PS, roi=[right, tiny, left])
+    assert list(res.regions["count"]) == [0, 0, 6]
+    (w,) = res.warnings
+    assert "no neurons detected in region 'right'" in w

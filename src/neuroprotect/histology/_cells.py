@@ -25,6 +25,9 @@ BLOB_SCALES = (0.7, 1.0)
 #: Objects larger than this multiple of the expected area (pi r^2) are re-split as clumps.
 CLUMP_AREA_RATIO = 1.5
 
+#: A region with room for this many cell profiles and none detected is warned about.
+EMPTY_REGION_CELLS = 20
+
 #: Percentile of each RGB channel taken as the unstained (white) level ``I0`` by default.
 WHITE_PERCENTILE = 99.5
 
@@ -311,3 +314,19 @@ def centroid_in(mask: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     r = np.clip(np.round(np.asarray(y)).astype(int), 0, mask.shape[0] - 1)
     c = np.clip(np.round(np.asarray(x)).astype(int), 0, mask.shape[1] - 1)
     return mask[r, c]
+
+
+def empty_region_warnings(
+    regions: pd.DataFrame, *, cell_diameter_um: float, what: str, file: FileLike = None
+) -> list[str]:
+    """A warning per region with a count of 0 though it holds at least ``EMPTY_REGION_CELLS``
+    cell profiles (disks of ``cell_diameter_um``): a failed stain or threshold more often than
+    a truly empty region."""
+    cell_mm2 = np.pi * (cell_diameter_um / 2000.0) ** 2
+    where = f"{file}: " if file is not None else ""
+    return [
+        f"{where}no {what} detected in region {r.region!r} ({r.area_mm2:.3g} mm², room for about "
+        f"{r.area_mm2 / cell_mm2:.0f}); check the stain, threshold and cell diameter"
+        for r in regions.itertuples()
+        if r.count == 0 and r.area_mm2 >= EMPTY_REGION_CELLS * cell_mm2
+    ]

@@ -68,7 +68,8 @@ class NeuronCounts:
     method
         The parameters used (stain vector, threshold, filters, backend), for reports.
     warnings
-        ROIs clipped to the image (see :func:`~neuroprotect.histology.roi.region_masks`).
+        ROIs clipped to the image (see :func:`~neuroprotect.histology.roi.region_masks`); a
+        cell diameter outside 4-60 µm; a region with room for 20 somata and none detected.
     """
 
     cells: pd.DataFrame
@@ -256,6 +257,10 @@ def count_neurons(
             f"Expected cell_diameter_um > 0, but got {cell_diameter_um}", field="cell_diameter_um"
         )
     _check_filters(min_area_um2, max_area_um2, min_solidity, max_eccentricity)
+    notes = [] if 4 <= cell_diameter_um <= 60 else [
+        f"{file or 'image'}: cell diameter {cell_diameter_um:g} µm is outside 4-60 µm, the "
+        "range of neuronal somata (fine for glia; otherwise check the unit)"
+    ]  # fmt: skip
     if isinstance(image, np.ndarray):
         image = _cells.check_rgb(image, file=file)
     elif len(image.shape) != 3 or image.shape[2] < 3:
@@ -390,5 +395,9 @@ def count_neurons(
         area_mm2=area_union,
         density_per_mm2=len(cells) / area_union if area_union > 0 else float("nan"),
         method=method,
-        warnings=warnings,
+        warnings=notes
+        + warnings
+        + _cells.empty_region_warnings(
+            pd.DataFrame(rows_out), cell_diameter_um=cell_diameter_um, what="neurons", file=file
+        ),
     )
