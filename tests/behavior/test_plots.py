@@ -5,17 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from neuroprotect.behavior.arena import ArenaWaterMaze, Circle
 from neuroprotect.behavior.plots import (
+    OKABE_ITO,
     compute_learning_curves,
     compute_strategy_proportions,
     plot_learning_curves,
     plot_occupancy,
     plot_strategy_proportions,
     plot_swim_paths,
+    strategy_order,
+    strategy_styles,
 )
+from neuroprotect.behavior.strategies.garthe2009 import GARTHE_STRATEGIES
+from neuroprotect.behavior.strategies.gehring2015 import GEHRING_CODES
 
 ARENA = ArenaWaterMaze(pool=Circle(0, 0, 100), goal=Circle(50, 0, 10), old_goal=Circle(-50, 0, 10))
 
@@ -72,7 +78,6 @@ def test_path_and_occupancy_figures():
 
 def test_learning_curves_use_report_labels_colours_and_order():
     """Manifest order, display names and the report's group colours; whole-number day ticks."""
-    from matplotlib.colors import to_hex
 
     labels = {"sham": "Sham", "mcao": "MCAO + vehicle"}
     colours = {"sham": "#9A9A9A", "mcao": "#3A3A3A"}
@@ -91,3 +96,25 @@ def test_strategy_panels_titled_by_label_with_whole_days():
     fig = plot_strategy_proportions(_table(), labels={"sham": "Sham", "mcao": "MCAO"})
     assert [ax.get_title() for ax in fig.axes] == ["Sham", "MCAO"]
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2"]
+
+
+def test_strategy_colours_colour_blind_safe_and_ordered_by_efficiency():
+    """Okabe-Ito colours (not Rtrack's red-to-green), distinct within each scheme (hatched beyond
+    eight); legend from most to least efficient, top of the stack first."""
+    garthe = strategy_order(list(GARTHE_STRATEGIES.values()))
+    assert garthe[:3] == ["direct swimming", "focal search", "directed search"]
+    assert garthe[-3:] == ["thigmotaxis", "perseverance", "unknown"]
+    gehring = strategy_order(list(GEHRING_CODES))
+    assert gehring[0] == "DF" and gehring[-2:] == ["TT", "CI"]
+    for names in (garthe, gehring):
+        styles = strategy_styles(names)
+        assert len(set(styles.values())) == len(names)
+        assert all(c in OKABE_ITO for s, (c, _) in styles.items() if s != "unknown")
+    table = _table().assign(
+        strategy=lambda d: np.where(d["trial"] == 1, "thigmotaxis", "direct swimming")
+    )
+    fig = plot_strategy_proportions(table)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["direct swimming", "thigmotaxis"]
+    bars = {c.get_label(): to_hex(c.patches[0].get_facecolor()) for c in fig.axes[0].containers}
+    assert bars == {"direct swimming": OKABE_ITO[0].lower(), "thigmotaxis": OKABE_ITO[1].lower()}

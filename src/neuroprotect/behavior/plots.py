@@ -26,32 +26,53 @@ __all__ = [
     "plot_strategy_proportions",
     "compute_learning_curves",
     "compute_strategy_proportions",
+    "strategy_order",
+    "strategy_styles",
 ]
 
-#: Colours for strategy classes (Garthe names and Gehring codes); others cycle through tab20.
-STRATEGY_COLOURS = {
-    "thigmotaxis": "#E32423",
-    "random search": "#F28B1D",
-    "scanning": "#F4E300",
-    "chaining": "#C2D01E",
-    "directed search": "#67AE25",
-    "focal search": "#6EC5D9",
-    "direct swimming": "#344A97",
-    "perseverance": "#222222",
-    "unknown": "#DDDDDD",
-    "TT": "#E32423",
-    "IC": "#F28B1D",
-    "SS": "#F4E300",
-    "SC": "#C2D01E",
-    "CR": "#9C6B30",
-    "SO": "#67AE25",
-    "FS": "#6EC5D9",
-    "ST": "#2E86C1",
-    "TS": "#5B2C6F",
-    "AT": "#1ABC9C",
-    "DF": "#344A97",
-    "CI": "#888888",
-}
+#: Okabe & Ito's colour-blind-safe categorical palette (Color Universal Design, 2008), from blue
+#: to black: strategies take it in order of efficiency (most efficient first).
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#F0E442",  # yellow
+    "#E69F00",  # orange
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+)
+#: Beyond eight strategies the palette repeats with a hatch (colour alone is not enough).
+STRATEGY_HATCHES = ("", "////", "xxxx")
+#: Colour of the ``unknown`` (unclassified) class.
+UNKNOWN_COLOUR = "#BBBBBB"
+#: Strategy classes from most to least efficient: Garthe et al. 2009 names, Gehring codes.
+STRATEGY_RANKING = (
+    ("direct swimming", "focal search", "directed search", "chaining", "scanning",
+     "random search", "thigmotaxis", "perseverance"),
+    ("DF", "AT", "TS", "ST", "FS", "SO", "CR", "SC", "SS", "IC", "TT", "CI"),
+)  # fmt: skip
+
+
+def strategy_order(names: Sequence[str]) -> list[str]:
+    """``names`` from most to least efficient (:data:`STRATEGY_RANKING`); others after them in
+    alphabetical order, ``unknown`` last."""
+    rank = {s: i for scheme in STRATEGY_RANKING for i, s in enumerate(scheme)}
+    return sorted(
+        dict.fromkeys(names),
+        key=lambda s: (s == "unknown", s not in rank, rank.get(s, 0), str(s)),
+    )
+
+
+def strategy_styles(names: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """``{strategy: (colour, hatch)}`` in the given order: Okabe-Ito colours, hatched beyond 8."""
+    n = len(OKABE_ITO)
+    styles = {}
+    for i, s in enumerate(n for n in names if n != "unknown"):
+        styles[s] = (OKABE_ITO[i % n], STRATEGY_HATCHES[min(i // n, len(STRATEGY_HATCHES) - 1)])
+    if "unknown" in names:
+        styles["unknown"] = (UNKNOWN_COLOUR, "")
+    return styles
 
 
 def _draw_arena(ax: Axes, arena: ArenaWaterMaze) -> None:
@@ -297,14 +318,15 @@ def plot_strategy_proportions(
 ) -> Figure:
     """Stacked bars of strategy proportions by day, one panel per group (as Rtrack's plot_strategies).
 
-    ``labels`` (group id -> panel title) also sets the order of the panels.
+    ``labels`` (group id -> panel title) also sets the order of the panels. ``order`` (default
+    :func:`strategy_order`: most to least efficient) is the legend order, top to bottom, and the
+    stacking order; colours from the colour-blind-safe :data:`OKABE_ITO` palette.
     """
     props = compute_strategy_proportions(table, day=day, group=group, strategy=strategy)
-    names = list(order) if order is not None else sorted(props["strategy"].unique(), key=str)
+    names = list(order) if order is not None else strategy_order(list(props["strategy"].unique()))
     groups = _group_order(props["group"], labels)
     fig = Figure(figsize=(2.2 * len(groups) + 1.6, 3.0))
-    cycle = iter(__import__("matplotlib").colormaps["tab20"].colors)
-    colours = {s: STRATEGY_COLOURS.get(s) or next(cycle) for s in names}
+    styles = strategy_styles(names)
     for i, gname in enumerate(groups):
         ax = fig.add_subplot(1, len(groups), i + 1)
         wide = (
@@ -313,7 +335,7 @@ def plot_strategy_proportions(
             .fillna(0)
         )
         bottom = np.zeros(len(wide))
-        for s in names:
+        for s in reversed(names):  # the first in the legend on top of the stack
             vals = wide[s].to_numpy() if s in wide.columns else np.zeros(len(wide))
             ax.bar(
                 [
@@ -322,7 +344,8 @@ def plot_strategy_proportions(
                 ],
                 vals,
                 bottom=bottom,
-                color=colours[s],
+                color=styles[s][0],
+                hatch=styles[s][1],
                 label=s,
                 edgecolor="white",
                 lw=0.3,
@@ -334,6 +357,6 @@ def plot_strategy_proportions(
         if i == 0:
             ax.set_ylabel("Proportion")
     handles, strategies = fig.axes[0].get_legend_handles_labels()
-    fig.legend(handles, strategies, loc="center right", fontsize=7, frameon=False)
+    fig.legend(handles[::-1], strategies[::-1], loc="center right", fontsize=7, frameon=False)
     fig.tight_layout(rect=(0, 0, 0.86, 1))
     return fig
