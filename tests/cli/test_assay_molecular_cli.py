@@ -317,3 +317,18 @@ def test_qpcr_stability_errors_name_the_file(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     err = _one_line_error(_run("assay", "qpcr-stability", path))
     assert "two_genes.csv" in err and "at least three candidate genes" in err
+
+
+def test_qpcr_stability_unknown_candidate_gene_is_named(tmp_path):
+    """--gene with a gene absent from the file names it (it used to empty every row and say
+    'at least two samples, but got 0')."""
+    lines = ["sample,gene,ct"] + [
+        f"s{i},{gene},{20 + i * 0.1 + j:.2f}"
+        for i in range(4)
+        for j, gene in enumerate(["A", "B", "C"])
+    ]
+    path = tmp_path / "three_genes.csv"
+    path.write_text("\n".join(lines) + "\n")
+    args = ["assay", "qpcr-stability", path, "--gene", "A", "--gene", "B", "--gene", "Foo"]
+    err = _one_line_error(_run(*args))
+    assert "Expected candidate genes among A, B, C, but got 'Foo'" in err

@@ -24,6 +24,22 @@ __all__ = [
 ]
 
 
+def _candidates(replicates: pd.DataFrame, genes: Sequence[str] | None) -> pd.DataFrame:
+    """Samples × candidate genes of efficiency-weighted Ct; a candidate not in the table is an
+    error (it would otherwise empty every row)."""
+    wide = replicates.pivot(index="sample", columns="gene", values="wct")
+    if genes is None:
+        return wide
+    unknown = [g for g in genes if g not in wide.columns]
+    if unknown:
+        raise InputError(
+            f"Expected candidate genes among {', '.join(map(str, wide.columns))}, "
+            f"but got {', '.join(map(repr, unknown))}",
+            field="gene",
+        )
+    return wide[list(genes)]
+
+
 def relative_quantities(
     replicates: pd.DataFrame, *, genes: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -32,18 +48,13 @@ def relative_quantities(
     ``wct`` is the efficiency-weighted mean Ct (``log2(E)·Ct``), so the values are ``E^−Ct``.
     Samples with a missing gene are dropped (geNorm needs complete rows).
     """
-    wide = replicates.pivot(index="sample", columns="gene", values="wct")
-    if genes is not None:
-        wide = wide.reindex(columns=list(genes))
-    return (2.0 ** (-wide)).dropna()
+    return (2.0 ** (-_candidates(replicates, genes))).dropna()
 
 
 def left_out_samples(replicates: pd.DataFrame, *, genes: Sequence[str] | None = None) -> list[str]:
     """``"sample (gene, gene)"`` for every sample :func:`relative_quantities` drops: a candidate
     gene undetermined or not measured in it."""
-    wide = replicates.pivot(index="sample", columns="gene", values="wct")
-    if genes is not None:
-        wide = wide.reindex(columns=list(genes))
+    wide = _candidates(replicates, genes)
     missing = wide.isna()
     return [
         f"{smp} ({', '.join(map(str, wide.columns[row]))})"
