@@ -37,7 +37,7 @@ from neuroprotect.assays.elisa_fit import (
     LogisticFitter,
     Weights,
 )
-from neuroprotect.assays.elisa_plate import fit_plate
+from neuroprotect.assays.elisa_plate import SAMPLE_COLUMNS, fit_plate
 from neuroprotect.assays.elisa_plot import plot_elisa
 from neuroprotect.assays.plates import no_signal_wells
 from neuroprotect.errors import InputError
@@ -236,20 +236,6 @@ def result_json(result: ElisaResult) -> dict[str, Any]:
             result.standards,
             ["plate", "sample", "concentration", "n", "back_calculated", "recovery_pct"],
         ),
-        "samples": records(
-            result.samples,
-            [
-                "plate",
-                "type",
-                "sample",
-                "n",
-                "mean_signal",
-                "concentration",
-                "dilution",
-                "adjusted_concentration",
-                "cv_pct",
-                "flag",
-            ],
-        ),
+        "samples": records(result.samples, list(SAMPLE_COLUMNS)),
         "warnings": result.warnings,
     }

@@ -15,6 +15,21 @@ from neuroprotect.errors import InputError
 __all__ = ["fit_plate"]
 
 
+#: Columns of the per-sample table (one row per sample and plate).
+SAMPLE_COLUMNS = (
+    "plate",
+    "type",
+    "sample",
+    "n",
+    "mean_signal",
+    "concentration",
+    "dilution",
+    "adjusted_concentration",
+    "cv_pct",
+    "flag",
+)
+
+
 def _cv(values: np.ndarray) -> float:
     v = values[np.isfinite(values)]
     if v.size < 2 or v.mean() == 0:
@@ -161,21 +176,7 @@ def fit_plate(
                 "flag": ";".join(flags) if flags else "ok",
             }
         )
-    samples = pd.DataFrame(
-        rows,
-        columns=[
-            "plate",
-            "type",
-            "sample",
-            "n",
-            "mean_signal",
-            "concentration",
-            "dilution",
-            "adjusted_concentration",
-            "cv_pct",
-            "flag",
-        ],
-    )
+    samples = pd.DataFrame(rows, columns=list(SAMPLE_COLUMNS))
     std_cols = [
         "plate",
         "well",
