@@ -93,10 +93,10 @@ def read_csv_text(path: Path | io.StringIO) -> pd.DataFrame:
                 raise InputError(
                     "Expected a Ct table with a header row, but the sheet is empty", file=str(path)
                 )
-            header = [str(c) for c in sheet.iloc[0]]
-            _check_unique_names(header, path)
+            names = [str(c) for c in sheet.iloc[0]]
+            _check_unique_names(names, path)
             sheet = sheet.iloc[1:].reset_index(drop=True)
-            sheet.columns = [c.strip() for c in header]
+            sheet.columns = [c.strip() for c in names]
             return sheet.loc[:, [c for c in sheet.columns if c]]
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
             header = fh.readline()
