@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.assays._plates import joined, replicate, write_plate
 
 from neuroprotect.assays.invitro import analyse_atp, analyse_caspase3, analyse_ldh, analyse_ros
 from neuroprotect.assays.mito_potential import analyse_mitochondrial_potential
 from neuroprotect.errors import InputError
-from tests.assays._plates import joined, replicate, write_plate
 
 
 def _by_sample(res, column):  # type: ignore[no-untyped-def]
@@ -89,7 +89,10 @@ def test_tmrm_intensity(tmp_path: Path) -> None:
         {"type": "sample", "sample": "o1", "group": "ogd", "value": 1100},
     ]
     res = analyse_mitochondrial_potential(
-        joined(*write_plate(tmp_path, "tmrm", wells)), probe="tmrm", control="ctrl", depolarised=None
+        joined(*write_plate(tmp_path, "tmrm", wells)),
+        probe="tmrm",
+        control="ctrl",
+        depolarised=None,
     )
     assert _by_sample(res, "mmp_pct_of_control") == pytest.approx({"c1": 100.0, "o1": 50.0})
 
@@ -99,12 +102,23 @@ def test_atp_standard_curve_per_mg_protein(tmp_path: Path) -> None:
     Sample o1: RLU 50500 -> (50500 - 500) / 100000 = 0.5 µM in the well, x dilution 2 = 1.0 µM;
     protein 0.5 mg/mL -> 1.0 / 0.5 = 2.0 nmol/mg. Control c1: 100500 -> 1.0 x 2 = 2.0 µM
     (4.0 nmol/mg) -> o1 = 50 % of control."""
-    std = [{"type": "standard", "concentration": c, "value": 500 + 1e5 * c} for c in (0.1, 0.5, 1, 2)]
+    std = [
+        {"type": "standard", "concentration": c, "value": 500 + 1e5 * c} for c in (0.1, 0.5, 1, 2)
+    ]
     wells = [
         {"type": "blank", "value": 500},
         *std,
-        *replicate(2, type="sample", sample="c1", group="ctrl", dilution=2, protein_mg_ml=0.5, value=100500),
-        {"type": "sample", "sample": "o1", "group": "ogd", "dilution": 2, "protein_mg_ml": 0.5, "value": 50500},
+        *replicate(
+            2, type="sample", sample="c1", group="ctrl", dilution=2, protein_mg_ml=0.5, value=100500
+        ),
+        {
+            "type": "sample",
+            "sample": "o1",
+            "group": "ogd",
+            "dilution": 2,
+            "protein_mg_ml": 0.5,
+            "value": 50500,
+        },
     ]
     res = analyse_atp(joined(*write_plate(tmp_path, "atp", wells)), control="ctrl")
     assert _by_sample(res, "atp_um") == pytest.approx({"c1": 2.0, "o1": 1.0})
@@ -130,7 +144,10 @@ def test_caspase3_pna_activity_per_mg_per_h(tmp_path: Path) -> None:
         {"type": "sample", "sample": "o1", "group": "ogd", "protein_mg": 0.1, "value": 0.30},
     ]
     res = analyse_caspase3(
-        joined(*write_plate(tmp_path, "casp", wells)), incubation_h=2, reaction_volume_ul=100, control="ctrl"
+        joined(*write_plate(tmp_path, "casp", wells)),
+        incubation_h=2,
+        reaction_volume_ul=100,
+        control="ctrl",
     )
     assert _by_sample(res, "product_nmol") == pytest.approx({"c1": 2.5, "o1": 5.0})
     assert _by_sample(res, "caspase3_nmol_h_mg") == pytest.approx({"c1": 12.5, "o1": 25.0})

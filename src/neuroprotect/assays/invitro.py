@@ -16,7 +16,7 @@ Groups: ``groups`` maps sample -> group (a study's cultures table); without it t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,10 @@ def _prepare(
 def _blanks(
     w: pd.DataFrame, samples: pd.DataFrame, *, required: bool, file: FileLike, what: str = "blank"
 ) -> dict[int, float]:
-    blanks = {int(p): plate_blank(w, int(p), required=required, file=file, what=what) for p in w["plate"].unique()}
+    blanks = {
+        int(p): plate_blank(w, int(p), required=required, file=file, what=what)
+        for p in w["plate"].unique()
+    }
     samples["blank"] = samples["plate"].map(blanks).astype(float)
     samples["corrected"] = samples["mean_signal"] - samples["blank"]
     return blanks
@@ -153,21 +156,32 @@ def analyse_atp(
     has_std = (w["type"] == "standard").any()
     curves = {}
     if has_std:
-        curves = {int(p): plate_standard_curve(w, int(p), blanks[int(p)], min_r2=min_r2, file=file) for p in w["plate"].unique()}
+        curves = {
+            int(p): plate_standard_curve(w, int(p), blanks[int(p)], min_r2=min_r2, file=file)
+            for p in w["plate"].unique()
+        }
         conc = np.full(len(samples), np.nan)
         flags = np.full(len(samples), "ok", dtype=object)
         for p, curve in curves.items():
             on = (samples["plate"] == p).to_numpy()
-            conc[on] = curve.concentration_of(samples.loc[on, "mean_signal"]) * samples.loc[on, "dilution"].to_numpy(float)
+            conc[on] = curve.concentration_of(samples.loc[on, "mean_signal"]) * samples.loc[
+                on, "dilution"
+            ].to_numpy(float)
             flags[on] = curve.range_flags(samples.loc[on, "mean_signal"])
             warnings += [f"plate {p}: {f}" for f in curve.flags]
         samples["atp_um"] = conc
         samples["range_flag"] = flags
         if "protein_mg_ml" in samples.columns:
-            samples["atp_nmol_per_mg_protein"] = conc / require_quantity(samples, "protein_mg_ml", "lysate protein", file)
-        out_of = samples.loc[(samples["type"] == "sample") & (samples["range_flag"] != "ok"), "sample"]
+            samples["atp_nmol_per_mg_protein"] = conc / require_quantity(
+                samples, "protein_mg_ml", "lysate protein", file
+            )
+        out_of = samples.loc[
+            (samples["type"] == "sample") & (samples["range_flag"] != "ok"), "sample"
+        ]
         if len(out_of):
-            warnings.append(f"ATP outside the standards (extrapolated, flagged) for {', '.join(map(str, out_of))}")
+            warnings.append(
+                f"ATP outside the standards (extrapolated, flagged) for {', '.join(map(str, out_of))}"
+            )
     elif control is None:
         raise InputError(
             "Expected ATP standards on the plate or a control group for % of control, but got neither",
@@ -181,7 +195,9 @@ def analyse_atp(
         if has_std
         else "ATP luminescence: % of control of blank-corrected RLU"
     )
-    return PlateAssayResult(samples=samples, wells=w, curves=curves, blanks=blanks, warnings=warnings, method=method)
+    return PlateAssayResult(
+        samples=samples, wells=w, curves=curves, blanks=blanks, warnings=warnings, method=method
+    )
 
 
 def analyse_caspase3(
@@ -231,7 +247,10 @@ def analyse_caspase3(
     w, warnings = _prepare(wells, groups, saturation)
     samples = sample_means(w)
     blanks = _blanks(w, samples, required=True, file=file, what="substrate blank")
-    curves = {int(p): plate_standard_curve(w, int(p), blanks[int(p)], min_r2=min_r2, file=file) for p in w["plate"].unique()}
+    curves = {
+        int(p): plate_standard_curve(w, int(p), blanks[int(p)], min_r2=min_r2, file=file)
+        for p in w["plate"].unique()
+    }
     conc = np.full(len(samples), np.nan)
     flags = np.full(len(samples), "ok", dtype=object)
     for p, curve in curves.items():
@@ -249,9 +268,13 @@ def analyse_caspase3(
     else:
         activity = "caspase3_nmol_h"
         samples[activity] = samples["product_nmol"] / incubation_h
-        warnings.append("no protein_mg column in the layout: activity is per well, not per mg protein")
+        warnings.append(
+            "no protein_mg column in the layout: activity is per well, not per mg protein"
+        )
     if control is not None:
-        samples["caspase3_fold_of_control"] = relative_to_control(samples, activity, control, scale=1.0, file=file)
+        samples["caspase3_fold_of_control"] = relative_to_control(
+            samples, activity, control, scale=1.0, file=file
+        )
     name = "pNA (A405)" if substrate == "pna" else "AMC (fluorescence)"
     return PlateAssayResult(
         samples=samples,
@@ -308,7 +331,7 @@ def analyse_ldh(
         ctl = samples[on & (samples["type"] == "control").to_numpy()]
         named = {str(s).lower(): r for s, r in zip(ctl["sample"], ctl.itertuples(), strict=True)}
 
-        def level(name: str, plate: int = int(p), named: dict = named) -> float:  # type: ignore[type-arg]
+        def level(name: str, plate: int = int(p), named: dict[str, Any] = named) -> float:
             if name.lower() not in named:
                 raise InputError(
                     f"Expected control wells named {name!r} on plate {plate}, but the control wells "

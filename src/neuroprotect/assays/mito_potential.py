@@ -34,9 +34,7 @@ __all__ = ["analyse_mitochondrial_potential"]
 DEPOLARISED_LIMIT = 0.8
 
 
-def _two_channels(
-    red: pd.DataFrame, green: pd.DataFrame, file: FileLike
-) -> pd.DataFrame:
+def _two_channels(red: pd.DataFrame, green: pd.DataFrame, file: FileLike) -> pd.DataFrame:
     keys = ["plate", "well"]
     g = green[[*keys, "value", "flag"]].rename(columns={"value": "green", "flag": "green_flag"})
     out = red.merge(g, on=keys, how="left")
@@ -97,7 +95,9 @@ def analyse_mitochondrial_potential(
     if probe not in ("jc1", "tmrm"):
         raise InputError(f"Expected probe jc1 or tmrm, but got {probe!r}", field="probe")
     if probe == "jc1" and green is None:
-        raise InputError("Expected a green (530 nm) plate for JC-1 besides the red one", field="green")
+        raise InputError(
+            "Expected a green (530 nm) plate for JC-1 besides the red one", field="green"
+        )
     w = assign_groups(wells, groups)
     w, warnings = flag_saturated(w, saturation)
     blanks: dict[int, float] = {}
@@ -107,7 +107,9 @@ def analyse_mitochondrial_potential(
         warnings += [f"green channel: {m}" for m in more]
         w = _two_channels(w, g, file)
         plates = [int(p) for p in w["plate"].unique()]
-        red_blank = {p: plate_blank(w.rename(columns={"red": "value"}), p, file=file) for p in plates}
+        red_blank = {
+            p: plate_blank(w.rename(columns={"red": "value"}), p, file=file) for p in plates
+        }
         gw = w.drop(columns=["red"]).rename(columns={"green": "value"})
         green_blank = {p: plate_blank(gw, p, file=file) for p in plates}
         r = w["red"].to_numpy(float) - w["plate"].map(red_blank).to_numpy(float)

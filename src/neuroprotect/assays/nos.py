@@ -184,7 +184,9 @@ def compute_nox(
     """
     require_columns(samples, [total], file=file)
     t = compute_griess_nitrite(samples, curve, absorbance=total, dilution=dilution, file=file)
-    t = t.rename(columns={"nitrite_um": "nox_um", "nitrite_nmol_per_mg_protein": "nox_nmol_per_mg_protein"})
+    t = t.rename(
+        columns={"nitrite_um": "nox_um", "nitrite_nmol_per_mg_protein": "nox_nmol_per_mg_protein"}
+    )
     if nitrite in samples.columns:
         n = compute_griess_nitrite(
             samples, nitrite_curve or curve, absorbance=nitrite, dilution=dilution, file=file

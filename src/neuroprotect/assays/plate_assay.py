@@ -76,12 +76,13 @@ class PlateAssayResult:
 
 
 def assign_groups(wells: pd.DataFrame, groups: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Add the ``group`` column: from ``groups`` (sample -> group), else the layout's own
-    ``group`` column, else the sample name itself."""
+    """Add the ``group`` column: from ``groups`` (sample -> group; other samples keep their
+    name), else the layout's own ``group`` column, else the sample name itself."""
     out = wells.copy()
     sample = out["sample"].astype(str)
     if groups is not None:
-        out["group"] = sample.map({str(k): str(v) for k, v in groups.items()})
+        # kit controls and blanks are not cultures: they keep their own name as group
+        out["group"] = sample.map({str(k): str(v) for k, v in groups.items()}).fillna(sample)
     elif "group" in out.columns:
         out["group"] = out["group"].where(out["group"].notna(), sample).astype(str)
     else:
@@ -89,7 +90,9 @@ def assign_groups(wells: pd.DataFrame, groups: Mapping[str, str] | None = None) 
     return out
 
 
-def flag_saturated(wells: pd.DataFrame, saturation: float | None = None) -> tuple[pd.DataFrame, list[str]]:
+def flag_saturated(
+    wells: pd.DataFrame, saturation: float | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Flag overflow wells and wells at or above ``saturation`` as ``saturated``.
 
     Returns the table and one warning listing the wells left out (none when all are fine).
@@ -102,7 +105,9 @@ def flag_saturated(wells: pd.DataFrame, saturation: float | None = None) -> tupl
     out.loc[hit, "flag"] = "saturated"
     warnings = []
     if hit.any():
-        listed = ", ".join(f"{r.well} ({r.type} {r.sample}, plate {r.plate})" for r in out[hit].itertuples())
+        listed = ", ".join(
+            f"{r.well} ({r.type} {r.sample}, plate {r.plate})" for r in out[hit].itertuples()
+        )
         limit = f" (signal >= {saturation:g} or reader overflow)" if saturation is not None else ""
         warnings.append(f"saturated wells left out{limit}: {listed}")
     missing = out["flag"].eq("no_signal")
@@ -118,7 +123,12 @@ def usable(wells: pd.DataFrame) -> pd.DataFrame:
 
 
 def plate_blank(
-    wells: pd.DataFrame, plate: int, *, required: bool = True, file: FileLike = None, what: str = "blank"
+    wells: pd.DataFrame,
+    plate: int,
+    *,
+    required: bool = True,
+    file: FileLike = None,
+    what: str = "blank",
 ) -> float:
     """Mean signal of the plate's usable ``blank`` wells (0 when there are none and not required)."""
     b = usable(wells)
@@ -199,9 +209,15 @@ def relative_to_control(
     v = samples[value].to_numpy(float)
     for plate in samples["plate"].unique():
         on = (samples["plate"] == plate).to_numpy()
-        ctrl = on & (samples["type"] == "sample").to_numpy() & (samples["group"] == str(control)).to_numpy()
+        ctrl = (
+            on
+            & (samples["type"] == "sample").to_numpy()
+            & (samples["group"] == str(control)).to_numpy()
+        )
         if not ctrl.any():
-            groups = sorted(set(samples.loc[on & (samples["type"] == "sample").to_numpy(), "group"]))
+            groups = sorted(
+                set(samples.loc[on & (samples["type"] == "sample").to_numpy(), "group"])
+            )
             raise InputError(
                 f"Expected samples of the control group {control!r} on plate {plate}, but the "
                 f"groups there are {', '.join(map(str, groups)) or 'none'}",
@@ -220,7 +236,9 @@ def relative_to_control(
     return out
 
 
-def require_quantity(samples: pd.DataFrame, column: str, what: str, file: FileLike = None) -> np.ndarray:
+def require_quantity(
+    samples: pd.DataFrame, column: str, what: str, file: FileLike = None
+) -> np.ndarray:
     """A per-sample quantity from the layout (e.g. ``protein_mg_ml``), > 0 for every sample."""
     rows = samples["type"] == "sample"
     if column not in samples.columns or samples.loc[rows, column].isna().any():
