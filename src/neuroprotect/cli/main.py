@@ -223,7 +223,7 @@ COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "design": (("design", "app"),),
     "behavior": (("behavior", "app"), ("behavior_other", "app")),
-    "assay": (("assay", "app"), ("assay_molecular", "molecular_app")),
+    "assay": (("assay", "app"), ("assay_molecular", "molecular_app"), ("assay_invitro", "app")),
     "kb": (("kb", "kb_app"),),
     "runs": (("store", "app"),),
     "histology": (("histology", "app"), ("histology_cells", "app")),
