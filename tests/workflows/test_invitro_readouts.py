@@ -231,3 +231,16 @@ readouts:
     m.write_text(m.read_text().replace("method: nox", "method: griess"))
     with pytest.raises(InputError, match="citrulline or nox"):
         _load(d, "nox")
+
+
+def test_in_vitro_study_runs_to_a_report(study: Path, tmp_path: Path) -> None:
+    """End to end (no store): every in vitro readout is analysed and reported; the JC-1 green
+    plate, named in params, is hashed as a raw input."""
+    from neuroprotect.workflows.run import run_study
+
+    outcome, files = run_study(study / "study.yaml", out_dir=tmp_path / "out", store=False)
+    analysed = {v.readout_id for v in outcome.variables}
+    assert analysed == {"ros", "mmp", "atp", "casp3", "ldh"}
+    assert any(f.path.name == "green_plate.csv" for f in outcome.raw_files)
+    html = files.report.read_text(encoding="utf-8")
+    assert "Caspase-3 activity" in html and "LDH release" in html
