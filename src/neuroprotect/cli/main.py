@@ -263,7 +263,7 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
     ),
     "assay": LazyCommand(
         "Bench assays: ELISA, binding, viability, Griess, qPCR, western.",
-        (("assay", "app"), ("assay_molecular", "molecular_app")),
+        (("assay", "app"), ("assay_molecular", "molecular_app"), ("assay_invitro", "app")),
     ),
     "kb": LazyCommand(
         "Look up the cited knowledge base: compounds, targets, efficacy.", (("kb", "kb_app"),)
