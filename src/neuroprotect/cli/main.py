@@ -262,7 +262,7 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
         (("behavior", "app"), ("behavior_other", "app")),
     ),
     "assay": LazyCommand(
-        "Bench assays: ELISA, binding, viability, Griess, qPCR, western.",
+        "ELISA, binding, Griess, NOS, qPCR, western; viability, ROS, ATP, LDH.",
         (("assay", "app"), ("assay_molecular", "molecular_app"), ("assay_invitro", "app")),
     ),
     "kb": LazyCommand(
