@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from neuroprotect.errors import InputError
-from neuroprotect.meta._rma import fit_rma
+from neuroprotect.meta._rma import fit_rma, resolve_test
 from neuroprotect.meta.models import RandomEffectsMeta, check_yi_vi
 
 __all__ = ["SubgroupResult", "compute_subgroups"]
@@ -69,10 +69,10 @@ class SubgroupResult:
         }
 
 
-def _stratum_row(label: str, y: np.ndarray, v: np.ndarray, method: str, knha: bool) -> dict:
+def _stratum_row(label: str, y: np.ndarray, v: np.ndarray, method: str, test: str) -> dict:
     fe = fit_rma(y, v, method="FE")
     if y.size >= 2:
-        m = RandomEffectsMeta(method, knapp_hartung=knha).fit(y, v)
+        m = RandomEffectsMeta(method, test=test).fit(y, v)
         est, se, ci, t2, i2 = m.estimate_, m.se_, m.ci_, m.tau2_, m.i2_
     else:  # one study: its own effect, no heterogeneity to estimate
         est, se = float(y[0]), float(np.sqrt(v[0]))
@@ -102,6 +102,7 @@ def compute_subgroups(
     *,
     method: str = "REML",
     knapp_hartung: bool = False,
+    test: str | None = None,
     by: str = "stratum",
 ) -> SubgroupResult:
     """Pool each stratum separately and test whether the strata differ.
@@ -116,7 +117,9 @@ def compute_subgroups(
     method
         tau^2 estimator of the within-stratum pooling and of the mixed-model moderator test.
     knapp_hartung
-        Knapp-Hartung inference within strata.
+        Knapp-Hartung inference within strata (synonym of ``test="knha"``).
+    test
+        ``"z"``, ``"knha"`` or ``"adhoc"`` inference within strata.
     by
         Name of the stratifying variable (for reports).
 
@@ -143,10 +146,14 @@ def compute_subgroups(
     if len(levels) < 2:
         raise InputError(f"Expected at least 2 strata in {by!r}, but got {levels}", field=by)
     method = method.upper()
+    try:
+        test_name = resolve_test(test, knapp_hartung)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     rows = []
     for lev in levels:
         mask = (labels == lev).to_numpy()
-        rows.append(_stratum_row(lev, y[mask], v[mask], method, knapp_hartung))
+        rows.append(_stratum_row(lev, y[mask], v[mask], method, test_name))
     table = pd.DataFrame(rows)
     q_total = fit_rma(y, v, method="FE").q
     q_within = float(table["q"].sum())
