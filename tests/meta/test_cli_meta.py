@@ -154,7 +154,7 @@ def test_md_json_equals_python_api(tmp_path: Path) -> None:
     ("edit", "args", "expect"),
     [
         (lambda t: t.replace("A,8,20,5", "A,8,20,0"), [], "row 2, field 'sd_treat'"),
-        (lambda t: t.replace("B,10,30", "B,1,30"), [], "row 3, field 'n_treat'"),
+        (lambda t: t.replace("B,10,30", "B,0,30"), [], "row 3, field 'n_treat'"),
         (
             lambda t: t.replace(",sham_mean", ",sham").replace(",0,", ",0,"),
             ["--measure", "nmd"],
