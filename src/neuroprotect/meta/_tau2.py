@@ -13,6 +13,7 @@ Viechtbauer (2010) J Stat Softw 36(3); metafor 4.6 documentation of ``rma.uni``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,7 +93,7 @@ def tau2_sj(yi: np.ndarray, vi: np.ndarray, x: np.ndarray) -> float:
     return tau0 * q_generalised(yi, vi, x, tau0) / (k - p_)
 
 
-def _bracket_root(f, hi: float) -> float:  # type: ignore[no-untyped-def]
+def _bracket_root(f: Callable[[float], float], hi: float) -> float:
     while f(hi) > 0:
         hi *= 10
     return float(optimize.brentq(f, 0.0, hi, xtol=1e-14, rtol=1e-14, maxiter=500))
@@ -126,6 +127,28 @@ def loglik(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, tau2: float, *, reml: 
     if not reml:
         return -0.5 * (k * np.log(2 * np.pi) + sum_log_v + rss)
     return float(
+        -0.5 * (k - p_) * np.log(2 * np.pi)
+        + 0.5 * np.linalg.slogdet(x.T @ x)[1]
+        - 0.5 * sum_log_v
+        - 0.5 * np.linalg.slogdet(xtwx)[1]
+        - 0.5 * rss
+    )
+
+
+def _loglik_grid(
+    yi: np.ndarray, vi: np.ndarray, x: np.ndarray, taus: np.ndarray, *, reml: bool
+) -> np.ndarray:
+    """:func:`loglik` at many tau^2 values at once (the scan of :func:`tau2_likelihood`)."""
+    k, p_ = x.shape
+    w = 1 / (vi[None, :] + taus[:, None])  # (G, k)
+    xtwx = np.einsum("gk,ki,kj->gij", w, x, x)
+    xtwy = np.einsum("gk,ki,k->gi", w, x, yi)
+    beta = np.linalg.solve(xtwx, xtwy[..., None])[..., 0]
+    rss = np.sum(w * (yi[None, :] - beta @ x.T) ** 2, axis=1)
+    sum_log_v = np.sum(np.log(vi[None, :] + taus[:, None]), axis=1)
+    if not reml:
+        return -0.5 * (k * np.log(2 * np.pi) + sum_log_v + rss)
+    return (
         -0.5 * (k - p_) * np.log(2 * np.pi)
         + 0.5 * np.linalg.slogdet(x.T @ x)[1]
         - 0.5 * sum_log_v
@@ -170,8 +193,8 @@ def _scan_maxima(
 ) -> list[tuple[float, float]]:
     """Local maxima of the log-likelihood on a log-spaced grid over [0, upper], refined."""
     hi = _scale(yi, vi)
-    grid = np.concatenate([[0.0], np.geomspace(1e-8 * hi, hi, 400)])
-    ll = np.array([loglik(yi, vi, x, t, reml=reml) for t in grid])
+    grid = np.concatenate([[0.0], np.geomspace(1e-8 * hi, hi, 240)])
+    ll = _loglik_grid(yi, vi, x, grid, reml=reml)
     found = []
     for i in range(grid.size):
         left = ll[i - 1] if i > 0 else -np.inf

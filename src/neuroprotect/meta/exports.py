@@ -57,7 +57,14 @@ CAMARADES_COLUMNS = [
     _c("sham_mean", "float", "sham mean", "sham", required=False),
     _c("error_type", "str", "sd or sem", "sd_or_sem", "errortype", "error type", required=False),
     _c("ctrl_shared_by", "float", "control shared by", "n_arms_sharing_control", required=False),
-    _c("n_c_true", "float", "true n control", "true control n", "corrected control n", required=False),
+    _c(
+        "n_c_true",
+        "float",
+        "true n control",
+        "true control n",
+        "corrected control n",
+        required=False,
+    ),
     _c("greater_is_worse", "bool", "greaterisworse", "greater is worse", required=False),
 ]
 
@@ -220,7 +227,9 @@ def from_syrf(
     data = data.assign(
         _sham=_flags(data["IsDiseaseModelControl"]) == "all",
         _control=_flags(data["IsTreatmentControl"]) == "all",
-        _sd=_sd(data["OutcomeError"], data["ErrorType"], data["NumberOfAnimals"], data["source_row"]),
+        _sd=_sd(
+            data["OutcomeError"], data["ErrorType"], data["NumberOfAnimals"], data["source_row"]
+        ),
     )
     time = data["TimeInMinute"] if "TimeInMinute" in data else pd.Series("", index=data.index)
     data = data.assign(_time=time.fillna("").astype(str))
@@ -228,8 +237,11 @@ def from_syrf(
     usable = average.fillna("mean").astype(str).str.strip().str.lower().isin(["mean", "", "nan"])
     for _, r in data[~usable].iterrows():
         skipped.append(
-            {"row": int(r["source_row"]), "reason": f"average type {r['OutcomeAverageType']!r}, "
-             "not a mean: no SMD/NMD from medians"}
+            {
+                "row": int(r["source_row"]),
+                "reason": f"average type {r['OutcomeAverageType']!r}, "
+                "not a mean: no SMD/NMD from medians",
+            }
         )
     data = data[usable]
     out = []
