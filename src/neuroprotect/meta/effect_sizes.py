@@ -363,6 +363,10 @@ def compute_effect_sizes(
             yi, vi = compute_nmd(*args, sham)
     rows = data["source_row"] if "source_row" in data else pd.Series(np.arange(len(data)) + 2)
     bad = ~(np.isfinite(yi) & np.isfinite(vi) & (vi > 0))
+    if measure == "smd":  # J needs n1 + n2 - 2 > 1 and the pooled variance must be positive
+        n1, n2 = args[2], args[5]
+        pooled = (n1 - 1) * args[1] ** 2 + (n2 - 1) * args[4] ** 2
+        bad |= (n1 + n2 <= 3) | (pooled <= 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(

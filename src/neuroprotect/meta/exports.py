@@ -224,6 +224,18 @@ def from_syrf(
         if data.empty:
             raise InputError(f"Expected rows with OutcomeLabel {outcome!r}, but there are none")
     data = _one_investigator(data, notes)
+    average = data.get("OutcomeAverageType", pd.Series("mean", index=data.index))
+    average = average.fillna("mean").astype(str).str.strip().str.lower()
+    error = data["ErrorType"].fillna("SD").astype(str).str.strip().str.upper()
+    for i, r in data.iterrows():
+        if average[i] not in ("mean", "", "nan"):
+            reason = f"average type {r['OutcomeAverageType']!r}, not a mean: no SMD/NMD from it"
+        elif error[i] not in ("SD", "SEM", "SE", ""):
+            reason = f"error type {r['ErrorType']!r}, not an SD or SEM"
+        else:
+            continue
+        skipped.append({"row": int(r["source_row"]), "reason": reason})
+    data = data[average.isin(["mean", "", "nan"]) & error.isin(["SD", "SEM", "SE", ""])]
     data = data.assign(
         _sham=_flags(data["IsDiseaseModelControl"]) == "all",
         _control=_flags(data["IsTreatmentControl"]) == "all",
@@ -233,18 +245,7 @@ def from_syrf(
     )
     time = data["TimeInMinute"] if "TimeInMinute" in data else pd.Series("", index=data.index)
     data = data.assign(_time=time.fillna("").astype(str))
-    average = data.get("OutcomeAverageType", pd.Series("mean", index=data.index))
-    usable = average.fillna("mean").astype(str).str.strip().str.lower().isin(["mean", "", "nan"])
-    for _, r in data[~usable].iterrows():
-        skipped.append(
-            {
-                "row": int(r["source_row"]),
-                "reason": f"average type {r['OutcomeAverageType']!r}, "
-                "not a mean: no SMD/NMD from medians",
-            }
-        )
-    data = data[usable]
-    out = []
+    out: list[dict[str, object]] = []
     keys = ["StudyId", "ExperimentId", "OutcomeId", "_time"]
     known = {c.name for c in SYRF_COLUMNS} | {"source_row", "_sham", "_control", "_sd", "_time"}
     for key, group in data.groupby(keys, sort=False):
@@ -253,7 +254,7 @@ def from_syrf(
         shams = group[group["_sham"]]
         if treated.empty:
             continue
-        reason = None
+        reason: str | None = None
         if controls.empty:
             reason = "no control cohort (treatment control) in its experiment"
         elif len(controls) > 1:
