@@ -254,16 +254,16 @@ def from_syrf(
         shams = group[group["_sham"]]
         if treated.empty:
             continue
-        reason: str | None = None
+        why: str | None = None
         if controls.empty:
-            reason = "no control cohort (treatment control) in its experiment"
+            why = "no control cohort (treatment control) in its experiment"
         elif len(controls) > 1:
-            reason = f"{len(controls)} control cohorts in its experiment; cannot tell which applies"
+            why = f"{len(controls)} control cohorts in its experiment; cannot tell which applies"
         elif require_sham and len(shams) != 1:
-            reason = "no single sham cohort (disease-model control) for the NMD"
-        if reason is not None:
+            why = "no single sham cohort (disease-model control) for the NMD"
+        if why is not None:
             for _, r in treated.iterrows():
-                skipped.append({"row": int(r["source_row"]), "reason": reason})
+                skipped.append({"row": int(r["source_row"]), "reason": why})
             continue
         c = controls.iloc[0]
         for _, t in treated.iterrows():
