@@ -163,6 +163,7 @@ def meta_analyse(
             test=test,
             by=col,
         ).to_dict()
+        warnings += [f"by {col}: {w}" for w in sub["warnings"]]
         if len(by) > 1:
             sub["p_between_bonferroni"] = min(1.0, sub["p_between"] * len(by))
         subgroups.append(sub)
