@@ -103,7 +103,7 @@ def tau2_pm(yi: np.ndarray, vi: np.ndarray, x: np.ndarray) -> float:
     """Paule-Mandel tau^2: the root of ``Q(tau2) = k - p`` (0 when Q(0) <= k - p).
 
     The empirical Bayes estimator (Morris 1983; metafor ``method="EB"``) solves the same
-    equation, so it gives the same value (Viechtbauer et al. 2015, Res Synth Methods 6:281).
+    equation at convergence, so it gives the same value (checked in tests/meta/test_tau2.py).
     """
     k, p_ = x.shape
 
