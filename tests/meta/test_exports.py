@@ -224,3 +224,15 @@ def test_camarades_spelled_out_headers_and_sem(tmp_path: Path) -> None:
     bad.write_text(path.read_text().replace("SEM,2\nS2,S2 high", "CI,2\nS2,S2 high"))
     code, _, err = _run("meta", str(bad), "--format", "camarades", "--measure", "md")
     assert code == 2 and "row 3" in err and "SD or SEM" in err
+
+
+def test_python_api_reads_the_same_export(tmp_path: Path) -> None:
+    """read_export + meta_analyse = the CLI (hand values as in test_syrf_export_nmd_by_hand)."""
+    from neuroprotect.meta import meta_analyse, read_export
+
+    table = read_export(_syrf(tmp_path), format="syrf", require_sham=True)
+    assert [s["row"] for s in table.skipped] == [7, 8]
+    result, _, effects = meta_analyse(table.comparisons, measure="nmd")
+    assert list(effects["n_ctrl_effective"]) == [5.0, 5.0]
+    assert list(effects["yi"]) == pytest.approx([1000 / 35, 2000 / 35], rel=1e-12)
+    assert result["k"] == 2

@@ -102,28 +102,19 @@ FORMAT_HELP = (
 
 def _read(table: Path, fmt: FormatOption, measure: MeasureOption, outcome: str | None) -> Any:
     """The comparison table, the notes and the skipped rows of the input file."""
-    from neuroprotect.meta.exports import (
-        CAMARADES_COLUMNS,
-        SYRF_COLUMNS,
-        ExportTable,
-        from_camarades,
-        from_syrf,
-    )
+    from neuroprotect.meta.exports import ExportTable, read_export
 
     if fmt is FormatOption.table:
         columns = GIVEN_COLUMNS if measure is MeasureOption.given else META_COLUMNS
         return ExportTable(read_table(table, columns))
     if measure is MeasureOption.given:
         raise InputError(f"Expected --measure smd, nmd, md or rom with --format {fmt.value}")
-    try:
-        if fmt is FormatOption.camarades:
-            return from_camarades(read_table(table, CAMARADES_COLUMNS))
-        raw = read_table(table, SYRF_COLUMNS)
-        return from_syrf(raw, outcome=outcome, require_sham=measure is MeasureOption.nmd)
-    except InputError as exc:
-        if exc.file is not None:
-            raise
-        raise InputError(exc.message, file=table, row=exc.row, field=exc.field) from None
+    return read_export(
+        table,
+        format=fmt.value,  # type: ignore[arg-type]
+        outcome=outcome,
+        require_sham=measure is MeasureOption.nmd,
+    )
 
 
 def meta_command(

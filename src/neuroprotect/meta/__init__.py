@@ -24,7 +24,7 @@ from neuroprotect.meta.effect_sizes import (
     correct_shared_control,
     hedges_correction,
 )
-from neuroprotect.meta.exports import ExportTable, from_camarades, from_syrf
+from neuroprotect.meta.exports import ExportTable, from_camarades, from_syrf, read_export
 from neuroprotect.meta.models import RandomEffectsMeta
 from neuroprotect.meta.plots import plot_forest, plot_funnel
 from neuroprotect.meta.regression import (
@@ -60,5 +60,6 @@ __all__ = [
     "plot_forest",
     "plot_funnel",
     "rank_correlation_test",
+    "read_export",
     "trim_and_fill",
 ]

@@ -24,14 +24,23 @@ SD/SEM, ``ctrl_shared_by`` or ``n_c_true`` for a shared control); spelled-out he
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from neuroprotect.errors import InputError
-from neuroprotect.io.tables import Column
+from neuroprotect.io.tables import Column, read_table
 
-__all__ = ["CAMARADES_COLUMNS", "SYRF_COLUMNS", "ExportTable", "from_camarades", "from_syrf"]
+__all__ = [
+    "CAMARADES_COLUMNS",
+    "SYRF_COLUMNS",
+    "ExportTable",
+    "from_camarades",
+    "from_syrf",
+    "read_export",
+]
 
 
 def _c(name: str, kind: str = "float", *aliases: str, required: bool = True) -> Column:
@@ -308,3 +317,34 @@ def from_syrf(
             "they are not independent: pool one outcome (--outcome) and one time point at a time"
         )
     return ExportTable(table, notes, skipped)
+
+
+def read_export(
+    path: str | Path,
+    *,
+    format: Literal["syrf", "camarades"],
+    outcome: str | None = None,
+    require_sham: bool = False,
+    sheet: str | int | None = None,
+) -> ExportTable:
+    """Read a SyRF quantitative export or a CAMARADES sheet (CSV, TSV or XLSX) into comparisons.
+
+    Errors name the file (and row and column where there is one).
+
+    Examples
+    --------
+    >>> table = read_export("export.csv", format="syrf", outcome="Infarct volume")  # doctest: +SKIP
+    >>> result, model, effects = meta_analyse(table.comparisons, measure="nmd")  # doctest: +SKIP
+    """
+    path = Path(path)
+    try:
+        if format == "camarades":
+            return from_camarades(read_table(path, CAMARADES_COLUMNS, sheet=sheet))
+        if format == "syrf":
+            raw = read_table(path, SYRF_COLUMNS, sheet=sheet)
+            return from_syrf(raw, outcome=outcome, require_sham=require_sham)
+    except InputError as exc:
+        if exc.file is not None:
+            raise
+        raise InputError(exc.message, file=path, row=exc.row, field=exc.field) from None
+    raise InputError(f"Expected format 'syrf' or 'camarades', but got {format!r}")
