@@ -240,9 +240,9 @@ def tau2_likelihood(
         candidates.append((t, loglik(yi, vi, x, t, reml=reml), ok, it))
     for t0, _ in _scan_maxima(yi, vi, x, reml):
         t, ok, it = _fisher(yi, vi, x, t0, reml, maxiter)
-        if not ok:  # a maximum Fisher scoring cannot polish (boundary, flat top): keep the scan's
+        if not ok:  # not polished: the scan's own refinement stands in, as a fallback only
             t = t0
-        candidates.append((t, loglik(yi, vi, x, t, reml=reml), True, it))
+        candidates.append((t, loglik(yi, vi, x, t, reml=reml), ok, it))
     # the boundary tau^2 = 0 is a maximum when the score there is not positive (metafor ll0check)
     if _score_step(yi, vi, x, 0.0, reml) <= 0:
         candidates.append((0.0, loglik(yi, vi, x, 0.0, reml=reml), True, 0))

@@ -129,7 +129,8 @@ def from_camarades(data: pd.DataFrame) -> ExportTable:
     """Comparison table from a CAMARADES sheet read with :data:`CAMARADES_COLUMNS`.
 
     SEMs (``error_type`` SEM) become SDs with the group's own n; the control n used for the
-    effect size is ``n_c_true`` when given, else ``n_c / ctrl_shared_by``, else ``n_c``.
+    effect size is ``n_c_true`` when given, else ``n_c / ctrl_shared_by``, else ``n_c`` (split
+    later by a ``control_id`` column, when the sheet has one and neither of the others).
     """
     rows = data["source_row"]
     kind = data["error_type"] if "error_type" in data else pd.Series([None] * len(data))
@@ -160,8 +161,12 @@ def from_camarades(data: pd.DataFrame) -> ExportTable:
     out["mean_treat"] = data["mean_rx"]
     if "greater_is_worse" in data:
         out["lower_is_better"] = data["greater_is_worse"]
+    if "comparison" in out:
+        out["comparison"] = out["comparison"].fillna(out["study"])
     out = out.drop(columns=[c for c in ("n_c", "mean_c", "sd_c", "n_rx", "mean_rx", "sd_rx")])
-    return ExportTable(out.drop(columns=["control_id"], errors="ignore"), notes)
+    if "ctrl_shared_by" in data or "n_c_true" in data:  # already split: never split twice
+        out = out.drop(columns=["control_id"], errors="ignore")
+    return ExportTable(out, notes)
 
 
 def _flags(values: pd.Series) -> pd.Series:
