@@ -236,3 +236,36 @@ def test_python_api_reads_the_same_export(tmp_path: Path) -> None:
     assert list(effects["n_ctrl_effective"]) == [5.0, 5.0]
     assert list(effects["yi"]) == pytest.approx([1000 / 35, 2000 / 35], rel=1e-12)
     assert result["k"] == 2
+
+
+def test_camarades_control_id_splits_when_no_split_column(tmp_path: Path) -> None:
+    """n_c 10 shared by two rows through control_id -> 5: MD vi = 4/8 + 16/5 = 3.7 (SD given)."""
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "study,comparison,control_id,n_c,mean_c,sd_c,n_rx,mean_rx,sd_rx\n"
+        "S1,S1 a,k1,10,50,4,8,40,2\n"
+        "S1,S1 b,k1,10,50,4,8,30,2\n"
+        "S2,,,10,50,4,8,45,2\n"
+    )
+    code, r, _ = _run("meta", str(path), "--format", "camarades", "--measure", "md", "--json")
+    assert code == 0
+    assert [s["vi"] for s in r["studies"]] == pytest.approx([3.7, 3.7, 0.5 + 1.6], rel=1e-12)
+    assert [s["study"] for s in r["studies"]] == ["S1 a", "S1 b", "S2"]
+
+
+def test_syrf_outcome_filter(tmp_path: Path) -> None:
+    """A second outcome on the same cohorts: 4 comparisons and a non-independence warning; with
+    --outcome only the infarct volumes (3)."""
+    extra = [row.replace("o1,Infarct volume", "o9,Neuro score") for row in SYRF_ROWS[:2]]
+    path = _syrf(tmp_path, [*SYRF_ROWS, *extra])
+    code, r, _ = _run("meta", str(path), "--format", "syrf", "--measure", "md", "--json")
+    assert code == 0 and r["k"] == 4
+    assert any("several outcomes or time points" in w for w in r["warnings"])
+    code, r, _ = _run(
+        "meta", str(path), "--format", "syrf", "--measure", "md", "--outcome", "infarct VOLUME",
+        "--json",
+    )  # fmt: skip
+    assert code == 0 and r["k"] == 3
+    assert not any("several outcomes" in w for w in r["warnings"])
+    code, _, err = _run("meta", str(path), "--format", "syrf", "--outcome", "Rotarod")
+    assert code == 2 and "'Rotarod'" in err
