@@ -162,8 +162,16 @@ def meta_command(
 
     Optional: sham_mean (needed for nmd), control_id (shared control: its n is split), comparison.
 
-    --measure given reads precomputed study, yi, vi. --format syrf|camarades reads those exports
-    directly (docs/meta-analysis.md). Numbers match R metafor 4.6 (ML/REML: the global maximum).
+    --measure given reads precomputed study, yi, vi. Numbers match R metafor 4.6 (ML/REML: the
+    global maximum, with a warning when the likelihood has several maxima or is flat).
+
+    --format syrf (assumed from SyRF's data dictionary; no real export was at hand): StudyId,
+    ExperimentId, CohortId, NumberOfAnimals, IsDiseaseModelControl (TRUE = sham),
+    IsTreatmentControl (TRUE = control), OutcomeId, TimeInMinute, OutcomeAverage, OutcomeError,
+    ErrorType (SD or SEM), GreaterIsWorse (orients the effect). Treated cohorts are compared with
+    the control of the same experiment, outcome and time point; a control serving m of them is
+    split (n / m); medians and IQRs are skipped and listed. --format camarades: one row per
+    comparison (see --format). Mapping: docs/meta-analysis.md.
 
     Example: neuroprotect meta export.csv --format syrf --measure nmd --method reml --test knha
     """
