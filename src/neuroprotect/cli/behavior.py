@@ -127,7 +127,8 @@ def strategies(
     """Water maze search strategies (Garthe 2009 per trial, or Gehring 2015 per path segment).
 
     Garthe et al. 2009 rules per trial, or Gehring et al. 2015 classes per overlapping path
-    segment (codes TT, IC, SS, SC, FS, SO, CR, ST, ...).
+    segment (codes TT, IC, SS, SC, FS, SO, CR, ST; "unclassified" when the model's probability
+    of its best guess, shown in best_guess and confidence, is below 0.4).
 
     Example: neuroprotect behavior strategies set1/*.csv --arena arena.yaml --scheme gehring2015 --json
     """
@@ -152,6 +153,7 @@ def strategies(
                 "offset_cm",
                 "length_cm",
                 "strategy",
+                "best_guess",
                 "confidence",
             ]
         ]
