@@ -247,7 +247,9 @@ def compute_segment_features(
     turn[1:-1] = np.where(p.same[1:] & p.same[:-1] & moved[1:] & moved[:-1], dh, 0.0)
     tsel = inner & (idx > s["start"][seg])
     turn_abs = np.bincount(seg[tsel], weights=np.abs(turn[idx][tsel]), minlength=ns)
-    turn_net = np.abs(np.bincount(seg[tsel], weights=turn[idx][tsel], minlength=ns))
+    # an exact reversal is +pi or -pi by round-off: it counts in |turning| but not in the net
+    net = np.where(np.abs(turn) > np.pi - 1e-6, 0.0, turn)
+    turn_net = np.abs(np.bincount(seg[tsel], weights=net[idx][tsel], minlength=ns))
     d_start = np.hypot(pu[s["start"]] - gx, pv[s["start"]] - gy)
     d_end = np.hypot(pu[s["end"]] - gx, pv[s["end"]] - gy)
     seg_len = np.maximum(path, 1e-9)
