@@ -50,19 +50,28 @@ def _arena(name: str) -> ArenaWaterMaze:
 
 # --- baseline: a plain per-trial pandas implementation ------------------------------------------
 def baseline_envelope(tracks: pd.DataFrame, arena: ArenaWaterMaze) -> np.ndarray:
-    """Wall envelope of a batch: 99th percentile ('lower') of r per 10-degree sector, circular
-    median of 3, at least 1 (sectors with < 20 samples: 1)."""
+    """Wall envelope of a batch: 99th percentile ('lower') of r per 10-degree sector (sectors with
+    >= 20 samples), circular median of 3; with >= 30 such sectors its shape (over the median,
+    clipped to 0.8-1.6) times max(median, 1), else max(envelope, 1)."""
     u = (tracks["x_cm"].to_numpy() - arena.pool.x) / arena.pool.radius
     v = (tracks["y_cm"].to_numpy() - arena.pool.y) / arena.pool.radius
     r = np.hypot(u, v)
     sector = np.floor((np.arctan2(v, u) + np.pi) / (2 * np.pi) * 36).astype(int) % 36
-    env = np.ones(36)
+    env = np.full(36, np.nan)
     for k in range(36):
         rk = r[sector == k]
         if rk.size >= 20:
             env[k] = np.quantile(rk, 0.99, method="lower")
-    smooth = [np.median([env[k - 1], env[k], env[(k + 1) % 36]]) for k in range(36)]
-    return np.maximum(np.array(smooth), 1.0)
+    smooth = np.full(36, np.nan)
+    for k in range(36):
+        w = [x for x in (env[k - 1], env[k], env[(k + 1) % 36]) if np.isfinite(x)]
+        if w:
+            smooth[k] = np.median(w)
+    ok = np.isfinite(smooth)
+    if ok.sum() < 30:
+        return np.maximum(np.where(ok, smooth, 1.0), 1.0)
+    level = np.median(smooth[ok])
+    return np.clip(np.where(ok, smooth / level, 1.0), 0.8, 1.6) * max(level, 1.0)
 
 
 def baseline_trial(
@@ -113,18 +122,13 @@ def baseline_trial(
     centres = -np.pi + (np.arange(env.size) + 0.5) * 2 * np.pi / env.size
     edge = np.interp(np.arctan2(v, u), centres, env, period=2 * np.pi)
     rho = np.hypot(u, v)
-    a = edge - 1
-    rr = np.minimum(rho, 1.5 * edge)
-    rt = rr / (1 + a * np.minimum(rr, 1) ** 2)
-    for _ in range(6):
-        rt = rt - (rt + a * rt**3 - rr) / (1 + 3 * a * rt**2)
+    c0 = np.quantile(env, 0.1)  # scale at the centre: the 10th percentile of the envelope
+    rt = rho / (c0 * (1 + (edge / c0 - 1) * np.minimum(rho / edge, 1) ** 2))
     fu, fv = u * rt / np.maximum(rho, 1e-12), v * rt / np.maximum(rho, 1e-12)
     rg = np.hypot(gx, gy)
     eg = np.interp(np.arctan2(gy, gx), centres, env, period=2 * np.pi)
-    rgt = rg / (1 + (eg - 1) * min(rg, 1) ** 2)
-    for _ in range(6):
-        rgt -= (rgt + (eg - 1) * rgt**3 - rg) / (1 + 3 * (eg - 1) * rgt**2)
-    fgx, fgy, fgr = gx * rgt / rg, gy * rgt / rg, gr / (1 + 3 * (eg - 1) * rgt**2)
+    k = 1 / (c0 * (1 + (eg / c0 - 1) * min(rg / eg, 1) ** 2))
+    fgx, fgy, fgr = gx * k, gy * k, gr * k
     fstep = np.hypot(fu.diff(), fv.diff())
     fstep[gap] = 0.0
     cum = fstep.fillna(0).cumsum() * s

@@ -3,13 +3,14 @@
 Features are computed in a *pool frame* that does not depend on the camera: positions in pool
 radii around the fitted pool centre, corrected for a pool circle that does not follow the wall
 (lens distortion, a tracker calibration that bends the pool into another shape, a circle fitted a
-few percent small) by the *wall envelope* of the tracks classified together: per 10-degree
-sector, the 99th percentile of the distance from the centre. Where that envelope lies outside the
-fitted circle, distances in the sector are divided by it, so the wall is at 1 all around; the
-correction only ever pulls positions in (a batch whose rats never reach the wall leaves the
-circle as it is). The goal is mapped the same way. Segments are cut along this corrected path; features use positions clipped to the pool
-(r <= 1). Every feature is a ratio or a fraction in pool radii or turns, so neither the camera scale nor
-``cm_per_unit`` enters (path lengths in cm only decide where segments start and end).
+few percent small) by the *wall envelope* of the tracks classified together (per 10-degree
+sector, the 99th percentile of the distance from the centre; :func:`wall_envelope`): distances
+are rescaled per direction so that the envelope lands on r = 1, near the centre by the
+envelope's 10th percentile over directions, in between smoothly (:func:`undistort_radius`). The goal is mapped the same way. Segments are cut along
+this corrected path; features use positions clipped to the pool (r <= 1). Every feature is a
+ratio or a fraction in pool radii or turns, so neither the camera scale nor ``cm_per_unit``
+enters (path lengths in cm, i.e. pool radii x ``pool.radius x cm_per_unit``, only decide where
+segments start and end).
 
 Features per segment (goal g, radius r_g): ``r_mean, r_std`` distance from the pool centre;
 ``d_goal_mean, d_goal_min``; ``near_goal`` fraction within 3 r_g of the goal centre;
@@ -60,14 +61,21 @@ SEGMENT_FEATURES = (
 ENVELOPE_SECTORS = 36
 ENVELOPE_QUANTILE = 0.99
 ENVELOPE_MIN_SAMPLES = 20  # fewer samples in a sector: keep the fitted circle there
+CENTRE_QUANTILE = 0.1  # scale at the centre: a low quantile of the envelope over directions
+ENVELOPE_MIN_SECTORS = 30  # shape correction only when the swims go round the pool
 
 
 def wall_envelope(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Outer envelope of positions (pool radii) per sector of ``ENVELOPE_SECTORS``, never < 1.
+    """Where the wall lies (pool radii) per sector of ``ENVELOPE_SECTORS``, from the swims.
 
     The ``ENVELOPE_QUANTILE`` of the distance from the centre in each sector, smoothed by a
-    circular median over 3 sectors; sectors with fewer than ``ENVELOPE_MIN_SAMPLES`` samples
-    and sectors whose envelope lies inside the fitted circle get 1.
+    circular median over 3 sectors (sectors with fewer than ``ENVELOPE_MIN_SAMPLES`` samples are
+    left out). When at least ``ENVELOPE_MIN_SECTORS`` sectors have samples, its *shape* (each
+    sector over the median of all, clipped to 0.8-1.6) corrects a pool that is not round in the
+    coordinates (lens, tracker calibration) and its *level* (that median) a circle fitted too
+    small, never a circle fitted too large (swims need not reach the wall: a level < 1 is taken
+    as 1). With fewer sectors (a few trials) only sectors reaching outside the circle are
+    corrected. Sectors without samples get the level.
     """
     n = ENVELOPE_SECTORS
     r = np.hypot(u, v)
@@ -76,9 +84,18 @@ def wall_envelope(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     counts = np.bincount(sector, minlength=n)
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
     pick = first + np.floor(ENVELOPE_QUANTILE * np.maximum(counts - 1, 0)).astype(int)
-    env = np.where(counts >= ENVELOPE_MIN_SAMPLES, r[order][np.minimum(pick, r.size - 1)], 1.0)
-    env = np.median(np.vstack([np.roll(env, 1), env, np.roll(env, -1)]), axis=0)
-    return np.maximum(env, 1.0)
+    env = np.where(counts >= ENVELOPE_MIN_SAMPLES, r[order][np.minimum(pick, r.size - 1)], np.nan)
+    window = np.vstack([np.roll(env, 1), env, np.roll(env, -1)])
+    has = np.isfinite(window).any(axis=0)
+    env = np.full(n, np.nan)
+    with np.errstate(invalid="ignore"):
+        env[has] = np.nanmedian(window[:, has], axis=0)
+    valid = np.isfinite(env)
+    if valid.sum() < ENVELOPE_MIN_SECTORS:
+        return np.maximum(np.where(valid, env, 1.0), 1.0)
+    level = float(np.median(env[valid]))
+    shape = np.clip(np.where(valid, env / level, 1.0), 0.8, 1.6)
+    return shape * max(level, 1.0)
 
 
 def _envelope_at(u: np.ndarray, v: np.ndarray, env: np.ndarray) -> np.ndarray:
@@ -88,20 +105,18 @@ def _envelope_at(u: np.ndarray, v: np.ndarray, env: np.ndarray) -> np.ndarray:
     return np.interp(np.arctan2(v, u), centres, env, period=2 * np.pi)
 
 
-def undistort_radius(rho: np.ndarray, edge: np.ndarray) -> np.ndarray:
-    """True radius r from the observed rho under ``rho = r (1 + a r^2)`` with a = edge - 1.
+def undistort_radius(rho: np.ndarray, edge: np.ndarray, centre: float = 1.0) -> np.ndarray:
+    """Corrected radius ``r = rho / (c (1 + (edge / c - 1) t^2))`` with ``t = min(rho / edge, 1)``.
 
-    The cubic radial model of lens distortion, with its coefficient set per direction so that
-    the wall (r = 1) lands on the envelope ``edge``: it leaves the centre alone and corrects most
-    near the wall, as lenses and tracker calibrations distort. Newton's method, vectorised
-    (the cubic is monotone for a >= 0, which ``wall_envelope`` guarantees).
+    A radial distortion model whose coefficient is set per direction so that the wall envelope
+    ``edge`` lands on r = 1: positions near the centre are scaled by 1 / ``centre`` (c), those
+    near the wall by 1 / edge, in between smoothly (to first order the inverse of a cubic lens,
+    ``rho = c r (1 + k r^2)``); beyond the envelope by 1 / edge. A lens or a tracker calibration
+    that bends the pool magnifies the centre and the wall differently; a misfitted circle
+    scales both alike. Monotone in rho while edge < 2 c.
     """
-    a = edge - 1.0
-    rho = np.minimum(rho, 1.5 * edge)
-    r = rho / (1.0 + a * np.minimum(rho, 1.0) ** 2)
-    for _ in range(6):
-        r -= (r + a * r**3 - rho) / (1.0 + 3.0 * a * r**2)
-    return r
+    t = np.minimum(rho / edge, 1.0)
+    return rho / (centre * (1.0 + (edge / centre - 1.0) * t**2))
 
 
 def pool_frame(
@@ -117,14 +132,15 @@ def pool_frame(
     if envelope and u.size:
         env = wall_envelope(u, v)
         rho = np.hypot(u, v)
-        s = undistort_radius(rho, _envelope_at(u, v, env)) / np.maximum(rho, 1e-12)
+        centre = float(np.quantile(env, CENTRE_QUANTILE))
+        s = undistort_radius(rho, _envelope_at(u, v, env), centre) / np.maximum(rho, 1e-12)
         u, v = u * s, v * s
         rg = float(np.hypot(gx, gy))
-        edge_g = _envelope_at(np.array([gx]), np.array([gy]), env)
-        sg = float(undistort_radius(np.array([rg]), edge_g)[0]) / max(rg, 1e-12)
-        # the platform's size scales with the local radial magnification d(rho)/dr
-        mag = 1.0 + 3.0 * (float(edge_g[0]) - 1.0) * (rg * sg) ** 2
-        gx, gy, gr = gx * sg, gy * sg, gr / mag
+        edge_g = float(_envelope_at(np.array([gx]), np.array([gy]), env)[0])
+        # r / rho, also at rg = 0
+        sg = 1.0 / (centre * (1.0 + (edge_g / centre - 1.0) * min(rg / edge_g, 1.0) ** 2))
+        # the platform's size scales as the positions around it
+        gx, gy, gr = gx * sg, gy * sg, gr * sg
     return u, v, (gx, gy, gr)
 
 

@@ -38,6 +38,7 @@ RIGS: dict[str, dict[str, Any]] = {
     "pool circle 4% too small, 3% off-centre": {"misfit_r": -0.04, "misfit_c": (-0.02, 0.03)},
     "barrel distortion k1 = -0.08": {"k1": -0.08, "axis_off": (0.05, -0.03)},
     "pincushion distortion k1 = +0.05": {"k1": 0.05, "axis_off": (-0.04, 0.02)},
+    "tracker calibration bending the pool square (0.8)": {"bend": 0.8},
     "all of these at once (x0.6)": {
         "scale": 0.6,
         "shift": (10.0, 20.0),
@@ -136,6 +137,7 @@ def rig_transform(
     misfit_c: tuple[float, float] = (0.0, 0.0),
     k1: float = 0.0,
     axis_off: tuple[float, float] = (0.0, 0.0),
+    bend: float = 0.0,
 ) -> tuple[pd.DataFrame, ArenaWaterMaze]:
     """The same swims as another rig records them, and the arena its lab would fit.
 
@@ -152,9 +154,11 @@ def rig_transform(
     def move(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         dx, dy = (x - ox) / pool.radius, (y - oy) / pool.radius
         f = 1 + k1 * (dx**2 + dy**2)
-        return (ox + dx * f * pool.radius) * scale + shift[0], (
-            oy + dy * f * pool.radius
-        ) * scale + shift[1]
+        dx, dy = dx * f, dy * f
+        dx, dy = dx * (1 + bend * dy**2), dy * (1 + bend * dx**2)
+        return (ox + dx * pool.radius) * scale + shift[0], (oy + dy * pool.radius) * scale + shift[
+            1
+        ]
 
     x, y = move(tracks.x_cm.to_numpy(float), tracks.y_cm.to_numpy(float))
     th = np.linspace(0, 2 * np.pi, 360, endpoint=False)
