@@ -11,18 +11,14 @@ from __future__ import annotations
 import pytest
 from tests.conftest import shared_data
 
-from neuroprotect.behavior.strategies import train_gehring
-from neuroprotect.behavior.strategies.gehring_validation import (
-    RIGS,
-    load_labelled_tracks,
-    match_labels,
-)
+from neuroprotect.behavior.strategies import load_gehring_model, train_gehring
+from neuroprotect.behavior.strategies.gehring_validation import RIGS, load_labelled_tracks
 
 
 @pytest.fixture(scope="module")
 def cohorts():
     data = load_labelled_tracks(shared_data("behavior", "gehring2015_mwm"))
-    feats, tags = match_labels(train_gehring._features(data.tracks, data), data)
+    feats, tags = train_gehring.cohort_features(data)
     classes = sorted({t for ts in tags for t in ts})
     return data, feats, tags, classes, train_gehring.cross_cohort(data, feats, tags, classes)
 
@@ -47,7 +43,7 @@ def test_other_rigs_keep_the_calls(cohorts):
     and 3 % off-centre, barrel/pincushion lens distortion, all together): agreement with the
     experts stays >= 0.65 (all segments) and within 0.08 of the original tracks, coverage
     >= 0.88, and >= 78 % of the segments keep the call they had on the original tracks
-    (rescaling alone: >= 97 %). A tracker calibration that bends the round pool into a rounded
+    (rescaling alone: all of them, the features are scale-free). A tracker calibration that bends the round pool into a rounded
     square (as the raw set-3 coordinates look) is the weak case: >= 0.60 and >= 70 % same calls."""
     *_, result = cohorts
     for direction in ("set1->set2", "set2->set1"):
@@ -60,19 +56,20 @@ def test_other_rigs_keep_the_calls(cohorts):
             assert bent or r["agreement_all"] >= base - 0.08, (direction, name)
             assert r["coverage"] >= 0.88, (direction, name)
             assert r["same_call_as_original"] >= (0.70 if bent else 0.78), (direction, name)
-        assert rigs["rescaled x1.7, shifted"]["same_call_as_original"] >= 0.97
+        assert rigs["rescaled x1.7, shifted"]["same_call_as_original"] >= 0.999
 
 
-def test_within_cohort_cv_and_shipped_model(cohorts):
-    """Grouped-by-rat 5-fold CV over sets 1+2 (>= 0.70) and the shipped model's stored figures
-    equal the recomputed ones (the shipped file is what the training script writes)."""
-    data, feats, tags, classes, result = cohorts
-    cv = train_gehring.cross_validate(feats, tags, classes)
-    assert cv["agreement_all"] >= 0.70 and cv["coverage"] >= 0.88
-    from neuroprotect.behavior.strategies import load_gehring_model
-
+def test_shipped_model_stores_these_figures(cohorts):
+    """The shipped model's stored cross-cohort figures equal the recomputed ones (the shipped
+    file is what the seeded training script writes; its within-cohort CV figure is checked in
+    test_strategies.py)."""
+    *_, result = cohorts
     shipped = load_gehring_model()
-    assert shipped["cv"]["agreement_all"] == pytest.approx(cv["agreement_all"], abs=1e-9)
     for direction in ("set1->set2", "set2->set1"):
-        stored = shipped["cross_cohort"][direction]["agreement_all"]
-        assert stored == pytest.approx(result[direction]["agreement_all"], abs=1e-9)
+        stored = shipped["cross_cohort"][direction]
+        for key in ("agreement_all", "agreement_called", "coverage"):
+            assert stored[key] == pytest.approx(result[direction][key], abs=1e-9)
+        for rig in RIGS:
+            assert stored["rigs"][rig]["agreement_all"] == pytest.approx(
+                result[direction]["rigs"][rig]["agreement_all"], abs=1e-9
+            )

@@ -10,7 +10,8 @@ offset_cm, length_cm, tag[, tag...]``; track TTTT is the file ``setS/dayD_TTTT_0
 Steps: read the 444 set 1-2 tracks (EthoVision 3), cut them into 250-cm segments with 90 %
 overlap (:func:`~neuroprotect.behavior.strategies.gehring2015.compute_segment_features`, in the
 rig-independent pool frame), match each labelled segment to ours by its offset along the path
-(nearest, within 30 cm; our offsets are in cm of the pool radius, the labels' in calibrated cm),
+(nearest, within 30 cm; our offsets are in cm of the pool radius, the labels' in calibrated cm;
+each set is one batch for the pool frame),
 and fit a multinomial logistic regression (softmax, L2 penalty ``lam`` = 0.01 fixed in advance, on
 standardised features clipped to +-4 and their squares). A segment with several tags contributes
 one example per tag with weight 1/k; a prediction counts as correct when it is among the
@@ -119,8 +120,22 @@ def _features(
     tracks: pd.DataFrame, data: LabelledTracks, arena: ArenaWaterMaze | None = None
 ) -> pd.DataFrame:
     return compute_segment_features(
-        tracks, arena=arena or data.arena, segment_length_cm=250, overlap=0.9, check_arena=False
+        tracks,
+        arena=arena or data.arena,
+        segment_length_cm=250,
+        overlap=0.9,
+        check_arena=False,
     )
+
+
+def cohort_features(data: LabelledTracks) -> tuple[pd.DataFrame, list[list[str]]]:
+    """Features of the labelled segments, each set classified as its own batch (a rig's trials
+    together, as a lab runs them: the pool frame of one set never sees the other's tracks)."""
+    parts = []
+    for s in sorted({lab[0] for lab in data.labels}):
+        tracks = data.tracks[data.tracks.trial_id.str.startswith(f"{s}/")]
+        parts.append(_features(tracks, data))
+    return match_labels(pd.concat(parts, ignore_index=True), data)
 
 
 def cross_validate(feats: pd.DataFrame, tags: list[list[str]], classes: list[str]) -> dict:
@@ -162,8 +177,7 @@ def cross_cohort(
         name = f"set{train_set}->set{test_set}"
         out[name] = agreement(p_orig, test_tags, classes, MIN_CONFIDENCE) | {"rigs": {}}
         orig_call = pd.Series(p_orig.argmax(axis=1), index=feats["label"].to_numpy()[te])
-        test_ids = {tid for tid, k in zip(feats.trial_id, te, strict=True) if k}
-        test_tracks = data.tracks[data.tracks.trial_id.isin(test_ids)]
+        test_tracks = data.tracks[data.tracks.trial_id.str.startswith(f"{test_set}/")]
         for rig, params in RIGS.items():
             moved, arena = rig_transform(test_tracks, data.arena, **params)
             f2, t2 = match_labels(_features(moved, data, arena), data)
@@ -178,7 +192,7 @@ def cross_cohort(
 
 def train(data_dir: Path) -> dict:
     data = load_labelled_tracks(data_dir)
-    feats, tags = match_labels(_features(data.tracks, data), data)
+    feats, tags = cohort_features(data)
     classes = sorted({t for ts in tags for t in ts})
     cv = cross_validate(feats, tags, classes)
     majority = max(classes, key=lambda c: sum(c in t for t in tags))
