@@ -128,7 +128,8 @@ def strategies(
 
     Garthe et al. 2009 rules per trial, or Gehring et al. 2015 classes per overlapping path
     segment (codes TT, IC, SS, SC, FS, SO, CR, ST; "unclassified" when the model's probability
-    of its best guess, shown in best_guess and confidence, is below 0.4).
+    of its best guess, shown in best_guess and confidence, is below 0.4). The Gehring features
+    adapt to the pool as recorded in all the files given together: pass one rig's trials at once.
 
     Example: neuroprotect behavior strategies set1/*.csv --arena arena.yaml --scheme gehring2015 --json
     """

@@ -1,11 +1,11 @@
 """Path-segment strategies after Gehring, Luksys, Sandi & Vasilaki (2015), Sci Rep 5:14562.
 
 A swim path is cut into overlapping segments of fixed length (250 cm with 90 % overlap: a new
-segment starts every 25 cm of path). Each segment gets a feature vector (below) and a class from a
+segment starts every 25 cm of path). Each segment gets a feature vector (see Features) and a class from a
 small multinomial logistic-regression model trained on the expert segment labels of Gehring's
 sets 1 and 2 (``segment_labels_250c.csv``); the model ships as JSON
 (``data/gehring2015_model.json``), its training script is
-:mod:`neuroprotect.behavior.strategies.train_gehring`, and its grouped cross-validated accuracy is
+:mod:`neuroprotect.behavior.strategies.train_gehring`, and its validation figures are
 stored in the model file and in ``docs/behavior-metrics.md``.
 
 Class codes as in the label files: TT thigmotaxis, IC incursion, SS scanning-surroundings,
