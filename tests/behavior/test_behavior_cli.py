@@ -70,6 +70,7 @@ def test_strategies_json_rows(tmp_path):
         "offset_cm",
         "length_cm",
         "strategy",
+        "best_guess",
         "confidence",
     }
     assert [r["segment"] for r in rows] == list(range(len(rows)))

@@ -127,7 +127,9 @@ def strategies(
     """Water maze search strategies (Garthe 2009 per trial, or Gehring 2015 per path segment).
 
     Garthe et al. 2009 rules per trial, or Gehring et al. 2015 classes per overlapping path
-    segment (codes TT, IC, SS, SC, FS, SO, CR, ST, ...).
+    segment (codes TT, IC, SS, SC, FS, SO, CR, ST; "unclassified" when the model's probability
+    of its best guess, shown in best_guess and confidence, is below 0.4). The Gehring features
+    adapt to the pool as recorded in all the files given together: pass one rig's trials at once.
 
     Example: neuroprotect behavior strategies set1/*.csv --arena arena.yaml --scheme gehring2015 --json
     """
@@ -152,6 +154,7 @@ def strategies(
                 "offset_cm",
                 "length_cm",
                 "strategy",
+                "best_guess",
                 "confidence",
             ]
         ]
