@@ -136,7 +136,9 @@ def y_maze_from_keypoints(
     )
 
 
-def box_from_keypoints(corners_px: np.ndarray, *, box_size_cm: tuple[float, float]) -> BoxFromKeypoints:
+def box_from_keypoints(
+    corners_px: np.ndarray, *, box_size_cm: tuple[float, float]
+) -> BoxFromKeypoints:
     """Build an open-field box from the pixel positions of its corners.
 
     Parameters
@@ -169,7 +171,10 @@ def box_from_keypoints(corners_px: np.ndarray, *, box_size_cm: tuple[float, floa
             f"Expected a box size W,H > 0 cm, but got {box_size_cm!r}", field="box_size_cm"
         )
     edges = np.roll(src, -1, axis=0) - src
-    turn = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    turn = (
+        edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1]
+        - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    )
     if not (np.all(turn > 0) or np.all(turn < 0)):
         raise InputError(
             "Expected the corners in the order top-left, top-right, bottom-right, bottom-left "

@@ -91,9 +91,7 @@ def centre_zone_mask(
     )
 
 
-def wall_distance(
-    x: np.ndarray, y: np.ndarray, shape: str, geom: tuple[float, ...]
-) -> np.ndarray:
+def wall_distance(x: np.ndarray, y: np.ndarray, shape: str, geom: tuple[float, ...]) -> np.ndarray:
     """Distance (cm) from each point to the nearest wall; negative outside the arena."""
     if shape == "rectangle":
         x0, y0, x1, y1 = geom

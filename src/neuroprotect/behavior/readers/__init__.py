@@ -172,9 +172,7 @@ register_format(
     )
 )
 register_format(
-    TrackFormat(
-        "generic", _read_generic, _looks_like_generic, (".csv", ".tsv"), "time_s, x, y csv"
-    )
+    TrackFormat("generic", _read_generic, _looks_like_generic, (".csv", ".tsv"), "time_s, x, y csv")
 )
 register_format(
     TrackFormat(

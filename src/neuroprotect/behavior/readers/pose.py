@@ -55,13 +55,17 @@ class PoseOptions:
     max_jump_px: float | None = 20.0
     jump_window: int = 7
     software: str | None = None
+    #: Arena landmarks labelled as keypoints (arm ends, box corners): never part of the body.
+    landmarks: tuple[str, ...] = ()
 
 
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def resolve_keypoints(pose: PoseData, names: tuple[str, ...] | list[str], *, path: Path) -> list[int]:
+def resolve_keypoints(
+    pose: PoseData, names: tuple[str, ...] | list[str], *, path: Path
+) -> list[int]:
     """Indices of keypoints named as in the file (case, '_', '-' and blanks ignored)."""
     lookup = {_norm(k): i for i, k in enumerate(pose.keypoints)}
     out = []
@@ -110,7 +114,12 @@ def filter_keypoints(
 
 
 def body_point(
-    xy: np.ndarray, pose: PoseData, *, body: tuple[str, ...] | None, path: Path
+    xy: np.ndarray,
+    pose: PoseData,
+    *,
+    body: tuple[str, ...] | None,
+    path: Path,
+    landmarks: tuple[str, ...] = (),
 ) -> tuple[np.ndarray, str, list[int]]:
     """The body point per frame (n_frames x 2), how it was built, and the keypoints it uses."""
     if body:
@@ -128,7 +137,20 @@ def body_point(
         names = (pose.keypoints[le], pose.keypoints[re_], pose.keypoints[tb])
         how = "midpoint of the ears' midpoint ({}, {}) and {}".format(*names)
         return (ears + xy[:, tb]) / 2, how, [le, re_, tb]
-    return xy.mean(axis=1), "mean of all keypoints", list(range(len(pose.keypoints)))
+    skip = {_norm(k) for k in landmarks}
+    idx = [i for i, k in enumerate(norm) if k not in skip]
+    if not idx:
+        raise InputError(
+            "Expected body keypoints besides the arena landmarks, but the file has none",
+            file=path,
+            field="body",
+        )
+    how = (
+        "mean of all keypoints"
+        if not skip
+        else "mean of " + ", ".join(pose.keypoints[i] for i in idx)
+    )
+    return xy[:, idx].mean(axis=1), how, idx
 
 
 def keypoint_medians(
@@ -206,7 +228,7 @@ def read_pose(
         max_jump_px=opts.max_jump_px,
         jump_window=opts.jump_window,
     )
-    point, how, idx = body_point(xy, pose, body=opts.body, path=path)
+    point, how, idx = body_point(xy, pose, body=opts.body, path=path, landmarks=opts.landmarks)
     n_frames = len(point)
     missing = ~np.isfinite(point).all(axis=1)
     n_low = int((missing & low[:, idx].any(axis=1)).sum())

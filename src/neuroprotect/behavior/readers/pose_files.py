@@ -212,7 +212,10 @@ def _read_sleap_h5(path: Path) -> PoseData:
         fps = next((float(f.attrs[k]) for k in ("fps", "frame_rate") if k in f.attrs), None)
     order = ["tracks", "xy", "nodes", "frames"]  # SLEAP's classic (MATLAB) layout
     if dims_attr is not None:
-        order = [str(d) for d in json.loads(dims_attr if isinstance(dims_attr, str) else dims_attr.decode())]
+        order = [
+            str(d)
+            for d in json.loads(dims_attr if isinstance(dims_attr, str) else dims_attr.decode())
+        ]
     want = ["frames", "tracks", "nodes", "xy"]
     if sorted(order) != sorted(want) or tracks.ndim != 4:
         raise InputError(
