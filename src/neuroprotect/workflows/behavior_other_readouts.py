@@ -9,8 +9,16 @@
     - {id: activity, type: open_field, files: [tracks/of_*.csv],
        params: {rectangle: [0, 0, 40, 40], bin_s: 300}}              # or circle: [x, y, radius]
 
-Track files are generic track CSVs (:mod:`neuroprotect.behavior.readers.generic`); the trial id
-(the ``trial_id`` column, else the file name without extension) is the animal id.
+    - {id: ymaze_dlc, type: y_maze, files: [dlc/*.h5],
+       params: {fps: 30, arms_from_keypoints: [armL, armR, armM], arm_length_cm: 35,
+                arm_width_cm: 5}}                                     # arena from keypoints
+    - {id: of_dlc, type: open_field, files: [dlc/*.csv],
+       params: {fps: 30, bounds_from_keypoints: [tl, tr, br, bl], box_size_cm: [40, 40]}}
+
+Track files are read by every registered reader (:mod:`neuroprotect.behavior.readers`, through
+:func:`neuroprotect.workflows.track_sessions.read_session`): ``format`` (default auto), and for
+pose files ``fps``, ``body``, ``min_likelihood`` (0.9), ``max_jump_px`` (20; 0 = off). The trial
+id (the ``trial_id`` column, else the file name without extension) is the animal id.
 """
 
 from __future__ import annotations
@@ -21,7 +29,6 @@ from typing import Any
 import pandas as pd
 
 from neuroprotect.behavior.open_field import compute_distance_by_bin, compute_open_field
-from neuroprotect.behavior.readers.generic import read_generic_csv
 from neuroprotect.behavior.readers.zones import read_y_maze_arms
 from neuroprotect.behavior.y_maze import compute_y_maze, detect_arm_entries, score_alternation
 from neuroprotect.errors import InputError
@@ -38,6 +45,14 @@ from neuroprotect.workflows.table_io import (
     read_readout_files,
     readout_params,
     tidy_measurements,
+)
+from neuroprotect.workflows.track_sessions import (
+    TRACK_PARAMS,
+    Session,
+    TrackInput,
+    keypoint_arena,
+    read_session,
+    track_input_from_params,
 )
 
 __all__ = ["Y_MAZE_VARIABLES", "OPEN_FIELD_VARIABLES", "track_tables"]
@@ -75,14 +90,14 @@ def _bool_param(study: Study, readout: Readout, name: str, value: Any) -> bool:
 
 
 def track_tables(
-    study: Study, files: list[Path], animals: pd.DataFrame, cm_per_unit: float
-) -> list[tuple[Path, pd.DataFrame]]:
-    """Read every track file and check that its trial ids are animals of the study."""
-    out: list[tuple[Path, pd.DataFrame]] = []
+    study: Study, readout: Readout, files: list[Path], animals: pd.DataFrame, spec: TrackInput
+) -> list[Session]:
+    """Read every track file (any registered format) and check that its trial ids are animals."""
+    out: list[Session] = []
     seen: dict[str, Path] = {}
     for path in files:
-        tracks = read_generic_csv(path, cm_per_unit=cm_per_unit)
-        ids = pd.DataFrame({C.ANIMAL_ID: pd.unique(tracks["trial_id"])})
+        session = read_session(path, spec)
+        ids = pd.DataFrame({C.ANIMAL_ID: pd.unique(session.tracks["trial_id"])})
         ids[C.SOURCE_ROW] = 2
         try:
             check_animal_ids(ids, animals, path)
@@ -101,8 +116,41 @@ def track_tables(
                     field="trial_id",
                 )
             seen[animal] = path
-        out.append((path, tracks))
+        out.append(session)
     return out
+
+
+def _track_input(
+    study: Study, readout: Readout, p: dict[str, Any], arena: dict[str, Any]
+) -> TrackInput:
+    """The readout's input options (format, pose, scale, keypoint arena); errors name the field."""
+    where = f"readouts.{readout.id}.params"
+    try:
+        return track_input_from_params(
+            p, where=where, arena=keypoint_arena(prefix=f"{where}.", **arena)
+        )
+    except InputError as exc:
+        raise InputError(exc.message, file=study.manifest_path, field=exc.field) from None
+
+
+def _input_qc(sessions: list[Session]) -> dict[str, Any]:
+    meta = pd.concat([s.meta for s in sessions], ignore_index=True)
+    qc: dict[str, Any] = {"formats": sorted(set(meta["format"].astype(str)))}
+    if "dropped_fraction" in meta:
+        qc["pose_dropped_fraction_max"] = float(meta["dropped_fraction"].max())
+        qc["pose_body_point"] = sorted(set(meta["body_point"].dropna().astype(str)))
+    scales = [s.scale.get("from") for s in sessions if s.scale.get("from")]
+    if scales:
+        qc["scale_from"] = sorted(set(scales))
+    return qc
+
+
+def _n_missing(session: Session) -> dict[str, int]:
+    return dict(
+        zip(
+            session.meta["trial_id"].astype(str), session.meta["n_missing"].astype(int), strict=True
+        )
+    )
 
 
 def _per_animal(table: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -144,7 +192,10 @@ def load_y_maze(
             "entry_depth_cm": (float, 5.0),
             "count_start_arm": (object, True),
             "collapse_repeats": (object, False),
-            "cm_per_unit": (float, 1.0),
+            "arms_from_keypoints": (object, None),
+            "arm_length_cm": (float, None),
+            "arm_width_cm": (float, None),
+            **TRACK_PARAMS,
         },
     )
     start_arm = _bool_param(study, readout, "count_start_arm", p["count_start_arm"])
@@ -184,20 +235,35 @@ def load_y_maze(
         )
     arms_info: dict[str, Any] = {}
     if track_files:
-        if p["arms"] is None:
+        if (p["arms"] is None) == (p["arms_from_keypoints"] is None):
             raise InputError(
-                "Expected params.arms (a YAML file of arm polygons) for track files, or a "
-                "sequence table (animal_id, sequence)",
+                "Expected params.arms (a YAML file of arm polygons) or params.arms_from_keypoints "
+                "(pose files) for track files, or a sequence table (animal_id, sequence)",
                 file=study.manifest_path,
                 field=_field(readout, "arms"),
             )
-        arms_path = study.resolve(p["arms"])
-        polygons, centre = read_y_maze_arms(arms_path)
+        spec = _track_input(
+            study,
+            readout,
+            p,
+            {
+                "arms": p["arms_from_keypoints"],
+                "arm_length_cm": p["arm_length_cm"],
+                "arm_width_cm": p["arm_width_cm"],
+            },
+        )
+        polygons, centre, arms_path = None, None, None
+        if p["arms"] is not None:
+            arms_path = study.resolve(p["arms"])
+            polygons, centre = read_y_maze_arms(arms_path)
         entries = []
-        for path, tracks in track_tables(study, track_files, animals, p["cm_per_unit"]):
-            kwargs = dict(
-                arms=polygons,
-                centre_zone=centre,
+        sessions_read = track_tables(study, readout, track_files, animals, spec)
+        for session in sessions_read:
+            path, tracks = session.path, session.tracks
+            maze = session.y_maze
+            kwargs: dict[str, Any] = dict(
+                arms=maze.arms if maze is not None else polygons,
+                centre_zone=maze.centre_zone if maze is not None else centre,
                 entry_depth_cm=p["entry_depth_cm"],
                 count_start_arm=start_arm,
             )
@@ -210,8 +276,9 @@ def load_y_maze(
             entries.append(_per_animal(found, path))
         details["arm_entries"] = details_frame(pd.concat(entries, ignore_index=True), study)
         arms_info = {
-            "arms_file": display_path(arms_path, study),
+            "arms_file": display_path(arms_path, study) if arms_path is not None else None,
             "entry_depth_cm": p["entry_depth_cm"],
+            **_input_qc(sessions_read),
         }
     sessions = pd.concat(parts, ignore_index=True)
     if sessions[C.ANIMAL_ID].duplicated().any() and (
@@ -289,17 +356,37 @@ def load_open_field(
             "min_bout_s": (float, 1.0),
             "bin_s": (float, None),
             "duration_s": (float, None),
-            "cm_per_unit": (float, 1.0),
+            "wall_band_cm": (float, 5.0),
+            "bounds_from_keypoints": (object, None),
+            "box_size_cm": (object, None),
+            **TRACK_PARAMS,
         },
     )
-    arena = _arena_param(study, readout, p)
+    from_keypoints = p["bounds_from_keypoints"] is not None
+    given = {} if from_keypoints else _arena_param(study, readout, p)
+    if from_keypoints and (p["rectangle"] is not None or p["circle"] is not None):
+        raise InputError(
+            "Expected either rectangle/circle (cm) or bounds_from_keypoints, not both",
+            file=study.manifest_path,
+            field=_field(readout, "bounds_from_keypoints"),
+        )
+    spec = _track_input(
+        study,
+        readout,
+        p,
+        {"corners": p["bounds_from_keypoints"], "box_size_cm": p["box_size_cm"]},
+    )
     parts, bins = [], []
-    for path, tracks in track_tables(study, files, animals, p["cm_per_unit"]):
+    sessions = track_tables(study, readout, files, animals, spec)
+    for session in sessions:
+        path, tracks = session.path, session.tracks
+        arena = {"rectangle": session.box.rectangle} if session.box is not None else given
         try:
             table = compute_open_field(
                 tracks,
                 rectangle=arena.get("rectangle"),
                 circle=arena.get("circle"),
+                wall_band_cm=p["wall_band_cm"],
                 centre_fraction=p["centre_fraction"],
                 mobility_threshold_cm_s=p["mobility_threshold_cm_s"],
                 min_bout_s=p["min_bout_s"],
@@ -315,6 +402,7 @@ def load_open_field(
                 )
         except InputError as exc:
             raise InputError(exc.message, file=path, field=exc.field) from None
+        table["n_missing"] = table["trial_id"].astype(str).map(_n_missing(session))
         parts.append(_per_animal(table, path))
     per_animal = pd.concat(parts, ignore_index=True)
     details = {"activity": details_frame(per_animal, study)}
@@ -331,7 +419,11 @@ def load_open_field(
         measurements=tidy_measurements(study, readout, animals, per_animal, OPEN_FIELD_VARIABLES),
         details=details,
         qc={
-            "arena": {k: list(v) for k, v in arena.items()},
+            "arena": {k: list(v) for k, v in given.items()}
+            if given
+            else f"box {p['box_size_cm']} cm from corner keypoints (homography, per file)",
+            "wall_band_cm": p["wall_band_cm"],
+            **_input_qc(sessions),
             "centre_zone": f"arena shrunk to {p['centre_fraction']:g} of its area",
             "mobile": f"speed > {p['mobility_threshold_cm_s']:g} cm/s in bouts >= "
             f"{p['min_bout_s']:g} s",
