@@ -23,7 +23,11 @@ from neuroprotect.behavior.readers import PoseOptions, detect_format, read_track
 from neuroprotect.behavior.readers.pose_files import load_pose_file
 from neuroprotect.errors import InputError
 
-WRITERS = {"deeplabcut_csv": write_dlc_csv, "deeplabcut_h5": write_dlc_h5, "sleap_h5": write_sleap_h5}
+WRITERS = {
+    "deeplabcut_csv": write_dlc_csv,
+    "deeplabcut_h5": write_dlc_h5,
+    "sleap_h5": write_sleap_h5,
+}
 SUFFIX = {"deeplabcut_csv": ".csv", "deeplabcut_h5": ".h5", "sleap_h5": ".h5"}
 
 

@@ -68,8 +68,6 @@ def test_anymaze_and_errors(tmp_path):
         read_tracks(tmp_path / "x.csv")
 
 
-
-
 def test_generic_csv_through_registry(tmp_path):
     """The generic time_s,x,y reader (behavior-other branch) behind the registry: NaN rows
     dropped and counted."""

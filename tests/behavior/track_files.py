@@ -79,7 +79,9 @@ def write_sleap_h5(path: Path, kp: np.ndarray, scores: np.ndarray, names=KEYPOIN
     import h5py
 
     with h5py.File(path, "w") as f:
-        f["tracks"] = np.transpose(kp, (2, 1, 0))[None]  # frames x nodes x 2 -> 1 x 2 x nodes x frames
+        f["tracks"] = np.transpose(kp, (2, 1, 0))[
+            None
+        ]  # frames x nodes x 2 -> 1 x 2 x nodes x frames
         f["point_scores"] = scores.T[None]
         f["node_names"] = np.array([n.encode() for n in names])
         f["track_names"] = np.array([b"track_0"])
@@ -111,15 +113,15 @@ def write_track(fmt: str, path: Path, t: np.ndarray, x: np.ndarray, y: np.ndarra
     elif fmt == "anymaze":
         rows = [
             "Time,Centre position X,Centre position Y",
-            *(
-                f"{int(a // 60)}:{a % 60:06.3f},{_cell(b)},{_cell(c)}"
-                for a, b, c in zip(t, x, y)
-            ),
+            *(f"{int(a // 60)}:{a % 60:06.3f},{_cell(b)},{_cell(c)}" for a, b, c in zip(t, x, y)),
         ]
     elif fmt == "rtrack_raw":
         rows = [
             "Time\tX\tY",
-            *(f"{a:.6f}\t{_cell(b).replace('-', 'NA')}\t{_cell(c).replace('-', 'NA')}" for a, b, c in zip(t, x, y)),
+            *(
+                f"{a:.6f}\t{_cell(b).replace('-', 'NA')}\t{_cell(c).replace('-', 'NA')}"
+                for a, b, c in zip(t, x, y)
+            ),
         ]
     elif fmt in POSE:
         kp = keypoints_around(x, y)

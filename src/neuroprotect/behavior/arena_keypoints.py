@@ -182,10 +182,20 @@ def box_from_keypoints(
             field="bounds_from_keypoints",
         )
     dst = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
-    transform = ProjectiveTransform()
-    if not transform.estimate(src, dst):
+    return BoxFromKeypoints(w, h, _homography(src, dst), src)
+
+
+def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """3 x 3 projective matrix mapping src to dst (scikit-image, old and new API)."""
+    if hasattr(ProjectiveTransform, "from_estimate"):  # scikit-image >= 0.26
+        transform = ProjectiveTransform.from_estimate(src, dst)
+        ok = bool(transform)
+    else:
+        transform = ProjectiveTransform()
+        ok = bool(transform.estimate(src, dst))
+    if not ok:
         raise InputError(
             "Expected four corners that define a plane mapping, but they are degenerate",
             field="bounds_from_keypoints",
         )
-    return BoxFromKeypoints(w, h, np.asarray(transform.params), src)
+    return np.asarray(transform.params)
