@@ -29,8 +29,8 @@ POSE = {"deeplabcut_csv", "deeplabcut_h5", "sleap_h5"}
 KEYPOINTS = ("nose", "leftear", "rightear", "tailbase")
 
 
-def _cell(v: float) -> str:
-    return "-" if not np.isfinite(v) else f"{v:.6f}"
+def _cell(v: float, missing: str = "-") -> str:
+    return missing if not np.isfinite(v) else f"{v:.6f}"
 
 
 def keypoints_around(
@@ -92,7 +92,10 @@ def write_track(fmt: str, path: Path, t: np.ndarray, x: np.ndarray, y: np.ndarra
     """Write the track (t, x, y) as ``fmt`` (a name of :data:`FORMATS`) to ``path``."""
     t, x, y = (np.asarray(v, dtype=float) for v in (t, x, y))
     if fmt == "generic":
-        rows = ["time_s,x,y", *(f"{a:.6f},{_cell(b)},{_cell(c)}" for a, b, c in zip(t, x, y))]
+        rows = [
+            "time_s,x,y",
+            *(f"{a:.6f},{_cell(b)},{_cell(c)}" for a, b, c in zip(t, x, y, strict=True)),
+        ]
     elif fmt == "ethovision_xt":
         rows = [
             '"Number of header lines:","5"',
@@ -100,7 +103,10 @@ def write_track(fmt: str, path: Path, t: np.ndarray, x: np.ndarray, y: np.ndarra
             '"Trial name","Trial 1"',
             '"Trial time","Recording time","X center","Y center"',
             '"s","s","cm","cm"',
-            *(f'"{a:.3f}","{a:.3f}","{_cell(b)}","{_cell(c)}"' for a, b, c in zip(t, x, y)),
+            *(
+                f'"{a:.3f}","{a:.3f}","{_cell(b)}","{_cell(c)}"'
+                for a, b, c in zip(t, x, y, strict=True)
+            ),
         ]
     elif fmt == "ethovision3":
         rows = [
@@ -108,19 +114,25 @@ def write_track(fmt: str, path: Path, t: np.ndarray, x: np.ndarray, y: np.ndarra
             "Animal ID,9",
             "",
             "Sample no.,Time,X,Y",
-            *(f"{i + 1},{a:.3f},{_cell(b)},{_cell(c)}" for i, (a, b, c) in enumerate(zip(t, x, y))),
+            *(
+                f"{i + 1},{a:.3f},{_cell(b)},{_cell(c)}"
+                for i, (a, b, c) in enumerate(zip(t, x, y, strict=True))
+            ),
         ]
     elif fmt == "anymaze":
         rows = [
             "Time,Centre position X,Centre position Y",
-            *(f"{int(a // 60)}:{a % 60:06.3f},{_cell(b)},{_cell(c)}" for a, b, c in zip(t, x, y)),
+            *(
+                f"{int(a // 60)}:{a % 60:06.3f},{_cell(b)},{_cell(c)}"
+                for a, b, c in zip(t, x, y, strict=True)
+            ),
         ]
     elif fmt == "rtrack_raw":
         rows = [
             "Time\tX\tY",
             *(
-                f"{a:.6f}\t{_cell(b).replace('-', 'NA')}\t{_cell(c).replace('-', 'NA')}"
-                for a, b, c in zip(t, x, y)
+                f"{a:.6f}\t{_cell(b, 'NA')}\t{_cell(c, 'NA')}"
+                for a, b, c in zip(t, x, y, strict=True)
             ),
         ]
     elif fmt in POSE:
