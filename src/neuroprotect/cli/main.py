@@ -77,9 +77,20 @@ DB_HELP = (
 )
 
 
+#: --allow-outside-paths of run and validate (one definition, one help text).
+ALLOW_OUTSIDE_HELP = (
+    "Let study.yaml name files outside its own folder (refused by default, so that a manifest "
+    "from elsewhere cannot read or write other files); NEUROPROTECT_ALLOW_OUTSIDE_PATHS=1 does "
+    "the same."
+)
+
+
 @app.command()
 def validate(
     manifest: Path = typer.Argument(..., help="Path of the study.yaml to check."),
+    allow_outside_paths: bool = typer.Option(
+        False, "--allow-outside-paths", help=ALLOW_OUTSIDE_HELP
+    ),
 ) -> None:
     """Check a study manifest, its animals table and every readout file, without running anything.
 
@@ -88,7 +99,7 @@ def validate(
     from neuroprotect.workflows.analyse import validate_study
 
     with user_errors():
-        study = validate_study(manifest)
+        study = validate_study(manifest, allow_outside_paths=allow_outside_paths or None)
     typer.echo(f"ok: {study.study_id}: {len(study.groups)} groups, {len(study.readouts)} readouts")
 
 
@@ -99,6 +110,9 @@ def run(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     no_store: bool = typer.Option(False, "--no-store", help="Analyse and report without storing."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    allow_outside_paths: bool = typer.Option(
+        False, "--allow-outside-paths", help=ALLOW_OUTSIDE_HELP
+    ),
 ) -> None:
     """Run a study: read every readout, compute statistics, store the run, write the report.
 
@@ -109,7 +123,12 @@ def run(
     output_dir(out, create=False)
     with user_errors(), _progress_runner(quiet) as progress:
         outcome, files = run_study(
-            manifest, out_dir=out, db_url=db, store=not no_store, progress=progress
+            manifest,
+            out_dir=out,
+            db_url=db,
+            store=not no_store,
+            progress=progress,
+            allow_outside_paths=allow_outside_paths or None,
         )
     _echo_run(outcome, db)
     typer.echo(f"results: {files.results}")

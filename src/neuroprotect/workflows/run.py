@@ -234,8 +234,12 @@ def run_study(
     db_url: str | None = None,
     store: bool = True,
     progress: Progress | None = None,
+    allow_outside_paths: bool | None = None,
 ) -> tuple[StudyOutcome, RunFiles]:
     """Analyse, store and report one study.
+
+    ``allow_outside_paths`` lets the manifest name files outside its folder (see
+    :func:`~neuroprotect.schema.manifest.load_study`).
 
     Returns
     -------
@@ -243,7 +247,7 @@ def run_study(
         The outcome (with ``run_id`` and ``reused`` set when stored) and the written files.
     """
     note = progress or (lambda _msg: None)
-    study = load_study(manifest)
+    study = load_study(manifest, allow_outside_paths=allow_outside_paths)
     if store:  # an unusable store path fails now, not after the analysis
         make_engine(db_url).dispose()
     unblinding = (
