@@ -170,7 +170,11 @@ def read_session(path: str | Path, spec: TrackInput, *, trial_id: str | None = N
         session = Session(path, tracks, meta, {})
         if arena.arms and pose is not None:
             ends = keypoint_medians(
-                pose, arena.arms, min_likelihood=spec.pose.min_likelihood, path=path
+                pose,
+                arena.arms,
+                min_likelihood=spec.pose.min_likelihood,
+                path=path,
+                field="arms_from_keypoints",
             )
             maze = y_maze_from_keypoints(
                 ends,
@@ -185,7 +189,11 @@ def read_session(path: str | Path, spec: TrackInput, *, trial_id: str | None = N
             }
         elif arena.corners and pose is not None:
             corners = keypoint_medians(
-                pose, arena.corners, min_likelihood=spec.pose.min_likelihood, path=path
+                pose,
+                arena.corners,
+                min_likelihood=spec.pose.min_likelihood,
+                path=path,
+                field="bounds_from_keypoints",
             )
             box = box_from_keypoints(corners, box_size_cm=arena.box_size_cm or (0.0, 0.0))
             session.tracks, session.box = box.to_cm(tracks), box

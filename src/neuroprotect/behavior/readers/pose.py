@@ -64,7 +64,7 @@ def _norm(name: str) -> str:
 
 
 def resolve_keypoints(
-    pose: PoseData, names: tuple[str, ...] | list[str], *, path: Path
+    pose: PoseData, names: tuple[str, ...] | list[str], *, path: Path, field: str = "body"
 ) -> list[int]:
     """Indices of keypoints named as in the file (case, '_', '-' and blanks ignored)."""
     lookup = {_norm(k): i for i, k in enumerate(pose.keypoints)}
@@ -74,7 +74,7 @@ def resolve_keypoints(
             raise InputError(
                 f"Expected a keypoint among {', '.join(pose.keypoints)}, but got {name!r}",
                 file=path,
-                field="body",
+                field=field,
             )
         out.append(lookup[_norm(name)])
     return out
@@ -154,13 +154,18 @@ def body_point(
 
 
 def keypoint_medians(
-    pose: PoseData, names: list[str] | tuple[str, ...], *, min_likelihood: float, path: Path
+    pose: PoseData,
+    names: list[str] | tuple[str, ...],
+    *,
+    min_likelihood: float,
+    path: Path,
+    field: str = "keypoints",
 ) -> np.ndarray:
     """Median position (px) over frames of each named keypoint, from points above the threshold.
 
     Used for fixed arena landmarks (arm ends, box corners) labelled as keypoints.
     """
-    idx = resolve_keypoints(pose, names, path=path)
+    idx = resolve_keypoints(pose, names, path=path, field=field)
     out = np.empty((len(idx), 2))
     for j, k in enumerate(idx):
         ok = (pose.likelihood[:, k] >= min_likelihood) & np.isfinite(pose.xy[:, k]).all(axis=1)
@@ -169,7 +174,7 @@ def keypoint_medians(
                 f"Expected keypoint {pose.keypoints[k]!r} with likelihood >= {min_likelihood:g} in "
                 "at least one frame, but it has none",
                 file=path,
-                field="keypoints",
+                field=field,
             )
         out[j] = np.median(pose.xy[ok, k], axis=0)
     return out
