@@ -6,11 +6,12 @@ describe the same input layer the same way.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from neuroprotect.behavior.readers.pose import PoseOptions
+if TYPE_CHECKING:  # the CLI imports the analysis stack only when a command runs
+    from neuroprotect.behavior.readers.pose import PoseOptions
 
 FILES_HELP = (
     "Track files: EthoVision 3/XT csv or xlsx, ANY-maze csv, Rtrack .tab, time_s,x,y csv, "
@@ -60,6 +61,7 @@ def pose_options(
     fps: float | None, body: str | None, min_likelihood: float, max_jump_px: float
 ) -> PoseOptions:
     """PoseOptions from the command-line values (errors name the option)."""
+    from neuroprotect.behavior.readers.pose import PoseOptions
     from neuroprotect.errors import InputError
     from neuroprotect.workflows.track_sessions import parse_body
 
