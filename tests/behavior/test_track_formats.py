@@ -93,6 +93,7 @@ def test_water_maze_and_strategies_commands(tmp_path, fmt):
     )
     assert row["escape_latency_s"] == pytest.approx(10.0, abs=0.1)
     assert row["path_length_cm"] == pytest.approx(140.0, abs=0.01)
+    assert row["format"] == REGISTERED[fmt] and row.get("dropped_fraction", 0) == 0
     (seg,) = _json(
         _run("behavior", "strategies", f, "--arena", tmp_path / "pool.yaml", "--fps", 10, "--json")
     )

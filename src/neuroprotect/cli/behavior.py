@@ -89,6 +89,10 @@ def water_maze(
         table = analyse_water_maze_trials(
             tracks, meta, arena=arena_obj, trial_length_s=trial_length, scheme=scheme
         )
+        info = meta.set_index("trial_id")
+        for col in ("format", "dropped_fraction"):  # the input facts, as open-field/y-maze give
+            if col in info:
+                table[col] = table.trial_id.map(info[col])
     if plot_dir is not None:
         from neuroprotect.behavior.plots import plot_occupancy, plot_swim_paths
         from neuroprotect.cli._common import output_dir, save_figure
