@@ -83,13 +83,15 @@ def test_species_text() -> None:
 
 def test_gerbil_bccao_draft_names_species_outcomes_and_groups() -> None:
     """The bccao_gerbil protocol is in 'Mongolian gerbil' and measures CA1 neuron survival and
-    locomotor hyperactivity: the draft says Mongolian gerbil (not 'Mongolian'), asks for Nissl images and
-    open-field tracks (not a neuro score without a scale), and labels groups by compound name."""
+    locomotor hyperactivity and NOS activity: the draft says Mongolian gerbil (not 'Mongolian'), asks
+    for Nissl images, open-field tracks and NOS activity (not a neuro score without a scale), and labels
+    groups by compound name."""
     draft = draft_study("igmesine", "bccao")
     assert draft["species"] == "Mongolian gerbil"
     assert [(r["id"], r["type"]) for r in draft["readouts"]] == [
         ("nissl", "nissl_images"),
         ("activity", "open_field"),
+        ("nos", "nos_activity"),
     ]
     labels = [g.get("label") for g in draft["groups"] if g["role"] == "treatment"]
     assert labels == ["igmesine 50 mg/kg", "igmesine 75 mg/kg", "igmesine 100 mg/kg"]

@@ -111,6 +111,11 @@ def read_csv_text(path: Path | io.StringIO) -> pd.DataFrame:
             f"Expected a readable Ct table ({str(exc).splitlines()[0]})", file=str(path)
         ) from None
     _check_unique_header(path, sep)
+    if raw.empty:
+        raise InputError(
+            "Expected at least one well with a sample, gene and Ct, but the table has only a header",
+            file=str(path),
+        )
     raw.columns = [str(c).strip() for c in raw.columns]
     return raw.loc[:, [c for c in raw.columns if c and not c.startswith("Unnamed")]]
 

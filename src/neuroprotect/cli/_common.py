@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,8 +75,23 @@ def in_file(exc: InputError, table: Any, data: Any) -> InputError:
     return InputError(exc.message, file=table, row=row, field=exc.field)
 
 
+def json_safe(data: Any) -> Any:
+    """``data`` with every non-finite float (NaN, ±inf) as None: JSON has no such numbers, and a
+    command must not crash on a degenerate fit (e.g. a reading of 1e308) when it prints JSON."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: json_safe(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_safe(v) for v in data]
+    item = getattr(data, "item", None)  # numpy scalars
+    if callable(item) and getattr(data, "shape", None) == ():
+        return json_safe(item())
+    return data
+
+
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, allow_nan=False, default=str)
+    json.dump(json_safe(data), sys.stdout, indent=2, allow_nan=False, default=str)
     sys.stdout.write("\n")
 
 

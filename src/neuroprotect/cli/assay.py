@@ -12,7 +12,7 @@ from neuroprotect.cli._common import format_cell, in_file, print_json, save_figu
 from neuroprotect.errors import InputError
 
 app = typer.Typer(
-    help="Bench assays: ELISA, binding, viability, Griess, qPCR, western.",
+    help="ELISA, binding, Griess, NOS, qPCR, western; viability, ROS, ATP, LDH.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

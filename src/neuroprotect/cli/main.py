@@ -262,8 +262,8 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
         (("behavior", "app"), ("behavior_other", "app")),
     ),
     "assay": LazyCommand(
-        "Bench assays: ELISA, binding, viability, Griess, qPCR, western.",
-        (("assay", "app"), ("assay_molecular", "molecular_app")),
+        "ELISA, binding, Griess, NOS, qPCR, western; viability, ROS, ATP, LDH.",
+        (("assay", "app"), ("assay_molecular", "molecular_app"), ("assay_invitro", "app")),
     ),
     "kb": LazyCommand(
         "Look up the cited knowledge base: compounds, targets, efficacy.", (("kb", "kb_app"),)

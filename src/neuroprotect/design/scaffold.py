@@ -12,34 +12,23 @@ from typing import Any
 
 import yaml
 
+from neuroprotect.design.outcome_readouts import DraftReadout, map_outcomes
 from neuroprotect.errors import InputError
 from neuroprotect.knowledge.base import load_section, resolve_compound, resolve_protocol
 from neuroprotect.schema.manifest import Study
 
-#: Protocol outcome measures (lower-case substrings) -> readout id, type, file to expect, params.
-#: Parameters the knowledge base cannot know (an open field's arena) are left for validate to ask.
-OUTCOME_READOUTS: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
-    ("neurolog", "neuro", "neuro_score", "neuro_scores.csv", {"scale": "longa"}),
-    ("ttc", "ttc", "ttc_table", "ttc_slices.csv", {"slice_thickness_mm": 2.0}),
-    ("edema", "water", "brain_water", "brain_water.csv", {}),
-    (
-        "evans",
-        "evans",
-        "evans_blue",
-        "evans_blue_samples.csv",
-        {"standards": "evans_blue_standards.csv"},
-    ),
-    ("neuron surviv", "nissl", "nissl_images", "nissl/*.tif", {"sections": "nissl_sections.csv"}),
-    ("locomotor", "activity", "open_field", "tracks/*.csv", {}),
-)
+#: In vitro protocols (species text naming cells): the draft's units are cultures.
+_CELL_LINE = re.compile(r"\b([A-Z][A-Za-z0-9-]*\d[A-Za-z0-9-]*)\s+cells\b")
 
-#: The draft's fallback when no outcome measure of the protocol maps to a readout type.
-FALLBACK_READOUT: dict[str, Any] = {
-    "id": "neuro",
-    "type": "neuro_score",
-    "files": ["neuro_scores.csv"],
-    "params": {"scale": "longa"},
-}
+
+def _in_vitro(species_text: str | None) -> tuple[bool, str | None]:
+    """Whether a protocol's species text describes cultured cells, and the cell line it names
+    ("rat pheochromocytoma PC12 cells" -> PC12)."""
+    text = str(species_text or "")
+    if not re.search(r"\bcells?\b|\bcultures?\b", text, flags=re.IGNORECASE):
+        return False, None
+    match = _CELL_LINE.search(text)
+    return True, match.group(1) if match else None
 
 
 _ROUTES = {"i.v.": "iv", "p.o.": "po", "i.p.": "ip", "s.c.": "sc", "i.g.": "ig", "i.c.v.": "icv"}
@@ -107,44 +96,72 @@ def _positive_control(records: list[dict[str, Any]]) -> tuple[str, float | None,
     return None
 
 
+def _protocol(model: str) -> dict[str, Any]:
+    pid = resolve_protocol(model)
+    if pid is None:
+        raise InputError(
+            f"Expected a knowledge-base protocol id or alias, but got {model!r}", field="model"
+        )
+    return next(p for p in load_section("protocols")["protocols"] if p["id"] == pid)
+
+
+def draft_readouts(
+    model: str, *, control_group: str = "sham"
+) -> tuple[list[DraftReadout], list[str]]:
+    """The draft readouts of a protocol's outcome measures, and the outcomes without a readout
+    type (:func:`neuroprotect.design.outcome_readouts.map_outcomes`)."""
+    protocol = _protocol(model)
+    return map_outcomes(
+        [str(m) for m in protocol.get("outcome_measures") or []], control_group=control_group
+    )
+
+
 def draft_study(compound: str, model: str) -> dict[str, Any]:
     """A manifest dictionary for ``compound`` in ``model``, pre-filled from the knowledge base.
+
+    The readouts come from the protocol's outcome measures (:func:`draft_readouts`); a protocol
+    on cultured cells gives an in vitro draft (``setting: in_vitro``, the cell line, a cultures
+    table, no sex, body weight or mg/kg doses).
 
     Raises
     ------
     InputError
-        Unknown compound or model.
+        Unknown compound or model, or a protocol none of whose outcome measures maps to a
+        readout type.
     """
     cid = resolve_compound(compound)
     if cid is None:
         raise InputError(
             f"Expected a knowledge-base compound id, but got {compound!r}", field="compound"
         )
-    pid = resolve_protocol(model)
-    if pid is None:
-        raise InputError(
-            f"Expected a knowledge-base protocol id or alias, but got {model!r}", field="model"
-        )
-    protocol = next(p for p in load_section("protocols")["protocols"] if p["id"] == pid)
+    protocol = _protocol(model)
+    pid = str(protocol["id"])
+    in_vitro, cell_line = _in_vitro(protocol.get("species"))
     records = [
         r
         for r in load_section("efficacy")["records"]
         if r["compound"] == cid and r.get("protocol_ref") == pid
     ]
     dosed = next((r for r in records if r.get("doses_mg_per_kg")), None)
-    doses = [float(d) for d in (dosed or {}).get("doses_mg_per_kg") or []]
+    doses = [] if in_vitro else [float(d) for d in (dosed or {}).get("doses_mg_per_kg") or []]
     name = _compound_name(cid)
-    route = _route((dosed or {}).get("route"))
+    route = None if in_vitro else _route((dosed or {}).get("route"))
     timing = (dosed or {}).get("timing_relative_to_insult")
+    timing_min = None if in_vitro else _minutes_after_onset(timing)
+    sham_id, sham_label, vehicle_label = (
+        ("normoxia", "Normoxia (no OGD)", "OGD/R + vehicle")
+        if in_vitro
+        else ("sham", "Sham", "Vehicle")
+    )
     groups: list[dict[str, Any]] = [
-        {"id": "sham", "role": "sham", "label": "Sham"},
+        {"id": sham_id, "role": "sham", "label": sham_label},
         {
             "id": "vehicle",
             "role": "vehicle",
-            "label": "Vehicle",
+            "label": vehicle_label,
             "route": route,
             "timing": timing,  # given alongside the treatment
-            "timing_min": _minutes_after_onset(timing),
+            "timing_min": timing_min,
         },
     ]
     # one undosed treatment group when the knowledge base gives no dose
@@ -159,10 +176,10 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
                 "dose_mg_kg": dose,
                 "route": route,
                 "timing": timing,
-                "timing_min": _minutes_after_onset(timing),
+                "timing_min": timing_min,
             }
         )
-    pos = _positive_control(records)
+    pos = None if in_vitro else _positive_control(records)
     if pos:
         pc, pc_dose, _ = pos
         groups.append(
@@ -174,41 +191,88 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
                 "dose_mg_kg": pc_dose,
                 "route": route,
                 "timing": timing,
-                "timing_min": _minutes_after_onset(timing),
+                "timing_min": timing_min,
             }
         )
     groups = [{k: v for k, v in g.items() if v is not None} for g in groups]
-    measures = " | ".join(str(m) for m in protocol.get("outcome_measures") or []).lower()
-    readouts = [
-        {"id": rid, "type": rtype, "files": [fname], "params": params}
-        for key, rid, rtype, fname, params in OUTCOME_READOUTS
-        if key in measures
-    ]
+    readouts, _ = draft_readouts(pid, control_group=sham_id)
+    if not readouts:
+        raise InputError(
+            f"Expected outcome measures of protocol {pid!r} that map to readout types, but none "
+            "does: write the readouts by hand (neuroprotect readouts lists the types)",
+            field="model",
+        )
     sources = ", ".join(r["id"] for r in records) or "none"
-    study = {
+    study: dict[str, Any] = {
         "study_id": f"{cid}-{pid}".replace("_", "-"),
         "title": f"{name} in {protocol['name']}",
         "description": f"Drafted by neuroprotect from knowledge-base protocol {pid} and efficacy records: {sources}. Check every value.",
         "compound": cid,
         "model": pid,
         "species": _species(protocol.get("species")),
-        "sex": "male",
-        "groups": groups,
-        "animals": "animals.csv",
-        "readouts": readouts or [FALLBACK_READOUT],
-        "design": {"experimental_unit": "animal", "exclusion_criteria": []},
     }
+    if in_vitro:
+        study["setting"] = "in_vitro"
+        if cell_line:
+            study["cell_line"] = cell_line
+    else:
+        study["sex"] = "male"
+    study.update(
+        {
+            "groups": groups,
+            "animals": "cultures.csv" if in_vitro else "animals.csv",
+            "readouts": [r.entry() for r in readouts],
+            "design": {
+                "experimental_unit": "culture (independent experiment)" if in_vitro else "animal",
+                "exclusion_criteria": [],
+            },
+        }
+    )
     Study.model_validate(study)  # the draft must be a valid manifest apart from its files
     return study
 
 
+_HEADER = (
+    "# Draft study manifest written by `neuroprotect design new`.\n"
+    "# Check every value against the cited records, set planned_n (see `neuroprotect design power`),\n"
+)
+_NEXT_IN_VIVO = (
+    "# then allocate the animals (`neuroprotect design randomize ROSTER.csv --study THIS_FILE --seed N\n"
+    "# --animals-out animals.csv`; add --seal-key KEY for a blinded study),\n"
+    "# provide the readout files named below, and run `neuroprotect validate`.\n"
+)
+_NEXT_IN_VITRO = (
+    "# then list the cultures in cultures.csv (animal_id = culture id, group; no sex or body weight),\n"
+    "# name them in the plate layouts' sample column, provide the readout files named below,\n"
+    "# and run `neuroprotect validate`.\n"
+)
+
+
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
 def render_draft(study: dict[str, Any]) -> str:
-    """YAML text of a draft, with a header saying what to do next."""
-    header = (
-        "# Draft study manifest written by `neuroprotect design new`.\n"
-        "# Check every value against the cited records, set planned_n (see `neuroprotect design power`),\n"
-        "# then allocate the animals (`neuroprotect design randomize ROSTER.csv --study THIS_FILE --seed N\n"
-        "# --animals-out animals.csv`; add --seal-key KEY for a blinded study),\n"
-        "# provide the readout files named below, and run `neuroprotect validate`.\n"
-    )
-    return header + yaml.safe_dump(study, sort_keys=False, allow_unicode=True, width=100)
+    """YAML text of a draft, with a header saying what to do next and, beside each readout,
+    the parameters left to set; outcome measures without a readout type are listed as comments."""
+    in_vitro = study.get("setting") == "in_vitro"
+    text = _HEADER + (_NEXT_IN_VITRO if in_vitro else _NEXT_IN_VIVO)
+    drafted, unmapped = draft_readouts(str(study["model"])) if study.get("model") else ([], [])
+    by_id = {r.id: r for r in drafted}
+    for key, value in study.items():
+        if key != "readouts":
+            text += _dump({key: value})
+            continue
+        text += "readouts:\n"
+        for entry in value:
+            text += _dump([entry])
+            info = by_id.get(str(entry.get("id")))
+            if info is None:
+                continue
+            for line in info.to_set:
+                text += f"  # to set: {line}\n"
+            for line in info.notes:
+                text += f"  # note: {line}\n"
+        for outcome in unmapped:
+            text += f"# outcome measure without a readout type (add it by hand): {outcome}\n"
+    return text

@@ -50,6 +50,13 @@ class Role(StrEnum):
     POSITIVE_CONTROL = "positive_control"
 
 
+class Setting(StrEnum):
+    """Where the study's experimental units live."""
+
+    IN_VIVO = "in_vivo"
+    IN_VITRO = "in_vitro"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -157,6 +164,15 @@ class Study(_Model):
     model: str = Field(description="Knowledge-base protocol id, e.g. mcao_reperfusion.")
     species: str
     strain: str | None = None
+    setting: Setting = Field(
+        Setting.IN_VIVO,
+        description="in_vivo (animals) or in_vitro (cultured cells: the animals table lists the "
+        "cultures, and sex and body weight are not asked).",
+    )
+    cell_line: str | None = Field(None, description="In vitro: the cell line, e.g. PC12.")
+    passage: int | str | None = Field(
+        None, description="In vitro: passage number or range of the cells, e.g. 'P5-P10'."
+    )
     sex: str | None = Field(None, description="male, female or mixed.")
     investigator: str | None = None
     groups: list[Group] = Field(min_length=2)

@@ -45,8 +45,10 @@ def collect_raw_files(
     for readout in study.readouts:
         entries += [(p, readout.id) for p in study.readout_files(readout)]
         for value in readout.params.values():
-            if isinstance(value, str) and value.strip() and study.resolve(value).is_file():
-                entries.append((study.resolve(value), readout.id))
+            # a parameter may name one file or a list of them (one layout per plate...)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and item.strip() and study.resolve(item).is_file():
+                    entries.append((study.resolve(item), readout.id))
     seen: set[Path] = set()
     out = []
     for path, role in entries:

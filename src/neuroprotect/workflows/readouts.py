@@ -80,6 +80,8 @@ READOUT_MODULES = (
     "neuroprotect.workflows.behavior_readouts",
     "neuroprotect.workflows.molecular_readouts",
     "neuroprotect.workflows.assay_readouts",
+    "neuroprotect.workflows.invitro_readouts",
+    "neuroprotect.workflows.nos_readout",
     "neuroprotect.workflows.histology_cells_readouts",
     "neuroprotect.workflows.histology_readouts",
 )
