@@ -10,6 +10,14 @@ import pandas as pd
 import typer
 
 from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._track_options import (
+    FILES_HELP,
+    FORMAT_HELP,
+    body_option,
+    max_jump_option,
+    min_likelihood_option,
+    pose_options,
+)
 
 app = typer.Typer(
     name="behavior",
@@ -19,9 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-FILES_HELP = "Track files (EthoVision 3/XT csv or xlsx, Rtrack .tab, ANY-maze csv, time_s,x,y csv, DLC/SLEAP)."
 ARENA_HELP = "Arena file: YAML (type: water_maze, pool, goal, old_goal, cm_per_unit) or an Rtrack arena .txt."
-FORMAT_HELP = "Track format: auto, ethovision3, ethovision_xt, rtrack_raw, anymaze, generic, pose."
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -29,7 +35,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _load(
-    files: list[Path], arena_path: Path, fmt: str, fps: float | None = None
+    files: list[Path], arena_path: Path, fmt: str, pose: Any = None
 ) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
     from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
     from neuroprotect.behavior.readers import read_many_tracks
@@ -40,7 +46,7 @@ def _load(
         raise InputError(
             f"Expected a water_maze arena, but got type {arena.type!r}", file=arena_path
         )
-    tracks, meta = read_many_tracks(files, format=fmt, fps=fps)
+    tracks, meta = read_many_tracks(files, format=fmt, pose=pose)
     return arena, tracks, meta
 
 
@@ -50,6 +56,9 @@ def water_maze(
     arena: Path = typer.Option(..., "--arena", help=ARENA_HELP),
     fmt: str = typer.Option("auto", "--format", help=FORMAT_HELP),
     fps: float | None = typer.Option(None, "--fps", help="Frame rate of DeepLabCut/SLEAP files."),
+    body: str | None = body_option(),
+    min_likelihood: float = min_likelihood_option(),
+    max_jump_px: float = max_jump_option(),
     trial_length: float | None = typer.Option(
         None,
         "--trial-length",
@@ -75,10 +84,15 @@ def water_maze(
     from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
 
     with user_errors():
-        arena_obj, tracks, meta = _load(files, arena, fmt, fps)
+        pose = pose_options(fps, body, min_likelihood, max_jump_px)
+        arena_obj, tracks, meta = _load(files, arena, fmt, pose)
         table = analyse_water_maze_trials(
             tracks, meta, arena=arena_obj, trial_length_s=trial_length, scheme=scheme
         )
+        info = meta.set_index("trial_id")
+        for col in ("format", "dropped_fraction"):  # the input facts, as open-field/y-maze give
+            if col in info:
+                table[col] = table.trial_id.map(info[col])
     if plot_dir is not None:
         from neuroprotect.behavior.plots import plot_occupancy, plot_swim_paths
         from neuroprotect.cli._common import output_dir, save_figure
@@ -122,6 +136,9 @@ def strategies(
     overlap: float = typer.Option(0.9, "--overlap", help="Gehring segment overlap (0-1)."),
     fmt: str = typer.Option("auto", "--format", help=FORMAT_HELP),
     fps: float | None = typer.Option(None, "--fps", help="Frame rate of DeepLabCut/SLEAP files."),
+    body: str | None = body_option(),
+    min_likelihood: float = min_likelihood_option(),
+    max_jump_px: float = max_jump_option(),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of rows."),
 ) -> None:
     """Water maze search strategies (Garthe 2009 per trial, or Gehring 2015 per path segment).
@@ -136,7 +153,8 @@ def strategies(
     from neuroprotect.behavior.water_maze_trials import classify_strategies
 
     with user_errors():
-        arena_obj, tracks, meta = _load(files, arena, fmt, fps)
+        pose = pose_options(fps, body, min_likelihood, max_jump_px)
+        arena_obj, tracks, meta = _load(files, arena, fmt, pose)
         rows = classify_strategies(
             tracks,
             arena=arena_obj,

@@ -1,6 +1,7 @@
 """``neuroprotect behavior y-maze | open-field | passive-avoidance``.
 
-Track files are read as the documented generic track CSV (``time_s, x, y`` [, ``trial_id``]).
+Track files are read by the registered readers (:mod:`neuroprotect.behavior.readers`) through
+:func:`neuroprotect.workflows.track_sessions.read_session`, as in the study readouts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ from typing import Any
 import typer
 
 from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._track_options import (
+    FILES_HELP,
+    body_option,
+    format_option,
+    fps_option,
+    max_jump_option,
+    min_likelihood_option,
+)
 from neuroprotect.errors import InputError
 
 app = typer.Typer(
@@ -42,23 +51,66 @@ def _fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _read_tracks(files: list[Path], cm_per_unit: float) -> list[tuple[Path, Any]]:
-    from neuroprotect.behavior.readers.generic import read_generic_csv
+def _track_input(
+    fmt: str,
+    fps: float | None,
+    body: str | None,
+    min_likelihood: float,
+    max_jump_px: float,
+    cm_per_unit: float,
+    **arena: Any,
+) -> Any:
+    from neuroprotect.cli._track_options import pose_options
+    from neuroprotect.workflows.track_sessions import TrackInput, keypoint_arena
 
-    return [(f, read_generic_csv(f, cm_per_unit=cm_per_unit)) for f in files]
+    if not cm_per_unit > 0:
+        raise InputError(
+            f"Expected cm per unit > 0, but got {cm_per_unit!r}", field="--cm-per-unit"
+        )
+    return TrackInput(
+        format=fmt,
+        pose=pose_options(fps, body, min_likelihood, max_jump_px),
+        cm_per_unit=cm_per_unit,
+        arena=keypoint_arena(prefix="--", **arena),
+    )
+
+
+def _session_fields(session: Any, trial_id: str) -> dict[str, Any]:
+    """Per-trial input facts for the JSON: format, missing samples, pose drops, the cm scale."""
+    meta = session.meta.set_index("trial_id").loc[trial_id]
+    out: dict[str, Any] = {
+        "source_file": str(session.path),
+        "format": meta["format"],
+        "n_missing": int(meta["n_missing"]),
+    }
+    for key in ("fps", "body_point", "n_low_likelihood", "n_jumps", "dropped_fraction"):
+        if key in meta and meta[key] is not None:
+            out[key] = _clean(meta[key])
+    out["scale"] = session.scale
+    return out
 
 
 @app.command("y-maze")
 def y_maze(
-    files: list[Path] = typer.Argument(None, help="Track files (generic CSV), one or more."),
+    files: list[Path] = typer.Argument(None, help=FILES_HELP),
     sequence: list[str] = typer.Option(
         [],
         "--sequence",
         help="A recorded arm-entry sequence, e.g. ABCAB or '3 2 3 1' (repeatable).",
     ),
     arms: Path | None = typer.Option(
-        None, "--arms", help="YAML with the arm polygons (needed with track files)."
+        None, "--arms", help="YAML with the arm polygons (cm), for track files without keypoints."
     ),
+    arms_from_keypoints: str | None = typer.Option(
+        None,
+        "--arms-from-keypoints",
+        help="Pose files: the arm-end keypoints LEFT,RIGHT,MIDDLE (arms A, B, C); the maze and "
+        "px -> cm follow from their medians, with --arm-length-cm and --arm-width-cm.",
+    ),
+    arm_length_cm: float | None = typer.Option(
+        None, "--arm-length-cm", help="Arm length (centre to arm end side), cm."
+    ),
+    arm_width_cm: float | None = typer.Option(None, "--arm-width-cm", help="Arm width, cm."),
     entry_depth: float = typer.Option(
         5.0, "--entry-depth", help="cm past an arm's entrance that make an entry (hysteresis)."
     ),
@@ -68,15 +120,25 @@ def y_maze(
     collapse_repeats: bool = typer.Option(
         False, "--collapse-repeats", help="Merge immediate re-entries into the same arm."
     ),
+    fmt: str = format_option(),
+    fps: float | None = fps_option(),
+    body: str | None = body_option(),
+    min_likelihood: float = min_likelihood_option(),
+    max_jump_px: float = max_jump_option(),
     cm_per_unit: float = typer.Option(1.0, "--cm-per-unit", help="cm per track unit."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Spontaneous alternation: alternations / (entries - 2) x 100, per session.
 
-    Example: neuroprotect behavior y-maze --sequence ABCACBAB --json
+    Also the distance travelled and the time in each arm and in the centre (track files).
+
+    Examples: neuroprotect behavior y-maze --sequence ABCACBAB --json;
+    neuroprotect behavior y-maze mouse1DLC.h5 --fps 30 --arms-from-keypoints armL,armR,armM
+    --arm-length-cm 35 --arm-width-cm 5 --json
     """
     from neuroprotect.behavior.readers.zones import read_y_maze_arms
     from neuroprotect.behavior.y_maze import compute_y_maze, score_alternation
+    from neuroprotect.workflows.track_sessions import read_session
 
     out: list[dict[str, Any]] = []
     with user_errors():
@@ -89,15 +151,36 @@ def y_maze(
                 raise InputError(exc.message, field=f"--sequence {i}") from None
             out.append({"session": f"sequence {i}", "source_file": None, **res})
         if files:
-            if arms is None:
-                raise InputError("Expected --arms ARMS.yaml with track files, but got none")
-            polygons, centre = read_y_maze_arms(arms)
-            for path, tracks in _read_tracks(files, cm_per_unit):
+            spec = _track_input(
+                fmt,
+                fps,
+                body,
+                min_likelihood,
+                max_jump_px,
+                cm_per_unit,
+                arms=arms_from_keypoints,
+                arm_length_cm=arm_length_cm,
+                arm_width_cm=arm_width_cm,
+            )
+            if (arms is None) == (arms_from_keypoints is None):
+                raise InputError(
+                    "Expected one of --arms ARMS.yaml or --arms-from-keypoints with track files",
+                    field="--arms",
+                )
+            polygons, centre = read_y_maze_arms(arms) if arms is not None else (None, None)
+            for path in files:
+                session = read_session(path, spec)
+                hub: list[tuple[float, float]] | None
+                if session.y_maze is not None:
+                    arm_polygons, hub = session.y_maze.arms, session.y_maze.centre_zone
+                else:
+                    assert polygons is not None
+                    arm_polygons, hub = polygons, centre
                 try:
                     table = compute_y_maze(
-                        tracks,
-                        arms=polygons,
-                        centre_zone=centre,
+                        session.tracks,
+                        arms=arm_polygons,
+                        centre_zone=hub,
                         entry_depth_cm=entry_depth,
                         count_start_arm=start_arm,
                         collapse_repeats=collapse_repeats,
@@ -105,8 +188,10 @@ def y_maze(
                 except InputError as exc:
                     raise InputError(exc.message, file=path, field=exc.field) from None
                 for row in _rows(table):
-                    session = row.pop("trial_id")
-                    out.append({"session": session, "source_file": str(path), **row})
+                    session_id = row.pop("trial_id")
+                    out.append(
+                        {"session": session_id, **row, **_session_fields(session, session_id)}
+                    )
     out = [{k: _clean(v) for k, v in r.items()} for r in out]
     if as_json:
         print_json(out)
@@ -136,14 +221,26 @@ def _parse_bounds(text: str) -> dict[str, tuple[float, ...]]:
 
 @app.command("open-field")
 def open_field(
-    files: list[Path] = typer.Argument(..., help="Track files (generic CSV)."),
-    bounds: str = typer.Option(
-        ...,
+    files: list[Path] = typer.Argument(..., help=FILES_HELP),
+    bounds: str | None = typer.Option(
+        None,
         "--bounds",
         help="Arena in cm: 'x_min,y_min,x_max,y_max' (rectangle) or 'x,y,radius' (circle).",
     ),
+    bounds_from_keypoints: str | None = typer.Option(
+        None,
+        "--bounds-from-keypoints",
+        help="Pose files: the box-corner keypoints TL,TR,BR,BL; with --box-size-cm the box and a "
+        "perspective-correct px -> cm mapping (homography) follow from their medians.",
+    ),
+    box_size_cm: str | None = typer.Option(
+        None, "--box-size-cm", help="Box floor W,H in cm (W along top-left -> top-right)."
+    ),
     centre_fraction: float = typer.Option(
         0.25, "--centre-fraction", help="Centre zone area as a fraction of the arena."
+    ),
+    wall_band_cm: float = typer.Option(
+        5.0, "--wall-band-cm", help="Width (cm) of the zone along the walls (thigmotaxis)."
     ),
     mobility_threshold: float = typer.Option(
         2.0, "--mobility-threshold", help="Speed (cm/s) above which a step is mobile."
@@ -154,25 +251,52 @@ def open_field(
     bin_s: float | None = typer.Option(
         None, "--bin", help="Also report distance per time bin of this many seconds."
     ),
+    fmt: str = format_option(),
+    fps: float | None = fps_option(),
+    body: str | None = body_option(),
+    min_likelihood: float = min_likelihood_option(),
+    max_jump_px: float = max_jump_option(),
     cm_per_unit: float = typer.Option(1.0, "--cm-per-unit", help="cm per track unit."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Distance, mean speed, time mobile, time in the centre (and distance per time bin).
+    """Distance, speed, time mobile, time and distance in the centre and near the wall.
 
-    Example: neuroprotect behavior open-field rat1.csv --bounds 0,0,40,40 --bin 300 --json
+    Examples: neuroprotect behavior open-field rat1.csv --bounds 0,0,40,40 --bin 300 --json;
+    neuroprotect behavior open-field m1DLC.h5 --fps 30 --bounds-from-keypoints tl,tr,br,bl
+    --box-size-cm 40,40 --json
     """
     from neuroprotect.behavior.open_field import compute_distance_by_bin, compute_open_field
+    from neuroprotect.workflows.track_sessions import read_session
 
     out: list[dict[str, Any]] = []
     with user_errors():
-        arena = _parse_bounds(bounds)
-        for path, tracks in _read_tracks(files, cm_per_unit):
+        spec = _track_input(
+            fmt,
+            fps,
+            body,
+            min_likelihood,
+            max_jump_px,
+            cm_per_unit,
+            corners=bounds_from_keypoints,
+            box_size_cm=box_size_cm,
+        )
+        if (bounds is None) == (bounds_from_keypoints is None):
+            raise InputError(
+                "Expected exactly one of --bounds (cm) or --bounds-from-keypoints (pose files)",
+                field="--bounds",
+            )
+        given = _parse_bounds(bounds) if bounds is not None else {}
+        for path in files:
+            session = read_session(path, spec)
+            arena = {"rectangle": session.box.rectangle} if session.box is not None else given
+            tracks = session.tracks
             try:
                 table = compute_open_field(
                     tracks,
                     rectangle=arena.get("rectangle"),
                     circle=arena.get("circle"),
                     centre_fraction=centre_fraction,
+                    wall_band_cm=wall_band_cm,
                     mobility_threshold_cm_s=mobility_threshold,
                     min_bout_s=min_bout,
                 )
@@ -180,7 +304,9 @@ def open_field(
             except InputError as exc:
                 raise InputError(exc.message, file=path, field=exc.field) from None
             for row in _rows(table):
-                row["source_file"] = str(path)
+                row.pop("n_missing", None)
+                row.update(_session_fields(session, row["trial_id"]))
+                row["arena"] = {k: list(v) for k, v in arena.items()}
                 if bins is not None:
                     mine = bins[bins["trial_id"] == row["trial_id"]]
                     row["bins"] = _rows(
@@ -193,7 +319,8 @@ def open_field(
     for r in out:
         typer.echo(
             f"{r['trial_id']}: {_fmt(r['distance_cm'])} cm, {_fmt(r['mean_speed_cm_s'])} cm/s, "
-            f"mobile {_fmt(r['time_mobile_pct'])} %, centre {_fmt(r['time_in_centre_pct'])} %"
+            f"mobile {_fmt(r['time_mobile_pct'])} %, centre {_fmt(r['time_in_centre_pct'])} %, "
+            f"wall {_fmt(r['time_near_wall_pct'])} %"
         )
 
 

@@ -9,6 +9,7 @@
         arena: arena.yaml              # water maze arena (YAML or Rtrack arena .txt)
         trials: trials.csv             # file, animal_id, day, trial[, probe]
         format: auto                   # optional track format
+        fps: 30                        # pose files (also body, min_likelihood, max_jump_px)
         trial_length_s: 90             # optional cut-off for censored latencies
 
 The trial table maps every track file (by its path relative to the manifest, or its file name) to
@@ -61,6 +62,7 @@ from neuroprotect.workflows.table_io import (
     param_file,
     readout_params,
 )
+from neuroprotect.workflows.track_sessions import TRACK_PARAMS, track_input_from_params
 
 __all__ = ["WATER_MAZE_VARIABLES", "load_water_maze"]
 
@@ -139,11 +141,17 @@ def load_water_maze(
         {
             "arena": (str, REQUIRED),
             "trials": (str, REQUIRED),
-            "format": (str, "auto"),
             "trial_length_s": (float, None),
             "scheme": (str, "garthe2009"),
+            **{k: v for k, v in TRACK_PARAMS.items() if k != "cm_per_unit"},  # the arena's scale
         },
     )
+    try:
+        pose = track_input_from_params(
+            {**p, "cm_per_unit": 1.0}, where=f"readouts.{readout.id}.params"
+        ).pose
+    except InputError as exc:
+        raise InputError(exc.message, file=study.manifest_path, field=exc.field) from None
     arena_path = param_file(study, readout, "arena", p["arena"])
     arena = load_arena(arena_path)
     if not isinstance(arena, ArenaWaterMaze):
@@ -183,7 +191,7 @@ def load_water_maze(
                 row=int(trials[C.SOURCE_ROW].iloc[i]),
                 field="file",
             )
-        t, m = read_tracks(path, format=p["format"], trial_id=f"row{i + 1}")
+        t, m = read_tracks(path, format=p["format"], trial_id=f"row{i + 1}", pose=pose)
         track_parts.append(t)
         meta_parts.append(m)
         paths.append(path)
