@@ -11,7 +11,14 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import (
+    batch_json,
+    new_batch,
+    note_skipped,
+    print_json,
+    strict_option,
+    user_errors,
+)
 from neuroprotect.errors import InputError
 
 app = typer.Typer(
@@ -42,10 +49,23 @@ def _fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _read_tracks(files: list[Path], cm_per_unit: float) -> list[tuple[Path, Any]]:
+def _read_tracks(files: list[Path], cm_per_unit: float, batch: Any) -> list[tuple[Path, Any]]:
+    """The files that can be read, each with its tracks; the others are skipped into ``batch``."""
     from neuroprotect.behavior.readers.generic import read_generic_csv
+    from neuroprotect.behavior.track_checks import check_track_samples
 
-    return [(f, read_generic_csv(f, cm_per_unit=cm_per_unit)) for f in files]
+    out = []
+    for f in files:
+        with batch.item(f, count=False):
+            tracks = read_generic_csv(f, cm_per_unit=cm_per_unit)
+            check_track_samples(tracks, file=f)
+            out.append((f, tracks))
+    return out
+
+
+def _trials(tracks: Any) -> list[tuple[str, Any]]:
+    """One (trial id, track) per trial of a file, in file order."""
+    return [(str(t), tracks[tracks["trial_id"] == t]) for t in tracks["trial_id"].unique()]
 
 
 @app.command("y-maze")
@@ -69,9 +89,15 @@ def y_maze(
         False, "--collapse-repeats", help="Merge immediate re-entries into the same arm."
     ),
     cm_per_unit: float = typer.Option(1.0, "--cm-per-unit", help="cm per track unit."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print JSON: {"rows": [...], "skipped": [{"file", "reason"}]}.'
+    ),
+    strict: bool = strict_option(),
 ) -> None:
     """Spontaneous alternation: alternations / (entries - 2) x 100, per session.
+
+    A track file or trial that cannot be analysed is skipped with a warning and listed in the
+    JSON's "skipped"; --strict refuses the batch instead.
 
     Example: neuroprotect behavior y-maze --sequence ABCACBAB --json
     """
@@ -79,6 +105,7 @@ def y_maze(
     from neuroprotect.behavior.y_maze import compute_y_maze, score_alternation
 
     out: list[dict[str, Any]] = []
+    batch = new_batch(strict, global_fields=("entry_depth_cm",))
     with user_errors():
         if not files and not sequence:
             raise InputError("Expected track files (with --arms) or --sequence, but got neither")
@@ -92,30 +119,40 @@ def y_maze(
             if arms is None:
                 raise InputError("Expected --arms ARMS.yaml with track files, but got none")
             polygons, centre = read_y_maze_arms(arms)
-            for path, tracks in _read_tracks(files, cm_per_unit):
-                try:
-                    table = compute_y_maze(
-                        tracks,
-                        arms=polygons,
-                        centre_zone=centre,
-                        entry_depth_cm=entry_depth,
-                        count_start_arm=start_arm,
-                        collapse_repeats=collapse_repeats,
-                    )
-                except InputError as exc:
-                    raise InputError(exc.message, file=path, field=exc.field) from None
-                for row in _rows(table):
-                    session = row.pop("trial_id")
-                    out.append({"session": session, "source_file": str(path), **row})
+            for path, tracks in _read_tracks(files, cm_per_unit, batch):
+                for trial, track in _trials(tracks):
+                    with batch.item(path, trial=trial if trial != path.stem else None):
+                        try:
+                            table = compute_y_maze(
+                                track,
+                                arms=polygons,
+                                centre_zone=centre,
+                                entry_depth_cm=entry_depth,
+                                count_start_arm=start_arm,
+                                collapse_repeats=collapse_repeats,
+                            )
+                        except InputError as exc:
+                            if exc.field in batch.global_fields:
+                                raise
+                            raise InputError(exc.message, file=path, field=exc.field) from None
+                        for row in _rows(table):
+                            session = row.pop("trial_id")
+                            out.append({"session": session, "source_file": str(path), **row})
+            if not sequence:
+                batch.finish(what="track files or trials")
+            else:  # the sequences were analysed: skipped track files are warnings only
+                batch.analysed += len(sequence)
+                batch.finish()
     out = [{k: _clean(v) for k, v in r.items()} for r in out]
     if as_json:
-        print_json(out)
+        print_json(batch_json(out, batch))
         return
     for r in out:
         typer.echo(
             f"{r['session']}: {r['entries']} entries, {r['alternations']} alternations, "
             f"SA = {_fmt(r['spontaneous_alternation_pct'])} % ({r['sequence']})"
         )
+    note_skipped(batch, what="track files or trials")
 
 
 def _parse_bounds(text: str) -> dict[str, tuple[float, ...]]:
@@ -155,46 +192,65 @@ def open_field(
         None, "--bin", help="Also report distance per time bin of this many seconds."
     ),
     cm_per_unit: float = typer.Option(1.0, "--cm-per-unit", help="cm per track unit."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print JSON: {"rows": [...], "skipped": [{"file", "reason"}]}.'
+    ),
+    strict: bool = strict_option(),
 ) -> None:
     """Distance, mean speed, time mobile, time in the centre (and distance per time bin).
+
+    A track file or trial that cannot be analysed (unreadable, no or too few samples, outside
+    the arena) is skipped with a warning and listed in the JSON's "skipped"; --strict refuses the
+    batch instead. Exit code 2 when nothing could be analysed.
 
     Example: neuroprotect behavior open-field rat1.csv --bounds 0,0,40,40 --bin 300 --json
     """
     from neuroprotect.behavior.open_field import compute_distance_by_bin, compute_open_field
 
     out: list[dict[str, Any]] = []
+    # option checks inside the analysis stop the whole batch, they are not about a file
+    batch = new_batch(
+        strict, global_fields=("centre_fraction", "mobility_threshold_cm_s", "min_bout_s", "bin_s")
+    )
     with user_errors():
         arena = _parse_bounds(bounds)
-        for path, tracks in _read_tracks(files, cm_per_unit):
-            try:
-                table = compute_open_field(
-                    tracks,
-                    rectangle=arena.get("rectangle"),
-                    circle=arena.get("circle"),
-                    centre_fraction=centre_fraction,
-                    mobility_threshold_cm_s=mobility_threshold,
-                    min_bout_s=min_bout,
-                )
-                bins = compute_distance_by_bin(tracks, bin_s=bin_s) if bin_s else None
-            except InputError as exc:
-                raise InputError(exc.message, file=path, field=exc.field) from None
-            for row in _rows(table):
-                row["source_file"] = str(path)
-                if bins is not None:
-                    mine = bins[bins["trial_id"] == row["trial_id"]]
-                    row["bins"] = _rows(
-                        mine[["bin", "bin_start_s", "bin_end_s", "distance_cm", "tracked_s"]]
-                    )
-                out.append(row)
+        for path, tracks in _read_tracks(files, cm_per_unit, batch):
+            for trial, track in _trials(tracks):
+                with batch.item(path, trial=trial if trial != path.stem else None):
+                    try:
+                        table = compute_open_field(
+                            track,
+                            rectangle=arena.get("rectangle"),
+                            circle=arena.get("circle"),
+                            centre_fraction=centre_fraction,
+                            mobility_threshold_cm_s=mobility_threshold,
+                            min_bout_s=min_bout,
+                        )
+                        bins = compute_distance_by_bin(track, bin_s=bin_s) if bin_s else None
+                    except InputError as exc:
+                        if exc.field in batch.global_fields:
+                            raise
+                        raise InputError(exc.message, file=path, field=exc.field) from None
+                    for row in _rows(table):
+                        row["source_file"] = str(path)
+                        if bins is not None:
+                            mine = bins[bins["trial_id"] == row["trial_id"]]
+                            row["bins"] = _rows(
+                                mine[
+                                    ["bin", "bin_start_s", "bin_end_s", "distance_cm", "tracked_s"]
+                                ]
+                            )
+                        out.append(row)
+        batch.finish(what="track files or trials")
     if as_json:
-        print_json(out)
+        print_json(batch_json(out, batch))
         return
     for r in out:
         typer.echo(
             f"{r['trial_id']}: {_fmt(r['distance_cm'])} cm, {_fmt(r['mean_speed_cm_s'])} cm/s, "
             f"mobile {_fmt(r['time_mobile_pct'])} %, centre {_fmt(r['time_in_centre_pct'])} %"
         )
+    note_skipped(batch, what="track files or trials")
 
 
 @app.command("passive-avoidance")

@@ -18,6 +18,7 @@ Formats: ``ethovision3``, ``ethovision_xt``, ``rtrack_raw``, ``anymaze``, ``gene
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -31,7 +32,9 @@ from neuroprotect.behavior.readers.ethovision_xt import (
     read_ethovision_xt,
 )
 from neuroprotect.behavior.readers.rtrack import looks_like_rtrack_raw, read_rtrack_raw
+from neuroprotect.behavior.tracks import TRACK_COLUMNS
 from neuroprotect.errors import InputError
+from neuroprotect.io.batch import Batch
 
 __all__ = [
     "TrackFormat",
@@ -41,6 +44,9 @@ __all__ = [
     "read_many_tracks",
     "detect_format",
 ]
+
+#: Columns every reader's ``meta`` has.
+META_COLUMNS = ["trial_id", "source_file", "format", "n_samples", "n_missing"]
 
 Reader = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
 Validator = Callable[[Path, str], bool]
@@ -228,12 +234,19 @@ def read_tracks(
 
 
 def read_many_tracks(
-    paths: Iterable[str | PathLike[str]], *, format: str = "auto", fps: float | None = None
+    paths: Iterable[str | PathLike[str]],
+    *,
+    format: str = "auto",
+    fps: float | None = None,
+    batch: Batch | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read several files into one track table with unique ``trial_id`` values.
 
     A trial is named by its file stem; when stems repeat (``set1/day1_0001_00.csv`` and
     ``set2/day1_0001_00.csv``) the parent folders are prefixed until the names are unique.
+    With a :class:`~neuroprotect.io.batch.Batch`, a file that cannot be read is skipped (its
+    reason recorded in the batch) instead of stopping the others; an unknown ``format`` still
+    stops them.
     """
     path_list = [Path(p) for p in paths]
     if not path_list:
@@ -243,11 +256,19 @@ def read_many_tracks(
     while len(set(names)) < len(names) and depth < 6:
         depth += 1
         names = ["/".join([*p.parent.parts[-depth:], p.stem]) for p in path_list]
+    if format != "auto" and format not in FORMATS:  # an option, not a file: stop the batch
+        raise InputError(
+            f"Expected a format among auto, {', '.join(FORMATS)}, but got {format!r}",
+            field="format",
+        )
     tracks, metas = [], []
     for p, name in zip(path_list, names, strict=True):
-        t, m = read_tracks(p, format=format, trial_id=name, fps=fps)
-        tracks.append(t)
-        metas.append(m)
+        with batch.item(p, count=False) if batch is not None else nullcontext():
+            t, m = read_tracks(p, format=format, trial_id=name, fps=fps)
+            tracks.append(t)
+            metas.append(m)
+    if not metas:  # every file skipped (the batch says why)
+        return pd.DataFrame(columns=list(TRACK_COLUMNS)), pd.DataFrame(columns=META_COLUMNS)
     meta = pd.concat(metas, ignore_index=True)
     dup = meta["trial_id"].duplicated()
     if dup.any():
