@@ -99,8 +99,18 @@ def run(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     no_store: bool = typer.Option(False, "--no-store", help="Analyse and report without storing."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Refuse the run at the first bad readout file (one-line error, exit 2) instead of "
+        "skipping the file with a warning listed in the report's quality control.",
+    ),
 ) -> None:
     """Run a study: read every readout, compute statistics, store the run, write the report.
+
+    A readout file that cannot be analysed (unreadable, no or too few samples, a track outside
+    the arena) is skipped with a warning, listed in the report's quality control and in
+    results.json's "skipped"; --strict (or "strict: true" on the readout) refuses instead.
 
     Example: neuroprotect run examples/imm-h004-mcao/study.yaml --out out/
     """
@@ -109,7 +119,12 @@ def run(
     output_dir(out, create=False)
     with user_errors(), _progress_runner(quiet) as progress:
         outcome, files = run_study(
-            manifest, out_dir=out, db_url=db, store=not no_store, progress=progress
+            manifest,
+            out_dir=out,
+            db_url=db,
+            store=not no_store,
+            progress=progress,
+            strict=strict,
         )
     _echo_run(outcome, db)
     typer.echo(f"results: {files.results}")

@@ -15,6 +15,7 @@ Track files are generic track CSVs (:mod:`neuroprotect.behavior.readers.generic`
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,21 @@ import pandas as pd
 from neuroprotect.behavior.open_field import compute_distance_by_bin, compute_open_field
 from neuroprotect.behavior.readers.generic import read_generic_csv
 from neuroprotect.behavior.readers.zones import read_y_maze_arms
+from neuroprotect.behavior.track_checks import check_track_samples
 from neuroprotect.behavior.y_maze import compute_y_maze, detect_arm_entries, score_alternation
 from neuroprotect.errors import InputError
+from neuroprotect.io.batch import Batch
 from neuroprotect.io.tables import Column
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
 from neuroprotect.workflows import passive_avoidance_readout  # noqa: F401  (registers it)
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
     check_animal_ids,
     details_frame,
@@ -75,13 +84,28 @@ def _bool_param(study: Study, readout: Readout, name: str, value: Any) -> bool:
 
 
 def track_tables(
-    study: Study, files: list[Path], animals: pd.DataFrame, cm_per_unit: float
+    study: Study,
+    files: list[Path],
+    animals: pd.DataFrame,
+    cm_per_unit: float,
+    batch: Batch | None = None,
 ) -> list[tuple[Path, pd.DataFrame]]:
-    """Read every track file and check that its trial ids are animals of the study."""
+    """Read every track file and check that its trial ids are animals of the study.
+
+    With a ``batch``, a file that cannot be read or has too few samples is skipped (recorded in
+    the batch); a trial id that is not an animal of the study still stops the readout (a
+    mapping to fix, not a bad file).
+    """
     out: list[tuple[Path, pd.DataFrame]] = []
     seen: dict[str, Path] = {}
     for path in files:
-        tracks = read_generic_csv(path, cm_per_unit=cm_per_unit)
+        read: list[pd.DataFrame] = []
+        with batch.item(display_path(path, study), count=False) if batch else nullcontext():
+            read.append(read_generic_csv(path, cm_per_unit=cm_per_unit))
+            check_track_samples(read[0], file=path)
+        if not read:
+            continue
+        tracks = read[0]
         ids = pd.DataFrame({C.ANIMAL_ID: pd.unique(tracks["trial_id"])})
         ids[C.SOURCE_ROW] = 2
         try:
@@ -153,6 +177,7 @@ def load_y_maze(
     track_files = [f for f in files if f not in sequence_files]
     parts: list[pd.DataFrame] = []
     details: dict[str, pd.DataFrame] = {}
+    batch = readout_batch(readout, global_fields=("entry_depth_cm",))
     if sequence_files:
 
         def score(table: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -194,20 +219,26 @@ def load_y_maze(
         arms_path = study.resolve(p["arms"])
         polygons, centre = read_y_maze_arms(arms_path)
         entries = []
-        for path, tracks in track_tables(study, track_files, animals, p["cm_per_unit"]):
-            kwargs = dict(
-                arms=polygons,
-                centre_zone=centre,
-                entry_depth_cm=p["entry_depth_cm"],
-                count_start_arm=start_arm,
-            )
-            try:
-                table = compute_y_maze(tracks, collapse_repeats=collapse, **kwargs)
-                found = detect_arm_entries(tracks, **kwargs)
-            except InputError as exc:
-                raise InputError(exc.message, file=path, field=exc.field) from None
-            parts.append(_per_animal(table, path))
-            entries.append(_per_animal(found, path))
+        kwargs = dict(
+            arms=polygons,
+            centre_zone=centre,
+            entry_depth_cm=p["entry_depth_cm"],
+            count_start_arm=start_arm,
+        )
+        for path, tracks in track_tables(study, track_files, animals, p["cm_per_unit"], batch):
+            with batch.item(display_path(path, study)):
+                try:
+                    table = compute_y_maze(tracks, collapse_repeats=collapse, **kwargs)
+                    found = detect_arm_entries(tracks, **kwargs)
+                except InputError as exc:
+                    if exc.field in batch.global_fields:
+                        raise
+                    raise InputError(exc.message, file=path, field=exc.field) from None
+                parts.append(_per_animal(table, path))
+                entries.append(_per_animal(found, path))
+        if sequence_files:
+            batch.analysed += 1  # the sequence tables were analysed
+        batch.finish(what="track files")
         details["arm_entries"] = details_frame(pd.concat(entries, ignore_index=True), study)
         arms_info = {
             "arms_file": display_path(arms_path, study),
@@ -246,6 +277,7 @@ def load_y_maze(
             **arms_info,
         },
         warnings=warnings,
+        skipped=batch.skipped,
     )
 
 
@@ -294,28 +326,34 @@ def load_open_field(
     )
     arena = _arena_param(study, readout, p)
     parts, bins = [], []
-    for path, tracks in track_tables(study, files, animals, p["cm_per_unit"]):
-        try:
-            table = compute_open_field(
-                tracks,
-                rectangle=arena.get("rectangle"),
-                circle=arena.get("circle"),
-                centre_fraction=p["centre_fraction"],
-                mobility_threshold_cm_s=p["mobility_threshold_cm_s"],
-                min_bout_s=p["min_bout_s"],
-            )
-            if p["bin_s"]:
-                bins.append(
-                    _per_animal(
-                        compute_distance_by_bin(
-                            tracks, bin_s=p["bin_s"], duration_s=p["duration_s"]
-                        ),
-                        path,
-                    )
+    batch = readout_batch(
+        readout,
+        global_fields=("centre_fraction", "mobility_threshold_cm_s", "min_bout_s", "bin_s"),
+    )
+    for path, tracks in track_tables(study, files, animals, p["cm_per_unit"], batch):
+        with batch.item(display_path(path, study)):
+            try:
+                table = compute_open_field(
+                    tracks,
+                    rectangle=arena.get("rectangle"),
+                    circle=arena.get("circle"),
+                    centre_fraction=p["centre_fraction"],
+                    mobility_threshold_cm_s=p["mobility_threshold_cm_s"],
+                    min_bout_s=p["min_bout_s"],
                 )
-        except InputError as exc:
-            raise InputError(exc.message, file=path, field=exc.field) from None
-        parts.append(_per_animal(table, path))
+                binned = (
+                    compute_distance_by_bin(tracks, bin_s=p["bin_s"], duration_s=p["duration_s"])
+                    if p["bin_s"]
+                    else None
+                )
+            except InputError as exc:
+                if exc.field in batch.global_fields:
+                    raise
+                raise InputError(exc.message, file=path, field=exc.field) from None
+            if binned is not None:
+                bins.append(_per_animal(binned, path))
+            parts.append(_per_animal(table, path))
+    batch.finish(what="track files")
     per_animal = pd.concat(parts, ignore_index=True)
     details = {"activity": details_frame(per_animal, study)}
     if bins:
@@ -340,6 +378,7 @@ def load_open_field(
             **({"bin_s": p["bin_s"]} if p["bin_s"] else {}),
         },
         warnings=warnings,
+        skipped=batch.skipped,
     )
 
 
