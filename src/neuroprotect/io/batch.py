@@ -120,15 +120,22 @@ class Batch:
 
     @contextmanager
     def item(
-        self, file: str | PathLike[str], *, trial: str | None = None, count: bool = True
+        self,
+        file: str | PathLike[str],
+        *,
+        name: str | None = None,
+        trial: str | None = None,
+        count: bool = True,
     ) -> Iterator[None]:
         """Run the block for one file (or one ``trial`` of it); skip it on a per-file error.
 
-        In strict mode the error is raised again, naming the file when it did not. ``count=False``
-        for a step that is not the analysis itself (reading files whose trials are then checked
-        one by one): it does not count as analysed.
+        ``name`` is how the file is listed (e.g. relative to a study's manifest; default the path
+        as given). In strict mode the error is raised again, naming the file when it did not.
+        ``count=False`` for a step that is not the analysis itself (reading files whose trials are
+        then checked one by one): it does not count as analysed.
         """
-        name = str(file)
+        path = str(file)
+        name = name or path
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", InputWarning)
             try:
@@ -147,7 +154,7 @@ class Batch:
         if failed is None:
             self.analysed += int(count)
             return
-        reason = skip_reason(failed, name)
+        reason = skip_reason(failed, path)
         if trial is not None:
             reason = f"trial {trial}: {reason}" if trial not in reason else reason
         error = (

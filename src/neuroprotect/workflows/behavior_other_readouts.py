@@ -100,7 +100,11 @@ def track_tables(
     seen: dict[str, Path] = {}
     for path in files:
         read: list[pd.DataFrame] = []
-        with batch.item(display_path(path, study), count=False) if batch else nullcontext():
+        with (
+            batch.item(path, name=display_path(path, study), count=False)
+            if batch
+            else nullcontext()
+        ):
             read.append(read_generic_csv(path, cm_per_unit=cm_per_unit))
             check_track_samples(read[0], file=path)
         if not read:
@@ -226,7 +230,7 @@ def load_y_maze(
             count_start_arm=start_arm,
         )
         for path, tracks in track_tables(study, track_files, animals, p["cm_per_unit"], batch):
-            with batch.item(display_path(path, study)):
+            with batch.item(path, name=display_path(path, study)):
                 try:
                     table = compute_y_maze(tracks, collapse_repeats=collapse, **kwargs)
                     found = detect_arm_entries(tracks, **kwargs)
@@ -331,7 +335,7 @@ def load_open_field(
         global_fields=("centre_fraction", "mobility_threshold_cm_s", "min_bout_s", "bin_s"),
     )
     for path, tracks in track_tables(study, files, animals, p["cm_per_unit"], batch):
-        with batch.item(display_path(path, study)):
+        with batch.item(path, name=display_path(path, study)):
             try:
                 table = compute_open_field(
                     tracks,

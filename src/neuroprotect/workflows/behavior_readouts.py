@@ -191,7 +191,7 @@ def load_water_maze(
                 row=int(trials[C.SOURCE_ROW].iloc[i]),
                 field="file",
             )
-        with batch.item(display_path(path, study), count=False):
+        with batch.item(path, name=display_path(path, study), count=False):
             t, m = read_tracks(path, format=p["format"], trial_id=f"row{i + 1}")
             track_parts.append(t)
             meta_parts.append(m.assign(source_file=display_path(path, study)))
