@@ -28,7 +28,7 @@ file gives exactly one warning line.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from os import PathLike
@@ -125,12 +125,18 @@ class Batch:
         *,
         name: str | None = None,
         trial: str | None = None,
+        about: str | None = None,
+        members: Mapping[str, str] | None = None,
         count: bool = True,
     ) -> Iterator[None]:
         """Run the block for one file (or one ``trial`` of it); skip it on a per-file error.
 
         ``name`` is how the file is listed (e.g. relative to a study's manifest; default the path
-        as given). In strict mode the error is raised again, naming the file when it did not.
+        as given). ``about`` prefixes the reason (e.g. ``animal R3`` for one animal's photos);
+        ``trial`` is ``about="trial <trial>"``. ``members`` (path -> listed name) makes the item a
+        group of files (one animal's slice photos): the skipped record names the member the
+        error names, else ``file``. In strict mode the error is raised again, naming the file
+        when it did not.
         ``count=False`` for a step that is not the analysis itself (reading files whose trials are
         then checked one by one): it does not count as analysed.
         """
@@ -154,9 +160,15 @@ class Batch:
         if failed is None:
             self.analysed += int(count)
             return
+        if members and isinstance(failed, InputError) and failed.file is not None:
+            for member, shown in members.items():
+                if _same_file(failed.file, str(member)):
+                    path, name = str(member), shown
         reason = skip_reason(failed, path)
-        if trial is not None:
-            reason = f"trial {trial}: {reason}" if trial not in reason else reason
+        if trial is not None and about is None:
+            about = f"trial {trial}" if trial not in reason else None
+        if about:
+            reason = f"{about}: {reason}"
         error = (
             failed
             if isinstance(failed, InputError) and failed.file is not None and trial is None
