@@ -181,3 +181,12 @@ def test_gehring_set3_completes_and_lists_the_problem_track():
     assert all("inside the pool" in s["reason"] for s in out["skipped"])
     analysed = {r["source_file"] for r in out["rows"]}
     assert len(analysed) == len(files) - 2
+
+
+def test_garbage_plate_file_is_one_line_error(tmp_path):
+    """It used to end in a csv.Error traceback (now an InputError the batches can skip)."""
+    bad = _bad(tmp_path / "plate.csv", "garbage", offset=0.0)
+    res = runner.invoke(app, ["assay", "elisa", str(bad), "--layout", str(bad)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith(f"error: {bad}: Expected a plate as CSV/TSV text")

@@ -37,7 +37,7 @@ from typing import Any
 
 from neuroprotect.errors import InputError, InputWarning
 
-__all__ = ["PER_FILE_ERRORS", "Batch", "NothingAnalysed", "Skipped"]
+__all__ = ["PER_FILE_ERRORS", "Batch", "BatchStop", "NothingAnalysed", "Skipped"]
 
 #: What a bad file raises while it is read or analysed: InputError (a ValueError), pandas parser
 #: errors and UnicodeDecodeError (ValueErrors), unreadable files and images (OSError, which PIL's
@@ -62,6 +62,11 @@ class Skipped:
 
 class NothingAnalysed(InputError):
     """Every file of a batch was skipped: there is no result to give."""
+
+
+class BatchStop(InputError):
+    """An error met while one file was handled that is not about that file (e.g. a layout naming
+    samples that are not animals of the study): it stops the batch instead of skipping the file."""
 
 
 def _same_file(a: str | None, b: str) -> bool:
@@ -110,7 +115,7 @@ class Batch:
     _errors: list[InputError] = field(default_factory=list, init=False, repr=False)
 
     def _is_global(self, exc: BaseException) -> bool:
-        if isinstance(exc, NothingAnalysed):
+        if isinstance(exc, (NothingAnalysed, BatchStop)):
             return True
         if not isinstance(exc, InputError) or exc.field is None:
             return False

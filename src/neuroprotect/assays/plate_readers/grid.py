@@ -28,11 +28,16 @@ def _text(file: Path) -> str:
         return raw.decode("latin-1")
 
 
-def _rows(text: str) -> list[list[str]]:
+def _rows(text: str, file: Path) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     counts = {sep: first.count(sep) for sep in ("\t", ";", ",")}
     sep = max(counts, key=lambda k: counts[k]) if max(counts.values()) else ","
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=sep)]
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=sep)]
+    except csv.Error as exc:  # garbage bytes, a binary file saved as .csv
+        raise InputError(
+            f"Expected a plate as CSV/TSV text, but it cannot be read ({exc})", file=file
+        ) from None
 
 
 def _cell(text: str) -> float:
@@ -78,7 +83,7 @@ def read_plate_grid(path: str | PathLike[str], *, wells: int | None = None) -> p
         nor empty (named with its well).
     """
     file = Path(path)
-    rows = _rows(_text(file))
+    rows = _rows(_text(file), file)
     plates: list[list[tuple[str, list[str]]]] = []
     current: list[tuple[str, list[str]]] = []
     for row in rows:
@@ -151,7 +156,7 @@ def read_plate_long(path: str | PathLike[str]) -> pd.DataFrame:
         Missing columns, a bad well name, a non-numeric value or a well listed twice.
     """
     file = Path(path)
-    rows = _rows(_text(file))
+    rows = _rows(_text(file), file)
     rows = [r for r in rows if any(r)]
     if len(rows) < 2:
         raise InputError("Expected a header and at least one well row", file=file)
