@@ -315,12 +315,15 @@ def load_griess(
         min_r2=p["min_r2"],
         file=std_path,
     )
+    batch = readout_batch(readout)  # a file that cannot be read is skipped, the others used
     table = read_readout_files(
         files,
         GRIESS_SAMPLE_COLUMNS,
         animals,
         lambda t, path: compute_griess_nitrite(t, curve, dilution=p["dilution"], file=path),
         [C.ANIMAL_ID],
+        batch=batch,
+        study=study,
     )
     variables = [GRIESS]
     if "nitrite_nmol_per_mg_protein" in table.columns:
@@ -358,6 +361,7 @@ def load_griess(
         },
         warnings=warnings,
         variables=tuple(variables),
+        skipped=batch.skipped,
     )
 
 

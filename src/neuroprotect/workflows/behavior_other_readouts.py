@@ -208,7 +208,13 @@ def load_y_maze(
 
         parts.append(
             read_readout_files(
-                sequence_files, SEQUENCE_COLUMNS, animals, score, [C.ANIMAL_ID, C.TIMEPOINT]
+                sequence_files,
+                SEQUENCE_COLUMNS,
+                animals,
+                score,
+                [C.ANIMAL_ID, C.TIMEPOINT],
+                batch=batch,
+                study=study,
             )
         )
     arms_info: dict[str, Any] = {}
@@ -240,8 +246,6 @@ def load_y_maze(
                     raise InputError(exc.message, file=path, field=exc.field) from None
                 parts.append(_per_animal(table, path))
                 entries.append(_per_animal(found, path))
-        if sequence_files:
-            batch.analysed += 1  # the sequence tables were analysed
         batch.finish(what="track files")
         details["arm_entries"] = details_frame(pd.concat(entries, ignore_index=True), study)
         arms_info = {
