@@ -80,15 +80,21 @@ DB_HELP = (
 @app.command()
 def validate(
     manifest: Path = typer.Argument(..., help="Path of the study.yaml to check."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="A readout file that would be skipped is an error (as run --strict).",
+    ),
 ) -> None:
     """Check a study manifest, its animals table and every readout file, without running anything.
 
-    Nothing is analysed, stored or written. Exit code 0 when valid, 2 with a one-line error otherwise.
+    Nothing is analysed, stored or written. Exit code 0 when valid, 2 with a one-line error
+    otherwise. A readout file that `run` would skip is a warning line (an error with --strict).
     """
     from neuroprotect.workflows.analyse import validate_study
 
     with user_errors():
-        study = validate_study(manifest)
+        study = validate_study(manifest, strict=strict)
     typer.echo(f"ok: {study.study_id}: {len(study.groups)} groups, {len(study.readouts)} readouts")
 
 

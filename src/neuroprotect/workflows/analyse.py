@@ -58,13 +58,17 @@ def collect_raw_files(study: Study) -> list[RawFile]:
     return out
 
 
-def validate_study(manifest: str | Path) -> Study:
-    """Check a manifest, its animals table and every readout file, without statistics or storage."""
+def validate_study(manifest: str | Path, *, strict: bool = False) -> Study:
+    """Check a manifest, its animals table and every readout file, without statistics or storage.
+
+    A readout file that a run would skip is an :class:`~neuroprotect.errors.InputWarning` (an
+    error with ``strict``)."""
     study = load_study(manifest)
     animals = load_animals(study)
     for readout in study.readouts:
         rtype = get_readout_type(study, readout)
-        rtype.load(study, readout, study.readout_files(readout), animals)
+        with strict_run(strict):
+            rtype.load(study, readout, study.readout_files(readout), animals)
     return study
 
 
