@@ -73,7 +73,7 @@ def water_maze(
     as_json: bool = typer.Option(
         False,
         "--json",
-        help='Print JSON: {"rows": [per-trial rows], "skipped": [{"file", "reason"}]}.',
+        help='Print JSON: {"rows": [...] (one per trial), "skipped": [{"file", "reason"}]}.',
     ),
     plot_dir: Path | None = typer.Option(
         None,
