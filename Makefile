@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_water_maze.py
 	$(BIN)/python benchmarks/bench_histology_ttc.py --sizes 2048
 	$(BIN)/python benchmarks/bench_histology_neurons.py --sizes 2048
+	$(BIN)/python benchmarks/bench_startup.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache .mypy_cache

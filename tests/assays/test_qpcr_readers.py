@@ -150,3 +150,29 @@ def test_ct_of_zero_and_empty_group_are_errors_naming_the_row(tmp_path) -> None:
     path.write_text("sample,group,gene,ct\nv0,veh,Gapdh,18\nv0,,Tnf,25\n")
     with pytest.raises(InputError, match=r"row 3, field 'group': Expected a group name for sample"):
         read_ct_table(path)
+
+
+@pytest.mark.parametrize(
+    ("header", "repeated"),
+    [
+        ("sample,group,gene,Ct,Ct ", "'Ct' is column 4 and column 5"),
+        ("sample,group,gene,ct,Ct", "'Ct' is column 4 and column 5"),
+        ("sample,group,group,gene,Ct", "'group' is column 2 and column 3"),
+    ],
+)
+def test_a_header_naming_a_column_twice_is_an_error(tmp_path, header: str, repeated: str) -> None:
+    """A repeated column name used to crash (AttributeError in assemble) or pick one silently."""
+    path = tmp_path / "cts.csv"
+    path.write_text(header + "\nA,veh,veh,gapdh,20\nB,veh,veh,gapdh,21\n", encoding="utf-8")
+    with pytest.raises(InputError, match=repeated) as info:
+        read_ct_table(path)
+    assert "cts.csv" in info.value.one_line()
+
+
+def test_an_xlsx_header_naming_a_column_twice_is_an_error(tmp_path) -> None:
+    path = tmp_path / "cts.xlsx"
+    pd.DataFrame([["A", "veh", "gapdh", "20", "21"]], columns=list("abcde")).to_excel(
+        path, index=False, header=["sample", "group", "gene", "Ct", "Ct"]
+    )
+    with pytest.raises(InputError, match="'Ct' is column 4 and column 5"):
+        read_ct_table(path)

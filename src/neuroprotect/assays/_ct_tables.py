@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from os import PathLike
 from pathlib import Path
@@ -87,7 +88,16 @@ def find_column(columns: list[str], names: tuple[str, ...]) -> str | None:
 def read_csv_text(path: Path | io.StringIO) -> pd.DataFrame:
     if isinstance(path, Path):
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
-            return pd.read_excel(path, dtype=str).fillna("")
+            sheet = pd.read_excel(path, dtype=str, header=None).fillna("")
+            if sheet.empty:
+                raise InputError(
+                    "Expected a Ct table with a header row, but the sheet is empty", file=str(path)
+                )
+            names = [str(c) for c in sheet.iloc[0]]
+            _check_unique_names(names, path)
+            sheet = sheet.iloc[1:].reset_index(drop=True)
+            sheet.columns = [c.strip() for c in names]
+            return sheet.loc[:, [c for c in sheet.columns if c]]
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
             header = fh.readline()
     else:
@@ -100,8 +110,34 @@ def read_csv_text(path: Path | io.StringIO) -> pd.DataFrame:
         raise InputError(
             f"Expected a readable Ct table ({str(exc).splitlines()[0]})", file=str(path)
         ) from None
+    _check_unique_header(path, sep)
     raw.columns = [str(c).strip() for c in raw.columns]
     return raw.loc[:, [c for c in raw.columns if c and not c.startswith("Unnamed")]]
+
+
+def _check_unique_header(path: Path | io.StringIO, sep: str) -> None:
+    """Refuse a header that names a column twice (pandas would rename or pick one silently)."""
+    if isinstance(path, Path):
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            first = fh.readline()
+    else:
+        first = path.getvalue().splitlines()[0] if path.getvalue() else ""
+    _check_unique_names(next(csv.reader([first], delimiter=sep), []), path)
+
+
+def _check_unique_names(names: list[str], path: Path | io.StringIO) -> None:
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names, start=1):
+        key = name.strip().lower()
+        if not key:
+            continue
+        if key in seen:
+            raise InputError(
+                f"Expected each column name once in the header, but {name.strip()!r} is "
+                f"column {seen[key]} and column {index}",
+                file=str(path),
+            )
+        seen[key] = index
 
 
 def assemble(

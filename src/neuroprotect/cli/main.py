@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from neuroprotect.cli._common import output_dir, output_file, user_errors
+from neuroprotect.cli.lazy import LazyCommand, LazyTyperGroup
 from neuroprotect.workflows.provenance import package_versions
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyTyperGroup,
 )
 
 
@@ -77,6 +79,14 @@ DB_HELP = (
 )
 
 
+#: --allow-outside-paths of run and validate (one definition, one help text).
+ALLOW_OUTSIDE_HELP = (
+    "Let study.yaml name files outside its own folder (refused by default, so that a manifest "
+    "from elsewhere cannot read or write other files); NEUROPROTECT_ALLOW_OUTSIDE_PATHS=1 does "
+    "the same."
+)
+
+
 @app.command()
 def validate(
     manifest: Path = typer.Argument(..., help="Path of the study.yaml to check."),
@@ -84,6 +94,9 @@ def validate(
         False,
         "--strict",
         help="A readout file that would be skipped is an error (as run --strict).",
+    ),
+    allow_outside_paths: bool = typer.Option(
+        False, "--allow-outside-paths", help=ALLOW_OUTSIDE_HELP
     ),
 ) -> None:
     """Check a study manifest, its animals table and every readout file, without running anything.
@@ -94,7 +107,9 @@ def validate(
     from neuroprotect.workflows.analyse import validate_study
 
     with user_errors():
-        study = validate_study(manifest, strict=strict)
+        study = validate_study(
+            manifest, strict=strict, allow_outside_paths=allow_outside_paths or None
+        )
     typer.echo(f"ok: {study.study_id}: {len(study.groups)} groups, {len(study.readouts)} readouts")
 
 
@@ -110,6 +125,9 @@ def run(
         "--strict",
         help="Refuse the run at the first bad readout file (one-line error, exit 2) instead of "
         "skipping the file with a warning listed in the report's quality control.",
+    ),
+    allow_outside_paths: bool = typer.Option(
+        False, "--allow-outside-paths", help=ALLOW_OUTSIDE_HELP
     ),
 ) -> None:
     """Run a study: read every readout, compute statistics, store the run, write the report.
@@ -131,6 +149,7 @@ def run(
             store=not no_store,
             progress=progress,
             strict=strict,
+            allow_outside_paths=allow_outside_paths or None,
         )
     _echo_run(outcome, db)
     typer.echo(f"results: {files.results}")
@@ -233,48 +252,50 @@ def schema_cmd(
         typer.echo(text, nl=False)
 
 
-#: Command groups and the Typer apps (module, attribute) whose commands make each of them up:
-#: a group's verbs live in modules by topic, and the first app gives the group its help text.
-COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
-    "stats": (
-        ("stats", "stats_app"),
-        ("stats_repeated", "stats_extra_app"),
-        ("stats_curves", "app"),
-        ("stats_synergy", "app"),
+#: Top-level command groups (and ``meta``), imported only when a command line names them: each with
+#: its one-line summary for ``neuroprotect --help`` (tests/cli/test_startup.py checks it is the
+#: group's own help) and the Typer apps (module, attribute) whose commands make it up. A group's
+#: verbs live in modules by topic; the first app gives the group its help text.
+COMMAND_GROUPS: dict[str, LazyCommand] = {
+    "meta": LazyCommand(
+        "Meta-analysis of treatment-vs-control comparisons (CAMARADES style).",
+        (("meta", "meta_command"),),
     ),
-    "design": (("design", "app"),),
-    "behavior": (("behavior", "app"), ("behavior_other", "app")),
-    "assay": (("assay", "app"), ("assay_molecular", "molecular_app")),
-    "kb": (("kb", "kb_app"),),
-    "runs": (("store", "app"),),
-    "histology": (("histology", "app"), ("histology_cells", "app")),
+    "stats": LazyCommand(
+        "Statistics on any CSV/XLSX table: compare groups, curves, power.",
+        (
+            ("stats", "stats_app"),
+            ("stats_repeated", "stats_extra_app"),
+            ("stats_curves", "app"),
+            ("stats_synergy", "app"),
+        ),
+    ),
+    "design": LazyCommand(
+        "Draft, size, randomise, blind; dosing, dose conversion, checklist",
+        (("design", "app"),),
+        # Planning a study's n is a design step too: the same command as `stats power`.
+        extra=(("power", "stats_repeated", "power"),),
+    ),
+    "behavior": LazyCommand(
+        "Water maze + strategies, Y-maze, open field, passive avoidance.",
+        (("behavior", "app"), ("behavior_other", "app")),
+    ),
+    "assay": LazyCommand(
+        "Bench assays: ELISA, binding, viability, Griess, qPCR, western.",
+        (("assay", "app"), ("assay_molecular", "molecular_app")),
+    ),
+    "kb": LazyCommand(
+        "Look up the cited knowledge base: compounds, targets, efficacy.", (("kb", "kb_app"),)
+    ),
+    "runs": LazyCommand(
+        "Stored runs: list them, show one run's provenance and results.", (("store", "app"),)
+    ),
+    "histology": LazyCommand(
+        "Histology images: TTC infarct, Nissl neurons, TUNEL, DAB IHC.",
+        (("histology", "app"), ("histology_cells", "app")),
+    ),
 }
-
-
-def _merged_group(parts: tuple[tuple[str, str], ...]) -> typer.Typer:
-    import importlib
-
-    apps = [
-        getattr(importlib.import_module(f"neuroprotect.cli.{mod}"), attr) for mod, attr in parts
-    ]
-    for other in apps[1:]:
-        apps[0].registered_commands.extend(other.registered_commands)
-    return apps[0]
-
-
-def _register_groups() -> None:
-    from neuroprotect.cli.meta import meta_command
-    from neuroprotect.cli.stats_repeated import power
-
-    groups = {name: _merged_group(parts) for name, parts in COMMAND_GROUPS.items()}
-    # Planning a study's n is a design step too: the same command as `stats power`.
-    groups["design"].command("power")(power)
-    for name, group in groups.items():
-        app.add_typer(group, name=name)
-    app.command("meta")(meta_command)
-
-
-_register_groups()
+LazyTyperGroup.lazy = COMMAND_GROUPS
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -13,17 +13,32 @@ Examples
 from __future__ import annotations
 
 import glob
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from neuroprotect.errors import InputError, InputErrors
 from neuroprotect.schema.manifest_messages import validation_problems, warn_unknown_ids
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+#: Environment variable that, set to 1, lets manifests name files outside their folder (as
+#: ``--allow-outside-paths`` does for one command).
+ALLOW_OUTSIDE_ENV = "NEUROPROTECT_ALLOW_OUTSIDE_PATHS"
+#: Most YAML nodes a manifest may expand to once aliases are followed ("billion laughs" guard).
+MAX_YAML_NODES = 200_000
 
 
 class Role(StrEnum):
@@ -159,6 +174,8 @@ class Study(_Model):
     # Set by load_study, not part of the YAML.
     base_dir: Path | None = Field(None, exclude=True)
     manifest_path: Path | None = Field(None, exclude=True)
+    # Private: a manifest cannot grant itself files outside its folder.
+    _allow_outside: bool = PrivateAttr(False)
 
     @field_validator("sex")
     @classmethod
@@ -206,25 +223,51 @@ class Study(_Model):
     def sham(self) -> Group | None:
         return next((g for g in self.groups if g.role == Role.SHAM), None)
 
-    def resolve(self, relative: str) -> Path:
-        """Path of a file named in the manifest (relative to the manifest's folder)."""
+    def resolve(self, relative: str, *, field: str | None = None) -> Path:
+        """Path of a file named in the manifest (relative to the manifest's folder).
+
+        A manifest loaded from a file may only name paths inside its own folder (after following
+        symlinks), unless the user allowed others (``load_study(allow_outside_paths=True)``,
+        ``--allow-outside-paths`` or ``NEUROPROTECT_ALLOW_OUTSIDE_PATHS=1``): a study.yaml from
+        someone else must not make a run read ``/etc/passwd`` or write beside it.
+        """
         p = Path(relative).expanduser()
-        return p if p.is_absolute() else (self.base_dir or Path.cwd()) / p
+        full = p if p.is_absolute() else (self.base_dir or Path.cwd()) / p
+        if self.base_dir is not None and not self._allow_outside:
+            self._check_inside(relative, full, field)
+        return full
+
+    def _check_inside(self, relative: str, full: Path, field: str | None) -> None:
+        assert self.base_dir is not None
+        base = self.base_dir.resolve()
+        target = full.resolve()
+        if target == base or target.is_relative_to(base):
+            return
+        raise InputError(
+            f"Expected a path inside the study folder {str(base)!r}, but {relative!r} leads to "
+            f"{str(target)!r} (to allow it, pass --allow-outside-paths or set "
+            f"{ALLOW_OUTSIDE_ENV}=1)",
+            file=self.manifest_path,
+            field=field,
+        )
 
     def readout_files(self, readout: Readout) -> list[Path]:
         """Expand a readout's paths and globs; every pattern must match at least one file."""
         out: list[Path] = []
         for i, pattern in enumerate(readout.files):
-            full = self.resolve(pattern)
+            where = f"readouts.{readout.id}.files[{i}]"
+            full = self.resolve(pattern, field=where)
             if glob.has_magic(str(full)):
                 found = sorted(Path(m) for m in glob.glob(str(full)))
+                for m in found:  # a match may be a symlink that leads out of the folder
+                    self.resolve(str(m), field=where)
                 matches = [m for m in found if m.is_file()]  # folders are not raw files
                 if not matches:
                     what = f"only folders ({len(found)})" if found else "none"
                     raise InputError(
                         f"Expected at least one file matching {pattern!r}, but found {what}",
                         file=self.manifest_path,
-                        field=f"readouts.{readout.id}.files[{i}]",
+                        field=where,
                     )
                 out.extend(matches)
             else:
@@ -233,7 +276,7 @@ class Study(_Model):
                     raise InputError(
                         f"Expected an existing file, but {str(full)!r} {state}",
                         file=self.manifest_path,
-                        field=f"readouts.{readout.id}.files[{i}]",
+                        field=where,
                     )
                 out.append(full)
         return out
@@ -259,11 +302,50 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def load_study(path: str | Path, *, check_files: bool = True) -> Study:
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Number of nodes a YAML node stands for once every alias is expanded (shared nodes are
+    counted once per use, as a loader's consumer sees them)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive alias counts once; SafeLoader builds it as a cycle
+    if isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        total = 1
+    memo[key] = min(total, MAX_YAML_NODES + 1)
+    return memo[key]
+
+
+def _load_yaml(text: str) -> Any:
+    """Parse with the duplicate-key SafeLoader, refusing documents that aliases blow up."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None and _expanded_size(root, {}) > MAX_YAML_NODES:
+            raise InputError(
+                f"Expected a manifest of at most {MAX_YAML_NODES:,} YAML nodes, but its anchors "
+                "and aliases expand to more (a YAML 'billion laughs' document?)"
+            )
+        return loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+
+
+def load_study(
+    path: str | Path, *, check_files: bool = True, allow_outside_paths: bool | None = None
+) -> Study:
     """Load and validate a ``study.yaml``.
 
     With ``check_files=False`` the animals table and the readout files need not exist yet: the
     design steps (randomisation, checklists, dosing sheets) come before any data.
+
+    Paths in the manifest must stay inside its folder (symlinks followed) unless
+    ``allow_outside_paths`` is true (``None``: the ``NEUROPROTECT_ALLOW_OUTSIDE_PATHS``
+    environment variable decides). Only safe YAML is read: no Python tags, no duplicate keys, and
+    no anchors/aliases expanding past :data:`MAX_YAML_NODES` nodes.
 
     Raises
     ------
@@ -288,7 +370,9 @@ def load_study(path: str | Path, *, check_files: bool = True) -> Study:
             "Expected a study manifest (YAML file), but the file does not exist", file=path
         )
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
+        data = _load_yaml(path.read_text(encoding="utf-8"))
+    except InputError as exc:
+        raise InputError(exc.message, file=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -308,9 +392,12 @@ def load_study(path: str | Path, *, check_files: bool = True) -> Study:
     warn_unknown_ids(study, path)
     study.base_dir = path.resolve().parent
     study.manifest_path = path
+    if allow_outside_paths is None:
+        allow_outside_paths = os.environ.get(ALLOW_OUTSIDE_ENV, "").strip() in {"1", "true", "yes"}
+    study._allow_outside = allow_outside_paths
+    animals = study.resolve(study.animals, field="animals")
     if not check_files:
         return study
-    animals = study.resolve(study.animals)
     if not animals.is_file():
         state = "is a folder" if animals.is_dir() else "does not exist"
         raise InputError(

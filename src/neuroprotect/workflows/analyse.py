@@ -35,9 +35,14 @@ Progress = Callable[[str], None]
 FAMILY_ROLES = (Role.TREATMENT, Role.POSITIVE_CONTROL)
 
 
-def collect_raw_files(study: Study) -> list[RawFile]:
+def collect_raw_files(
+    study: Study, *, states: dict[Path, tuple[int, int]] | None = None
+) -> list[RawFile]:
     """Every input file of a study with its SHA-256: manifest, animals table, readout files and
-    files named in readout parameters (e.g. a standard-curve table)."""
+    files named in readout parameters (e.g. a standard-curve table).
+
+    ``states``, when given, receives each file's (size, mtime) taken before it was hashed, for
+    :func:`check_unchanged` at the end of the run."""
     entries: list[tuple[Path, str]] = []
     if study.manifest_path is not None:
         entries.append((Path(study.manifest_path), "manifest"))
@@ -54,16 +59,48 @@ def collect_raw_files(study: Study) -> list[RawFile]:
         if key in seen:
             continue
         seen.add(key)
+        if states is not None:
+            states[key] = _file_state(key)
         out.append(RawFile(path=key, sha256=sha256_file(key), size=key.stat().st_size, role=role))
     return out
 
 
-def validate_study(manifest: str | Path, *, strict: bool = False) -> Study:
+def _file_state(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def check_unchanged(raw_files: list[RawFile], states: dict[Path, tuple[int, int]]) -> None:
+    """Refuse a run whose raw files changed after they were hashed (a copy still being written,
+    an instrument appending to its export): the stored hash would not describe what was read.
+
+    The size and modification time are compared first; only a file whose stat changed is hashed
+    again, so a touched but identical file passes.
+    """
+    for f in raw_files:
+        try:
+            now = _file_state(f.path)
+        except OSError:
+            raise InputError(
+                "Expected the file to stay in place during the run, but it disappeared",
+                file=f.path,
+            ) from None
+        if now != states[f.path] and sha256_file(f.path) != f.sha256:
+            raise InputError(
+                "Expected the file to stay unchanged during the run, but its content changed "
+                "after it was hashed; run again once it is complete",
+                file=f.path,
+            )
+
+
+def validate_study(
+    manifest: str | Path, *, strict: bool = False, allow_outside_paths: bool | None = None
+) -> Study:
     """Check a manifest, its animals table and every readout file, without statistics or storage.
 
     A readout file that a run would skip is an :class:`~neuroprotect.errors.InputWarning` (an
     error with ``strict``)."""
-    study = load_study(manifest)
+    study = load_study(manifest, allow_outside_paths=allow_outside_paths)
     animals = load_animals(study)
     for readout in study.readouts:
         rtype = get_readout_type(study, readout)
@@ -253,7 +290,8 @@ def analyse_study(
     started = datetime.now(UTC)
     note = progress or (lambda _msg: None)
     note("hashing raw files")
-    raw_files = collect_raw_files(study)
+    states: dict[Path, tuple[int, int]] = {}
+    raw_files = collect_raw_files(study, states=states)
     codes = unblinding["group_codes"] if unblinding else None
     with collect_input_warnings() as animal_notes:
         animals = load_animals(study, group_codes=codes if study.blinded else None)
@@ -275,6 +313,7 @@ def analyse_study(
                 continue
             analyse = analyse_variable_blinded if blinded else analyse_variable
             variables.append(analyse(study, readout.id, readout.type, spec, values, animals))
+    check_unchanged(raw_files, states)
     flow = compute_attrition(animals, criteria=study.design.exclusion_criteria)
     for reason in flow.unregistered:
         warnings.append(

@@ -245,11 +245,14 @@ def run_study(
     store: bool = True,
     progress: Progress | None = None,
     strict: bool = False,
+    allow_outside_paths: bool | None = None,
 ) -> tuple[StudyOutcome, RunFiles]:
     """Analyse, store and report one study.
 
     ``strict``: refuse the run at the first bad readout file instead of skipping it with a
     warning (see :func:`~neuroprotect.workflows.analyse.analyse_study`).
+    ``allow_outside_paths`` lets the manifest name files outside its folder (see
+    :func:`~neuroprotect.schema.manifest.load_study`).
 
     Returns
     -------
@@ -257,7 +260,7 @@ def run_study(
         The outcome (with ``run_id`` and ``reused`` set when stored) and the written files.
     """
     note = progress or (lambda _msg: None)
-    study = load_study(manifest)
+    study = load_study(manifest, allow_outside_paths=allow_outside_paths)
     if store:  # an unusable store path fails now, not after the analysis
         make_engine(db_url).dispose()
     unblinding = (
