@@ -44,12 +44,12 @@ def test_bad_item_is_skipped_with_one_warning_and_its_reason() -> None:
         {"file": "b.csv", "reason": "row 3: Expected a number, but got 'x'"},
         {
             "file": "c.png",
-            "reason": "Expected a readable file, but got OSError: Input/output error",
+            "reason": "Expected a readable file, but reading it failed (Input/output error)",
         },
     ]
     assert notes == [
         "b.csv: skipped: row 3: Expected a number, but got 'x'",
-        "c.png: skipped: Expected a readable file, but got OSError: Input/output error",
+        "c.png: skipped: Expected a readable file, but reading it failed (Input/output error)",
     ]
 
 
@@ -57,7 +57,9 @@ def test_strict_refuses_at_the_first_bad_item_naming_the_file() -> None:
     batch = Batch(strict=True)
     with pytest.raises(InputError) as err:
         _run(batch, {"a.csv": None, "b.csv": ValueError("truncated"), "c.csv": None})
-    assert str(err.value) == "b.csv: Expected a readable file, but got ValueError: truncated"
+    assert str(err.value) == (
+        "b.csv: Expected a file the analysis can use, but it failed (ValueError: truncated)"
+    )
     assert batch.skipped == []
 
 

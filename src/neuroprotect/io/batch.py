@@ -87,10 +87,14 @@ def skip_reason(exc: BaseException, file: str) -> str:
             return InputError(exc.message, row=exc.row, field=exc.field).one_line()
         return exc.one_line()
     text = " ".join(str(exc).split())
-    if isinstance(exc, OSError) and exc.strerror:
-        text = exc.strerror
     kind = type(exc).__name__
-    return f"Expected a readable file, but got {kind}: {text}" if text else kind
+    if isinstance(exc, OSError):
+        return f"Expected a readable file, but reading it failed ({exc.strerror or text or kind})"
+    return (
+        f"Expected a file the analysis can use, but it failed ({kind}: {text})"
+        if text
+        else (f"Expected a file the analysis can use, but it failed ({kind})")
+    )
 
 
 @dataclass
