@@ -48,8 +48,11 @@ def _run(*args: object):
 
 
 def _json(result):
+    """The rows of a batch command's JSON (``{"rows": [...], "skipped": [...]}``), none skipped."""
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    out = json.loads(result.stdout)
+    assert out["skipped"] == []
+    return out["rows"]
 
 
 def _write(fmt: str, folder: Path, stem: str, tracks: pd.DataFrame) -> Path:

@@ -9,7 +9,14 @@ from typing import Any
 import pandas as pd
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import (
+    batch_json,
+    new_batch,
+    note_skipped,
+    print_json,
+    strict_option,
+    user_errors,
+)
 from neuroprotect.cli._track_options import (
     FILES_HELP,
     FORMAT_HELP,
@@ -35,10 +42,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _load(
-    files: list[Path], arena_path: Path, fmt: str, pose: Any = None
+    files: list[Path], arena_path: Path, fmt: str, pose: Any, batch: Any
 ) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    """The arena (its errors stop everything) and the tracks of the files and trials that can be
+    analysed (the others are skipped into ``batch``; all skipped is an error)."""
     from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
     from neuroprotect.behavior.readers import read_many_tracks
+    from neuroprotect.behavior.track_checks import usable_trials
     from neuroprotect.errors import InputError
 
     arena = load_arena(arena_path)
@@ -46,7 +56,9 @@ def _load(
         raise InputError(
             f"Expected a water_maze arena, but got type {arena.type!r}", file=arena_path
         )
-    tracks, meta = read_many_tracks(files, format=fmt, pose=pose)
+    tracks, meta = read_many_tracks(files, format=fmt, pose=pose, batch=batch)
+    tracks, meta = usable_trials(tracks, meta, batch=batch, arena=arena)
+    batch.finish(what="trials")
     return arena, tracks, meta
 
 
@@ -67,25 +79,33 @@ def water_maze(
     scheme: str = typer.Option(
         "garthe2009", "--scheme", help="Strategy per trial: garthe2009, gehring2015 or none."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of per-trial rows."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help='Print JSON: {"rows": [...] (one per trial), "skipped": [{"file", "reason"}]}.',
+    ),
     plot_dir: Path | None = typer.Option(
         None,
         "--plot-dir",
         help="Also write swim_paths.png (up to 24 trials) and occupancy.png here.",
     ),
+    strict: bool = strict_option(),
 ) -> None:
     """Per-trial water maze metrics and a search strategy per trial.
 
     Escape latency, path length, speed, proximity, heading error, quadrant and zone times,
-    crossings and entropy.
+    crossings and entropy. A file or trial that cannot be analysed (unreadable, no or too few
+    samples, outside the pool) is skipped with a warning and listed in the JSON's "skipped";
+    --strict refuses the batch instead. Exit code 2 when nothing could be analysed.
 
     Example: neuroprotect behavior water-maze day1/*.csv --arena arena.yaml --json
     """
     from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
 
+    batch = new_batch(strict, global_fields=("format",))
     with user_errors():
         pose = pose_options(fps, body, min_likelihood, max_jump_px)
-        arena_obj, tracks, meta = _load(files, arena, fmt, pose)
+        arena_obj, tracks, meta = _load(files, arena, fmt, pose, batch)
         table = analyse_water_maze_trials(
             tracks, meta, arena=arena_obj, trial_length_s=trial_length, scheme=scheme
         )
@@ -101,7 +121,7 @@ def water_maze(
         save_figure(plot_swim_paths(tracks, arena=arena_obj), plot_dir / "swim_paths.png")
         save_figure(plot_occupancy(tracks, arena=arena_obj), plot_dir / "occupancy.png")
     if as_json:
-        print_json(_records(table))
+        print_json(batch_json(_records(table), batch))
         return
     cols = [
         "trial_id",
@@ -114,6 +134,7 @@ def water_maze(
         "strategy",
     ]
     typer.echo(table[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    note_skipped(batch, what="trials")
     missing = int(table.n_missing.sum())
     if missing:
         typer.echo(
@@ -139,7 +160,10 @@ def strategies(
     body: str | None = body_option(),
     min_likelihood: float = min_likelihood_option(),
     max_jump_px: float = max_jump_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of rows."),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print JSON: {"rows": [...], "skipped": [{"file", "reason"}]}.'
+    ),
+    strict: bool = strict_option(),
 ) -> None:
     """Water maze search strategies (Garthe 2009 per trial, or Gehring 2015 per path segment).
 
@@ -147,14 +171,18 @@ def strategies(
     segment (codes TT, IC, SS, SC, FS, SO, CR, ST; "unclassified" when the model's probability
     of its best guess, shown in best_guess and confidence, is below 0.4). The Gehring features
     adapt to the pool as recorded in all the files given together: pass one rig's trials at once.
+    A file or trial that cannot be analysed (unreadable, no or too few samples, outside the pool)
+    is skipped with a warning and listed in the JSON's "skipped"; --strict refuses the batch
+    instead. Exit code 2 when nothing could be analysed.
 
     Example: neuroprotect behavior strategies set1/*.csv --arena arena.yaml --scheme gehring2015 --json
     """
     from neuroprotect.behavior.water_maze_trials import classify_strategies
 
+    batch = new_batch(strict, global_fields=("format",))
     with user_errors():
         pose = pose_options(fps, body, min_likelihood, max_jump_px)
-        arena_obj, tracks, meta = _load(files, arena, fmt, pose)
+        arena_obj, tracks, meta = _load(files, arena, fmt, pose, batch)
         rows = classify_strategies(
             tracks,
             arena=arena_obj,
@@ -177,6 +205,7 @@ def strategies(
             ]
         ]
     if as_json:
-        print_json(_records(rows))
+        print_json(batch_json(_records(rows), batch))
         return
     typer.echo(rows.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    note_skipped(batch, what="trials")

@@ -12,7 +12,14 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import (
+    batch_json,
+    new_batch,
+    note_skipped,
+    print_json,
+    strict_option,
+    user_errors,
+)
 from neuroprotect.cli._track_options import (
     FILES_HELP,
     body_option,
@@ -90,6 +97,25 @@ def _session_fields(session: Any, trial_id: str) -> dict[str, Any]:
     return out
 
 
+def _read_sessions(files: list[Path], spec: Any, batch: Any) -> list[Any]:
+    """The sessions of the files that can be read; the others are skipped into ``batch``."""
+    from neuroprotect.behavior.track_checks import check_track_samples
+    from neuroprotect.workflows.track_sessions import read_session
+
+    out = []
+    for f in files:
+        with batch.item(f, count=False):
+            session = read_session(f, spec)
+            check_track_samples(session.tracks, file=f)
+            out.append(session)
+    return out
+
+
+def _trials(tracks: Any) -> list[tuple[str, Any]]:
+    """One (trial id, track) per trial of a file, in file order."""
+    return [(str(t), tracks[tracks["trial_id"] == t]) for t in tracks["trial_id"].unique()]
+
+
 @app.command("y-maze")
 def y_maze(
     files: list[Path] = typer.Argument(None, help=FILES_HELP),
@@ -126,11 +152,16 @@ def y_maze(
     min_likelihood: float = min_likelihood_option(),
     max_jump_px: float = max_jump_option(),
     cm_per_unit: float = typer.Option(1.0, "--cm-per-unit", help="cm per track unit."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print JSON: {"rows": [...], "skipped": [{"file", "reason"}]}.'
+    ),
+    strict: bool = strict_option(),
 ) -> None:
     """Spontaneous alternation: alternations / (entries - 2) x 100, per session.
 
-    Also the distance travelled and the time in each arm and in the centre (track files).
+    Also the distance travelled and the time in each arm and in the centre (track files). A track
+    file or trial that cannot be analysed is skipped with a warning and listed in the JSON's
+    "skipped"; --strict refuses the batch instead.
 
     Examples: neuroprotect behavior y-maze --sequence ABCACBAB --json;
     neuroprotect behavior y-maze mouse1DLC.h5 --fps 30 --arms-from-keypoints armL,armR,armM
@@ -138,9 +169,9 @@ def y_maze(
     """
     from neuroprotect.behavior.readers.zones import read_y_maze_arms
     from neuroprotect.behavior.y_maze import compute_y_maze, score_alternation
-    from neuroprotect.workflows.track_sessions import read_session
 
     out: list[dict[str, Any]] = []
+    batch = new_batch(strict, global_fields=("entry_depth_cm", "format"))
     with user_errors():
         if not files and not sequence:
             raise InputError("Expected track files (with --arms) or --sequence, but got neither")
@@ -168,39 +199,53 @@ def y_maze(
                     field="--arms",
                 )
             polygons, centre = read_y_maze_arms(arms) if arms is not None else (None, None)
-            for path in files:
-                session = read_session(path, spec)
+            for session in _read_sessions(files, spec, batch):
+                path = session.path
                 hub: list[tuple[float, float]] | None
                 if session.y_maze is not None:
                     arm_polygons, hub = session.y_maze.arms, session.y_maze.centre_zone
                 else:
                     assert polygons is not None
                     arm_polygons, hub = polygons, centre
-                try:
-                    table = compute_y_maze(
-                        session.tracks,
-                        arms=arm_polygons,
-                        centre_zone=hub,
-                        entry_depth_cm=entry_depth,
-                        count_start_arm=start_arm,
-                        collapse_repeats=collapse_repeats,
-                    )
-                except InputError as exc:
-                    raise InputError(exc.message, file=path, field=exc.field) from None
-                for row in _rows(table):
-                    session_id = row.pop("trial_id")
-                    out.append(
-                        {"session": session_id, **row, **_session_fields(session, session_id)}
-                    )
+                for trial, track in _trials(session.tracks):
+                    with batch.item(path, trial=trial if trial != path.stem else None):
+                        try:
+                            table = compute_y_maze(
+                                track,
+                                arms=arm_polygons,
+                                centre_zone=hub,
+                                entry_depth_cm=entry_depth,
+                                count_start_arm=start_arm,
+                                collapse_repeats=collapse_repeats,
+                            )
+                        except InputError as exc:
+                            if exc.field in batch.global_fields:
+                                raise
+                            raise InputError(exc.message, file=path, field=exc.field) from None
+                        for row in _rows(table):
+                            session_id = row.pop("trial_id")
+                            out.append(
+                                {
+                                    "session": session_id,
+                                    **row,
+                                    **_session_fields(session, session_id),
+                                }
+                            )
+            if not sequence:
+                batch.finish(what="track files or trials")
+            else:  # the sequences were analysed: skipped track files are warnings only
+                batch.analysed += len(sequence)
+                batch.finish()
     out = [{k: _clean(v) for k, v in r.items()} for r in out]
     if as_json:
-        print_json(out)
+        print_json(batch_json(out, batch))
         return
     for r in out:
         typer.echo(
             f"{r['session']}: {r['entries']} entries, {r['alternations']} alternations, "
             f"SA = {_fmt(r['spontaneous_alternation_pct'])} % ({r['sequence']})"
         )
+    note_skipped(batch, what="track files or trials")
 
 
 def _parse_bounds(text: str) -> dict[str, tuple[float, ...]]:
@@ -257,18 +302,36 @@ def open_field(
     min_likelihood: float = min_likelihood_option(),
     max_jump_px: float = max_jump_option(),
     cm_per_unit: float = typer.Option(1.0, "--cm-per-unit", help="cm per track unit."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print JSON: {"rows": [...], "skipped": [{"file", "reason"}]}.'
+    ),
+    strict: bool = strict_option(),
 ) -> None:
     """Distance, speed, time mobile, time and distance in the centre and near the wall.
+
+    A track file or trial that cannot be analysed (unreadable, no or too few samples, outside
+    the arena) is skipped with a warning and listed in the JSON's "skipped"; --strict refuses the
+    batch instead. Exit code 2 when nothing could be analysed.
 
     Examples: neuroprotect behavior open-field rat1.csv --bounds 0,0,40,40 --bin 300 --json;
     neuroprotect behavior open-field m1DLC.h5 --fps 30 --bounds-from-keypoints tl,tr,br,bl
     --box-size-cm 40,40 --json
     """
     from neuroprotect.behavior.open_field import compute_distance_by_bin, compute_open_field
-    from neuroprotect.workflows.track_sessions import read_session
 
     out: list[dict[str, Any]] = []
+    # option checks inside the analysis stop the whole batch, they are not about a file
+    batch = new_batch(
+        strict,
+        global_fields=(
+            "centre_fraction",
+            "wall_band_cm",
+            "mobility_threshold_cm_s",
+            "min_bout_s",
+            "bin_s",
+            "format",
+        ),  # fmt: skip
+    )
     with user_errors():
         spec = _track_input(
             fmt,
@@ -286,35 +349,41 @@ def open_field(
                 field="--bounds",
             )
         given = _parse_bounds(bounds) if bounds is not None else {}
-        for path in files:
-            session = read_session(path, spec)
+        for session in _read_sessions(files, spec, batch):
+            path = session.path
             arena = {"rectangle": session.box.rectangle} if session.box is not None else given
-            tracks = session.tracks
-            try:
-                table = compute_open_field(
-                    tracks,
-                    rectangle=arena.get("rectangle"),
-                    circle=arena.get("circle"),
-                    centre_fraction=centre_fraction,
-                    wall_band_cm=wall_band_cm,
-                    mobility_threshold_cm_s=mobility_threshold,
-                    min_bout_s=min_bout,
-                )
-                bins = compute_distance_by_bin(tracks, bin_s=bin_s) if bin_s else None
-            except InputError as exc:
-                raise InputError(exc.message, file=path, field=exc.field) from None
-            for row in _rows(table):
-                row.pop("n_missing", None)
-                row.update(_session_fields(session, row["trial_id"]))
-                row["arena"] = {k: list(v) for k, v in arena.items()}
-                if bins is not None:
-                    mine = bins[bins["trial_id"] == row["trial_id"]]
-                    row["bins"] = _rows(
-                        mine[["bin", "bin_start_s", "bin_end_s", "distance_cm", "tracked_s"]]
-                    )
-                out.append(row)
+            for trial, track in _trials(session.tracks):
+                with batch.item(path, trial=trial if trial != path.stem else None):
+                    try:
+                        table = compute_open_field(
+                            track,
+                            rectangle=arena.get("rectangle"),
+                            circle=arena.get("circle"),
+                            centre_fraction=centre_fraction,
+                            wall_band_cm=wall_band_cm,
+                            mobility_threshold_cm_s=mobility_threshold,
+                            min_bout_s=min_bout,
+                        )
+                        bins = compute_distance_by_bin(track, bin_s=bin_s) if bin_s else None
+                    except InputError as exc:
+                        if exc.field in batch.global_fields:
+                            raise
+                        raise InputError(exc.message, file=path, field=exc.field) from None
+                    for row in _rows(table):
+                        row.pop("n_missing", None)
+                        row.update(_session_fields(session, row["trial_id"]))
+                        row["arena"] = {k: list(v) for k, v in arena.items()}
+                        if bins is not None:
+                            mine = bins[bins["trial_id"] == row["trial_id"]]
+                            row["bins"] = _rows(
+                                mine[
+                                    ["bin", "bin_start_s", "bin_end_s", "distance_cm", "tracked_s"]
+                                ]
+                            )
+                        out.append(row)
+        batch.finish(what="track files or trials")
     if as_json:
-        print_json(out)
+        print_json(batch_json(out, batch))
         return
     for r in out:
         typer.echo(
@@ -322,6 +391,7 @@ def open_field(
             f"mobile {_fmt(r['time_mobile_pct'])} %, centre {_fmt(r['time_in_centre_pct'])} %, "
             f"wall {_fmt(r['time_near_wall_pct'])} %"
         )
+    note_skipped(batch, what="track files or trials")
 
 
 @app.command("passive-avoidance")

@@ -35,7 +35,13 @@ from neuroprotect.workflows import (
     passive_avoidance_readout,  # noqa: F401  (registers it)
 )
 from neuroprotect.workflows.open_field_readout import OPEN_FIELD_VARIABLES
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
     details_frame,
     display_path,
@@ -125,6 +131,7 @@ def load_y_maze(
     track_files = [f for f in files if f not in sequence_files]
     parts: list[pd.DataFrame] = []
     details: dict[str, pd.DataFrame] = {}
+    batch = readout_batch(readout, global_fields=("entry_depth_cm",))
     if sequence_files:
 
         def score(table: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -151,7 +158,13 @@ def load_y_maze(
 
         parts.append(
             read_readout_files(
-                sequence_files, SEQUENCE_COLUMNS, animals, score, [C.ANIMAL_ID, C.TIMEPOINT]
+                sequence_files,
+                SEQUENCE_COLUMNS,
+                animals,
+                score,
+                [C.ANIMAL_ID, C.TIMEPOINT],
+                batch=batch,
+                study=study,
             )
         )
     arms_info: dict[str, Any] = {}
@@ -178,7 +191,7 @@ def load_y_maze(
             arms_path = study.resolve(p["arms"])
             polygons, centre = read_y_maze_arms(arms_path)
         entries = []
-        sessions_read = track_tables(study, readout, track_files, animals, spec)
+        sessions_read = track_tables(study, readout, track_files, animals, spec, batch)
         for session in sessions_read:
             path, tracks = session.path, session.tracks
             maze = session.y_maze
@@ -188,13 +201,17 @@ def load_y_maze(
                 entry_depth_cm=p["entry_depth_cm"],
                 count_start_arm=start_arm,
             )
-            try:
-                table = compute_y_maze(tracks, collapse_repeats=collapse, **kwargs)
-                found = detect_arm_entries(tracks, **kwargs)
-            except InputError as exc:
-                raise InputError(exc.message, file=path, field=exc.field) from None
-            parts.append(per_animal(table, path))
-            entries.append(per_animal(found, path))
+            with batch.item(path, name=display_path(path, study)):
+                try:
+                    table = compute_y_maze(tracks, collapse_repeats=collapse, **kwargs)
+                    found = detect_arm_entries(tracks, **kwargs)
+                except InputError as exc:
+                    if exc.field in batch.global_fields:
+                        raise
+                    raise InputError(exc.message, file=path, field=exc.field) from None
+                parts.append(per_animal(table, path))
+                entries.append(per_animal(found, path))
+        batch.finish(what="track files")
         details["arm_entries"] = details_frame(pd.concat(entries, ignore_index=True), study)
         arms_info = {
             "arms_file": display_path(arms_path, study) if arms_path is not None else None,
@@ -234,6 +251,7 @@ def load_y_maze(
             **arms_info,
         },
         warnings=warnings,
+        skipped=batch.skipped,
     )
 
 

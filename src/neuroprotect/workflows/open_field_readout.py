@@ -22,9 +22,16 @@ from neuroprotect.behavior.open_field import compute_distance_by_bin, compute_op
 from neuroprotect.errors import InputError
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
     details_frame,
+    display_path,
     missing_data_warning,
     readout_params,
     tidy_measurements,
@@ -113,33 +120,46 @@ def load_open_field(
         {"corners": p["bounds_from_keypoints"], "box_size_cm": p["box_size_cm"]},
     )
     parts, bins = [], []
-    sessions = track_tables(study, readout, files, animals, spec)
+    # option checks inside the analysis stop the readout, they are not about a file
+    batch = readout_batch(
+        readout,
+        global_fields=(
+            "centre_fraction",
+            "wall_band_cm",
+            "mobility_threshold_cm_s",
+            "min_bout_s",
+            "bin_s",
+        ),  # fmt: skip
+    )
+    sessions = track_tables(study, readout, files, animals, spec, batch)
     for session in sessions:
         path, tracks = session.path, session.tracks
         arena = {"rectangle": session.box.rectangle} if session.box is not None else given
-        try:
-            table = compute_open_field(
-                tracks,
-                rectangle=arena.get("rectangle"),
-                circle=arena.get("circle"),
-                wall_band_cm=p["wall_band_cm"],
-                centre_fraction=p["centre_fraction"],
-                mobility_threshold_cm_s=p["mobility_threshold_cm_s"],
-                min_bout_s=p["min_bout_s"],
-            )
-            if p["bin_s"]:
-                bins.append(
-                    per_animal(
-                        compute_distance_by_bin(
-                            tracks, bin_s=p["bin_s"], duration_s=p["duration_s"]
-                        ),
-                        path,
-                    )
+        with batch.item(path, name=display_path(path, study)):
+            try:
+                table = compute_open_field(
+                    tracks,
+                    rectangle=arena.get("rectangle"),
+                    circle=arena.get("circle"),
+                    wall_band_cm=p["wall_band_cm"],
+                    centre_fraction=p["centre_fraction"],
+                    mobility_threshold_cm_s=p["mobility_threshold_cm_s"],
+                    min_bout_s=p["min_bout_s"],
                 )
-        except InputError as exc:
-            raise InputError(exc.message, file=path, field=exc.field) from None
-        table["n_missing"] = table["trial_id"].astype(str).map(n_missing_by_trial(session))
-        parts.append(per_animal(table, path))
+                binned = (
+                    compute_distance_by_bin(tracks, bin_s=p["bin_s"], duration_s=p["duration_s"])
+                    if p["bin_s"]
+                    else None
+                )
+            except InputError as exc:
+                if exc.field in batch.global_fields:
+                    raise
+                raise InputError(exc.message, file=path, field=exc.field) from None
+            if binned is not None:
+                bins.append(per_animal(binned, path))
+            table["n_missing"] = table["trial_id"].astype(str).map(n_missing_by_trial(session))
+            parts.append(per_animal(table, path))
+    batch.finish(what="track files")
     activity = pd.concat(parts, ignore_index=True)
     details = {"activity": details_frame(activity, study)}
     if bins:
@@ -168,6 +188,7 @@ def load_open_field(
             **({"bin_s": p["bin_s"]} if p["bin_s"] else {}),
         },
         warnings=warnings,
+        skipped=batch.skipped,
     )
 
 

@@ -7,12 +7,15 @@ Used by the ``y_maze`` (:mod:`neuroprotect.workflows.behavior_other_readouts`) a
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from neuroprotect.behavior.track_checks import check_track_samples
 from neuroprotect.errors import InputError
+from neuroprotect.io.batch import Batch
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
 from neuroprotect.workflows.table_io import check_animal_ids, display_path
@@ -28,13 +31,33 @@ __all__ = ["track_tables", "track_input_for", "input_qc", "n_missing_by_trial", 
 
 
 def track_tables(
-    study: Study, readout: Readout, files: list[Path], animals: pd.DataFrame, spec: TrackInput
+    study: Study,
+    readout: Readout,
+    files: list[Path],
+    animals: pd.DataFrame,
+    spec: TrackInput,
+    batch: Batch | None = None,
 ) -> list[Session]:
-    """Read every track file (any registered format) and check that its trial ids are animals."""
+    """Read every track file (any registered format) and check that its trial ids are animals.
+
+    With a ``batch``, a file that cannot be read or has too few samples is skipped (recorded in
+    the batch); a trial id that is not an animal of the study still stops the readout (a mapping
+    to fix, not a bad file).
+    """
     out: list[Session] = []
     seen: dict[str, Path] = {}
     for path in files:
-        session = read_session(path, spec)
+        read: list[Session] = []
+        with (
+            batch.item(path, name=display_path(path, study), count=False)
+            if batch is not None
+            else nullcontext()
+        ):
+            read.append(read_session(path, spec))
+            check_track_samples(read[0].tracks, file=path)
+        if not read:
+            continue
+        session = read[0]
         ids = pd.DataFrame({C.ANIMAL_ID: pd.unique(session.tracks["trial_id"])})
         ids[C.SOURCE_ROW] = 2
         try:
@@ -72,6 +95,8 @@ def track_input_for(
 
 
 def input_qc(sessions: list[Session]) -> dict[str, Any]:
+    if not sessions:
+        return {}
     meta = pd.concat([s.meta for s in sessions], ignore_index=True)
     qc: dict[str, Any] = {"formats": sorted(set(meta["format"].astype(str)))}
     if "dropped_fraction" in meta:

@@ -19,6 +19,7 @@ optional ``[pose]`` extra); ``pose`` means either, decided by the file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
@@ -36,7 +37,9 @@ from neuroprotect.behavior.readers.ethovision_xt import (
 from neuroprotect.behavior.readers.pose import PoseOptions
 from neuroprotect.behavior.readers.pose_files import looks_like_dlc_csv
 from neuroprotect.behavior.readers.rtrack import looks_like_rtrack_raw, read_rtrack_raw
+from neuroprotect.behavior.tracks import TRACK_COLUMNS
 from neuroprotect.errors import InputError
+from neuroprotect.io.batch import Batch
 
 __all__ = [
     "TrackFormat",
@@ -50,6 +53,9 @@ __all__ = [
     "PoseOptions",
     "POSE_FORMATS",
 ]
+
+#: Columns every reader's ``meta`` has.
+META_COLUMNS = ["trial_id", "source_file", "format", "n_samples", "n_missing"]
 
 Reader = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
 Validator = Callable[[Path, str], bool]
@@ -306,11 +312,15 @@ def read_many_tracks(
     format: str = "auto",
     fps: float | None = None,
     pose: PoseOptions | None = None,
+    batch: Batch | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read several files into one track table with unique ``trial_id`` values.
 
     A trial is named by its file stem; when stems repeat (``set1/day1_0001_00.csv`` and
     ``set2/day1_0001_00.csv``) the parent folders are prefixed until the names are unique.
+    With a :class:`~neuroprotect.io.batch.Batch`, a file that cannot be read is skipped (its
+    reason recorded in the batch) instead of stopping the others; an unknown ``format`` still
+    stops them.
     """
     path_list = [Path(p) for p in paths]
     if not path_list:
@@ -320,11 +330,19 @@ def read_many_tracks(
     while len(set(names)) < len(names) and depth < 6:
         depth += 1
         names = ["/".join([*p.parent.parts[-depth:], p.stem]) for p in path_list]
+    if format not in format_names():  # an option, not a file: stop the batch
+        raise InputError(
+            f"Expected a format among {', '.join(format_names())}, but got {format!r}",
+            field="format",
+        )
     tracks, metas = [], []
     for p, name in zip(path_list, names, strict=True):
-        t, m = read_tracks(p, format=format, trial_id=name, fps=fps, pose=pose)
-        tracks.append(t)
-        metas.append(m)
+        with batch.item(p, count=False) if batch is not None else nullcontext():
+            t, m = read_tracks(p, format=format, trial_id=name, fps=fps, pose=pose)
+            tracks.append(t)
+            metas.append(m)
+    if not metas:  # every file skipped (the batch says why)
+        return pd.DataFrame(columns=list(TRACK_COLUMNS)), pd.DataFrame(columns=META_COLUMNS)
     meta = pd.concat(metas, ignore_index=True)
     dup = meta["trial_id"].duplicated()
     if dup.any():
