@@ -4,7 +4,8 @@ Cell counters need the object size (seed spacing, smoothing, area limits). A fix
 wrong for every magnification but one, so this module measures it: the characteristic scale of
 the scale-normalised Laplacian-of-Gaussian (LoG) response over the blobs of the image.
 
-Public function: :func:`estimate_cell_diameter` (returns a :class:`CellSizeEstimate`), and
+Public function: :func:`estimate_cell_diameter` (returns a :class:`CellSizeEstimate`),
+:func:`draw_size_legend` for QC images, and
 :func:`size_warnings` for the plausibility check of a stain's expected size range.
 """
 
@@ -18,7 +19,7 @@ from scipy import ndimage as ndi
 
 from neuroprotect.errors import InputError
 
-__all__ = ["CellSizeEstimate", "estimate_cell_diameter", "size_warnings"]
+__all__ = ["CellSizeEstimate", "draw_size_legend", "estimate_cell_diameter", "size_warnings"]
 
 #: Diameter of a disk per LoG scale at its maximum response: ``d = 2 sqrt(2) sigma``.
 DIAMETER_PER_SIGMA = 2.0 * np.sqrt(2.0)
@@ -340,3 +341,25 @@ def size_warnings(
             f"give the diameter explicitly if the counts look wrong"
         )
     return out
+
+
+def draw_size_legend(
+    rgb: np.ndarray, *, diameter_px: float, text: str, colour: tuple[int, int, int] = (255, 220, 0)
+) -> np.ndarray:
+    """Copy of a uint8 RGB QC image with a circle of ``diameter_px`` and ``text`` in its
+    top-left corner, so a reader can compare the size used with the cells shown.
+
+    ``diameter_px`` is in the pixels of ``rgb`` (divide by the QC image's downsampling).
+    """
+    from PIL import Image, ImageDraw
+
+    img = Image.fromarray(np.ascontiguousarray(rgb[..., :3]).astype(np.uint8))
+    draw = ImageDraw.Draw(img)
+    d = float(diameter_px) if np.isfinite(diameter_px) else 0.0
+    x0, y0 = 6, 6
+    box_w = max(int(d) + 12, 7 * len(text) + 12)
+    draw.rectangle([0, 0, box_w, int(d) + 30], fill=(0, 0, 0))
+    if d > 0:
+        draw.ellipse([x0, y0, x0 + d, y0 + d], outline=colour, width=max(1, int(d // 20)))
+    draw.text((x0, y0 + d + 6), text, fill=colour)
+    return np.asarray(img)

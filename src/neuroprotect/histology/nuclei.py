@@ -42,8 +42,8 @@ MAX_AREA_FRACTION = 4.0
 #: Foreground threshold = this fraction of Otsu's (dim nuclei are kept; noise floor 4 SD).
 OTSU_FRACTION = 0.5
 #: Seed landscape: blob scales (fractions of the radius) and minimum seed spacing (x radius).
-SEED_SCALES = (0.5, 0.7)
-SEED_SPACING = 0.3
+SEED_SCALES = (0.35, 0.5)
+SEED_SPACING = 0.2
 #: Background radius, in nucleus diameters.
 BACKGROUND_DIAMETERS = 2.5
 
@@ -120,7 +120,7 @@ def _split(signal: np.ndarray, *, radius_px: float, threshold: float) -> np.ndar
     blob = _cells._blob_response(clipped, radius_px, scales=SEED_SCALES)
     labels = _cells._seeded_watershed(fg, dist, blob, radius_px, spacing=SEED_SPACING)
     area_px = np.pi * radius_px**2
-    labels = _cells.merge_oversplit(labels, sm, max_area_px=2.0 * area_px)
+    labels = _cells.merge_oversplit(labels, sm, max_area_px=3.0 * area_px)
     # Outline at half each nucleus' median: the low detection threshold would inflate the
     # areas of bright nuclei (their blurred edges cross it far out).
     n = int(labels.max())
@@ -176,11 +176,12 @@ def segment_nuclei(
        several-fold in brightness; Otsu alone loses the dim ones) with a floor of 4 x the
        noise SD (Immerkaer 1996), holes filled, one opening.
     4. Touching nuclei: marker-controlled watershed (Beucher & Meyer 1993) on
-       ``0.5 min(dist / r, 1) + 0.5 LoG`` (distance transform and normalised LoG at 0.5 r and
-       0.7 r), seeds >= 0.3 r apart: this over-splits elongated nuclei on purpose; then two
+       ``0.5 min(dist / r, 1) + 0.5 LoG`` (distance transform and normalised LoG at 0.35 r
+       and 0.5 r), seeds >= 0.2 r apart: this over-splits elongated nuclei on purpose; then two
        adjacent pieces are merged back when their union is convex (solidity >= 0.9), no
        darker valley separates them (boundary >= 0.9 x the dimmer one's median) and they are
-       equally bright (within 1.3x) (:func:`~neuroprotect.histology._cells.merge_oversplit`).
+       equally bright (within 1.3x) and together at most 3 typical nucleus areas
+       (:func:`~neuroprotect.histology._cells.merge_oversplit`).
     5. Outline: the pixels of each nucleus above half its median (smoothed) intensity, so
        areas do not grow with brightness.
     Chosen on seeded synthetic nuclei and the BBBC039 Hoechst images
