@@ -282,8 +282,9 @@ def _seeded_watershed(
 
 
 def _pair_boundaries(labels: np.ndarray, image: np.ndarray) -> dict[tuple[int, int], float]:
-    """Mean of ``image`` (the lower of the two pixels) along the boundary of each pair of
-    4-adjacent objects, keyed ``(lower label, higher label)``."""
+    """Median of ``image`` (the lower of the two pixels) along the boundary of each pair of
+    4-adjacent objects, keyed ``(lower label, higher label)`` (the median ignores the dim ends
+    of a boundary at the objects' rims)."""
     n = int(labels.max()) + 1
     keys, vals = [], []
     for a, b, va, vb in (
@@ -297,9 +298,11 @@ def _pair_boundaries(labels: np.ndarray, image: np.ndarray) -> dict[tuple[int, i
     k, v = np.concatenate(keys), np.concatenate(vals)
     if k.size == 0:
         return {}
-    uniq, inv = np.unique(k, return_inverse=True)
-    means = np.bincount(inv, weights=v) / np.bincount(inv)
-    return {(int(u // n), int(u % n)): float(m) for u, m in zip(uniq, means, strict=True)}
+    order = np.lexsort((v, k))
+    k, v = k[order], v[order]
+    uniq, start, count = np.unique(k, return_index=True, return_counts=True)
+    medians = v[start + count // 2]
+    return {(int(u // n), int(u % n)): float(m) for u, m in zip(uniq, medians, strict=True)}
 
 
 def merge_oversplit(
@@ -308,14 +311,14 @@ def merge_oversplit(
     *,
     max_area_px: float,
     min_solidity: float = 0.9,
-    min_boundary_ratio: float = 0.9,
+    min_boundary_ratio: float = 0.95,
     max_contrast: float = 1.3,
 ) -> np.ndarray:
     """Merge adjacent objects that are one object cut in two by the watershed.
 
     Two touching objects ``i, j`` are merged when all hold: their union is convex (solidity =
     area / convex-hull area >= ``min_solidity``; two touching round cells leave a notch), no
-    darker valley separates them (mean ``image`` on their shared boundary >=
+    darker valley separates them (median ``image`` on their shared boundary >=
     ``min_boundary_ratio`` x the dimmer one's median), they are equally bright (medians within
     a factor ``max_contrast``; a bright and a dim nucleus side by side are two cells) and the
     union is not larger than ``max_area_px``. Pairs are merged best first (highest boundary

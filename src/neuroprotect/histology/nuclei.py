@@ -179,7 +179,7 @@ def segment_nuclei(
        ``0.5 min(dist / r, 1) + 0.5 LoG`` (distance transform and normalised LoG at 0.35 r
        and 0.5 r), seeds >= 0.2 r apart: this over-splits elongated nuclei on purpose; then two
        adjacent pieces are merged back when their union is convex (solidity >= 0.9), no
-       darker valley separates them (boundary >= 0.9 x the dimmer one's median) and they are
+       darker valley separates them (boundary median >= 0.95 x the dimmer one's median) and they are
        equally bright (within 1.3x) and together at most 3 typical nucleus areas
        (:func:`~neuroprotect.histology._cells.merge_oversplit`).
     5. Outline: the pixels of each nucleus above half its median (smoothed) intensity, so
