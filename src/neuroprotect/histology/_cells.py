@@ -281,6 +281,24 @@ def _seeded_watershed(
     return labels
 
 
+def label_medians(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Median of ``image`` over each label: array indexed by label (0 and absent labels 0).
+
+    One sort of the labelled pixels (:func:`scipy.ndimage.median` selects per label and is
+    about 30x slower on thousands of objects); the upper median for even counts.
+    """
+    out = np.zeros(int(labels.max()) + 1, np.float64)
+    inside = labels > 0
+    if not inside.any():
+        return out
+    lab, val = labels[inside], image[inside]
+    order = np.lexsort((val, lab))
+    lab, val = lab[order], val[order]
+    uniq, start, count = np.unique(lab, return_index=True, return_counts=True)
+    out[uniq] = val[start + count // 2]
+    return out
+
+
 def _pair_boundaries(labels: np.ndarray, image: np.ndarray) -> dict[tuple[int, int], float]:
     """Median of ``image`` (the lower of the two pixels) along the boundary of each pair of
     4-adjacent objects, keyed ``(lower label, higher label)`` (the median ignores the dim ends
@@ -331,9 +349,7 @@ def merge_oversplit(
         pairs = _pair_boundaries(labels, image)
         if not pairs:
             break
-        ids = np.arange(1, int(labels.max()) + 1)
-        medians = np.atleast_1d(ndi.median(image, labels, ids)).tolist()
-        med = dict(zip(ids.tolist(), medians, strict=True))
+        med = label_medians(image, labels)
         slices = ndi.find_objects(labels)
         candidates = []
         for (i, j), edge in pairs.items():

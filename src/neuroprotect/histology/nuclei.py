@@ -123,11 +123,7 @@ def _split(signal: np.ndarray, *, radius_px: float, threshold: float) -> np.ndar
     labels = _cells.merge_oversplit(labels, sm, max_area_px=3.0 * area_px)
     # Outline at half each nucleus' median: the low detection threshold would inflate the
     # areas of bright nuclei (their blurred edges cross it far out).
-    n = int(labels.max())
-    half = np.zeros(n + 1, np.float32)
-    if n:
-        ids = np.arange(1, n + 1)
-        half[1:] = 0.5 * np.nan_to_num(np.atleast_1d(ndi.median(sm, labels, ids)))
+    half = 0.5 * _cells.label_medians(sm, labels)
     return np.where(sm >= np.maximum(half[labels], threshold), labels, 0).astype(np.int32)
 
 
