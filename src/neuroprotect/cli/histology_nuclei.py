@@ -71,8 +71,9 @@ def nuclei(
     qc: Path | None = typer.Option(None, "--qc", help="Write a QC overlay PNG here."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Count nuclei (DAPI, Hoechst) and their density per mm²; the nucleus size is estimated
-    from the image unless given.
+    """Count nuclei (DAPI, Hoechst) and their density per mm²; nucleus size from the image.
+
+    The nucleus diameter is estimated from the image unless --nucleus-diameter-um is given.
 
     Example: neuroprotect histology nuclei field.tif --pixel-size-um 0.65 --qc qc.png --json
     """
