@@ -291,8 +291,8 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
         "Stored runs: list them, show one run's provenance and results.", (("store", "app"),)
     ),
     "histology": LazyCommand(
-        "Histology images: TTC infarct, Nissl neurons, TUNEL, DAB IHC.",
-        (("histology", "app"), ("histology_cells", "app")),
+        "Histology images: TTC infarct, Nissl neurons, nuclei, TUNEL, DAB IHC.",
+        (("histology", "app"), ("histology_cells", "app"), ("histology_nuclei", "app")),
     ),
 }
 LazyTyperGroup.lazy = COMMAND_GROUPS
