@@ -227,6 +227,7 @@ COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "kb": (("kb", "kb_app"),),
     "runs": (("store", "app"),),
     "histology": (("histology", "app"), ("histology_cells", "app")),
+    "users": (("users", "app"),),
 }
 
 
@@ -251,6 +252,9 @@ def _register_groups() -> None:
     for name, group in groups.items():
         app.add_typer(group, name=name)
     app.command("meta")(meta_command)
+    from neuroprotect.cli.serve import serve
+
+    app.command("serve")(serve)
 
 
 _register_groups()

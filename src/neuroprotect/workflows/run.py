@@ -34,8 +34,13 @@ class RunFiles:
     results: Path
 
 
-def store_outcome(outcome: StudyOutcome, *, db_url: str | None = None) -> StudyOutcome:
-    """Save a run (one transaction); identical inputs already stored are recognised, not duplicated."""
+def store_outcome(
+    outcome: StudyOutcome, *, db_url: str | None = None, actor: str | None = None
+) -> StudyOutcome:
+    """Save a run (one transaction); identical inputs already stored are recognised, not duplicated.
+
+    ``actor`` (who ran it, for the audit log) defaults to the login name.
+    """
     study = outcome.study
     engine = make_engine(db_url)
     try:
@@ -76,6 +81,7 @@ def store_outcome(outcome: StudyOutcome, *, db_url: str | None = None) -> StudyO
             package_version=outcome.versions["neuroprotect"],
             started_at=outcome.started_at,
             finished_at=outcome.finished_at or datetime.now(UTC),
+            actor=actor,
         )
     finally:
         engine.dispose()
@@ -234,8 +240,12 @@ def run_study(
     db_url: str | None = None,
     store: bool = True,
     progress: Progress | None = None,
+    actor: str | None = None,
 ) -> tuple[StudyOutcome, RunFiles]:
     """Analyse, store and report one study.
+
+    ``progress`` receives one message per step; ``actor`` names who ran it in the audit log
+    (default the login name; the web app passes the user's e-mail).
 
     Returns
     -------
@@ -253,6 +263,6 @@ def run_study(
     outcome.finished_at = datetime.now(UTC)
     if store:
         note("storing run")
-        store_outcome(outcome, db_url=db_url)
+        store_outcome(outcome, db_url=db_url, actor=actor)
     note("writing report")
     return outcome, write_outputs(outcome, out_dir)
