@@ -10,7 +10,7 @@ import typer
 from neuroprotect.cli._common import fail, print_json, user_errors
 
 app = typer.Typer(
-    help="Accounts of the web app: add, list, disable, enable, reset a password.",
+    help="Web app accounts: add, list, disable, enable, reset.",
     no_args_is_help=True,
 )
 

@@ -108,7 +108,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_upload_files")),
-        sa.UniqueConstraint("upload_id", "path", name=op.f("uq_upload_files_upload_id")),
+        sa.UniqueConstraint("upload_id", "path", name=op.f("uq_upload_files_upload_id_path")),
     )
     op.create_index(op.f("ix_upload_files_sha256"), "upload_files", ["sha256"])
     op.create_index(op.f("ix_upload_files_upload_id"), "upload_files", ["upload_id"])
