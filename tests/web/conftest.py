@@ -43,6 +43,21 @@ BACKENDS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with test-sized cost (a login per test would otherwise take most of a second).
+
+    Verification reads the cost from each hash, so the production code path is unchanged.
+    """
+    from argon2 import PasswordHasher
+
+    from neuroprotect.web import security
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(security, "_hasher", cheap)
+    monkeypatch.setattr(security, "_DUMMY_HASH", cheap.hash("not a password of anyone"))
+
+
 def fresh_database(backend: str, folder: Path) -> Iterator[str]:
     """URL of an empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
     if backend == "sqlite":

@@ -103,8 +103,19 @@ class World:
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
+    from argon2 import PasswordHasher
+
+    from neuroprotect.web import security
+
     folder = tmp_path_factory.mktemp("world")
-    for url in fresh_database(request.param, folder):
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # as cheap_argon2
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_hasher", cheap)
+        yield from _world(request.param, folder)
+
+
+def _world(backend: str, folder: Path) -> Iterator[World]:
+    for url in fresh_database(backend, folder):
         lab = make_lab(url, folder / "data")
         pi = lab.client("pi")
         manifest = write_mini_study(folder / "open")
