@@ -40,7 +40,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     cli = [sys.executable, "-m", "neuroprotect.cli.main"]
     for role in ("admin", "analyst", "scorer"):
         subprocess.run(
-            [*cli, "users", "add", f"{role}@lab.org", "--role", role, "--password-stdin", "--db", db],
+            [
+                *cli,
+                "users",
+                "add",
+                f"{role}@lab.org",
+                "--role",
+                role,
+                "--password-stdin",
+                "--db",
+                db,
+            ],
             input=PASSWORD + "\n",
             text=True,
             check=True,
@@ -114,7 +124,9 @@ def test_browser_login_upload_run_report_and_scorer_denied(
         page.wait_for_url(f"{base}/studies")
         page.goto(f"{base}/studies/new")
         page.set_input_files("#manifest", str(manifest))
-        page.set_input_files("#files", [str(manifest.parent / "animals.csv"), str(manifest.parent / "water.csv")])
+        page.set_input_files(
+            "#files", [str(manifest.parent / "animals.csv"), str(manifest.parent / "water.csv")]
+        )
         page.screenshot(path=shots / "upload.png")
         page.click("text=Upload and validate")
         page.wait_for_selector("text=Uploaded and validated")

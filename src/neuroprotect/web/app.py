@@ -8,7 +8,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -101,7 +101,9 @@ def create_app(settings: WebSettings, *, poll: timedelta = timedelta(seconds=1))
         return JSONResponse({"detail": exc.one_line()}, status_code=422)
 
     @app.middleware("http")
-    async def limits_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def limits_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_upload_bytes:
             return JSONResponse(

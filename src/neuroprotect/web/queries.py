@@ -146,9 +146,12 @@ def allocation(engine: Engine, upload: Upload) -> dict[str, Any]:
     codes = unblinding["group_codes"] if unblinding else {}
     rows = []
     for rec in animals[["animal_id", "group"]].to_dict("records"):
-        item = {"animal_id": str(rec["animal_id"]), "group": str(rec["group"])}
+        item: dict[str, str | None] = {
+            "animal_id": str(rec["animal_id"]),
+            "group": str(rec["group"]),
+        }
         if study.blinded:
-            item["group_name"] = codes.get(item["group"])
+            item["group_name"] = codes.get(str(rec["group"]))
         rows.append(item)
     return {
         "study_id": study.study_id,
