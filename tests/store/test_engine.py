@@ -29,6 +29,7 @@ TABLES = {
     "uploads",
     "upload_files",
     "jobs",
+    "signatures",
 }
 
 
@@ -80,7 +81,7 @@ def test_init_db_creates_all_tables_and_is_idempotent(tmp_path: Path) -> None:
     init_db(eng)
     init_db(eng)
     assert set(inspect(eng).get_table_names()) == TABLES | {"alembic_version"}
-    assert current_revision(eng) == head_revision() == "0004"
+    assert current_revision(eng) == head_revision() == "0005"
     eng.dispose()
 
 

@@ -18,6 +18,7 @@ from starlette.routing import Mount
 from neuroprotect.web.worker import work_once
 from tests.web.conftest import (
     BACKENDS,
+    PASSWORD,
     Lab,
     fresh_database,
     make_lab,
@@ -56,6 +57,8 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/api/runs/{blind_run}", EVERYONE),
     ("GET", "/api/runs/{blind_run}/report", EVERYONE),
     ("GET", "/api/runs/{blind_run}/results", EVERYONE),
+    ("GET", "/api/runs/{run}/signatures", NO_SCORER),
+    ("POST", "/api/runs/{run}/signatures", {**OWNER, "admin": 201, "pi": 201}),
     ("GET", "/api/audit", ADMIN_PI),
     ("GET", "/studies", PAGE),
     ("GET", "/studies/new", PAGE),
@@ -68,6 +71,7 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/runs/{run}", {**NO_SCORER, "anonymous": 303}),
     ("GET", "/runs/{blind_run}", PAGE),
     ("GET", "/audit", {**ADMIN_PI, "anonymous": 303}),
+    ("POST", "/runs/{run}/sign", {**OWNER, "anonymous": 303, "admin": 303, "pi": 303}),
     ("POST", "/logout", {**PAGE, **{r: 303 for r in WHO[1:]}}),
 ]
 #: Routes anyone may call (the login itself, health, docs, static files).
@@ -143,11 +147,16 @@ def _call(world: World, who: str, method: str, path: str) -> int:
     if method == "DELETE":
         return client.delete(url).status_code
     files = upload_parts(world.manifest) if path.endswith(("/api/studies", "/new")) else None
+    if path.endswith("/api/runs/{run}/signatures"):
+        body = {"password": PASSWORD, "meaning": "reviewed"}
+        return client.post(url, json=body).status_code
     data = (
         {"csrf_token": client.headers.get("X-CSRF-Token", "")}
         if not path.startswith("/api")
         else None
     )
+    if path.endswith("/sign") and data is not None:
+        data.update(password=PASSWORD, meaning="approved")
     return client.post(url, files=files, data=data, follow_redirects=False).status_code
 
 

@@ -104,8 +104,27 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None]
 
 
+class SignatureRow(Base):
+    """An electronic signature of a run: who, what it means, when, and the run's content hash.
+
+    Append-only, and a signed run's rows are locked (triggers of migration 0005).
+    """
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete="RESTRICT"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    #: The signer's e-mail at the time of signing (printed on the report).
+    signer: Mapped[str] = mapped_column(String(254))
+    meaning: Mapped[str] = mapped_column(String(16))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
 __all__ = [
     "JOB_STATES",
+    "SignatureRow",
     "ROLES",
     "JobRow",
     "UploadFileRow",

@@ -24,11 +24,17 @@ def find_chromium() -> str | None:
     return next((p for n in CHROMIUM_NAMES if (p := shutil.which(n))), None)
 
 
-def report_pdf(report: Path) -> Path:
-    """``report.pdf`` beside ``report.html`` (printed once, then reused while newer)."""
-    pdf = report.with_suffix(".pdf")
+def report_pdf(report: Path, html_text: str, *, tag: str = "") -> Path:
+    """The PDF of ``html_text`` (the report as served), kept beside ``report.html``.
+
+    ``tag`` names the version (e.g. the number of signatures): each is printed once, then reused
+    while newer than the report file.
+    """
+    pdf = report.with_name(f"report{tag}.pdf")
     if pdf.exists() and pdf.stat().st_mtime >= report.stat().st_mtime:
         return pdf
+    source = report.with_name(f"report{tag}.print.html")
+    source.write_text(html_text, encoding="utf-8")
     browser = find_chromium()
     if browser is None:
         raise HTTPException(
@@ -42,7 +48,7 @@ def report_pdf(report: Path) -> Path:
         "--disable-gpu",
         "--no-pdf-header-footer",
         f"--print-to-pdf={tmp}",
-        report.resolve().as_uri(),
+        source.resolve().as_uri(),
     ]
     try:
         subprocess.run(command, check=True, capture_output=True, timeout=120)

@@ -11,13 +11,15 @@ right                      admin  pi  analyst  scorer
 ``allocation.view``        yes    yes no       no
 ``randomise``              yes    yes yes      no
 ``audit.read``             yes    yes no       no
+``runs.sign``              yes    yes no       no
 ``users.manage``           yes    no  no       no
 =========================  =====  ==  =======  ======
 
 A scorer is blinded: it scores and uploads readouts, and sees only runs analysed on group codes
 (``results.blinded``); it never sees the allocation, a run with group names, or the audit log.
 "Randomise" and "view allocation" are separate rights (an analyst may randomise, and the sealed
-key stays sealed). A PI's allocation right covers the PI's own studies; an admin's covers all.
+key stays sealed). A PI's allocation and signing rights cover the PI's own studies; an admin's
+cover all.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             "allocation.view",
             "randomise",
             "audit.read",
+            "runs.sign",
             "users.manage",
         }
     ),
@@ -46,6 +49,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             "allocation.view",
             "randomise",
             "audit.read",
+            "runs.sign",
         }
     ),
     "analyst": frozenset(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from typing import Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from neuroprotect.errors import InputError
 from neuroprotect.store.jobs import enqueue, get_job
 from neuroprotect.store.repository import audit
+from neuroprotect.store.signatures import MEANINGS, list_signatures
 from neuroprotect.web.deps import EngineDep, LoginDep, SettingsDep
 from neuroprotect.web.permissions import has_right
 from neuroprotect.web.queries import (
@@ -21,6 +24,7 @@ from neuroprotect.web.queries import (
     upload_or_404,
 )
 from neuroprotect.web.sessions import Login
+from neuroprotect.web.signing import may_sign, sign, signature_view
 from neuroprotect.web.templating import render
 from neuroprotect.web.uploads import list_uploads, run_dir, save_upload
 
@@ -159,11 +163,54 @@ def job_status_fragment(
 
 @router.get("/runs/{run_id}")
 def run_page(
-    run_id: str, request: Request, login: LoginDep, engine: EngineDep, settings: SettingsDep
+    run_id: str,
+    request: Request,
+    login: LoginDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    signed: int = 0,
 ) -> Response:
     run = run_for(engine, login.user, run_id)
-    has_report = (run_dir(settings, run_id) / "report.html").is_file()
-    return render(request, "run.html", login, section="studies", run=run, has_report=has_report)
+    return _run_page(request, login, engine, settings, run, flash="Signed." if signed else None)
+
+
+def _run_page(
+    request: Request,
+    login: Login,
+    engine: EngineDep,
+    settings: SettingsDep,
+    run: dict[str, Any],
+    *,
+    flash: str | None = None,
+    error: str | None = None,
+) -> Response:
+    has_report = (run_dir(settings, run["run_id"]) / "report.html").is_file()
+    return render(
+        request, "run.html", login, status_code=422 if error else 200, section="studies",
+        run=run, has_report=has_report, flash=flash, error=error,
+        signatures=[signature_view(s) for s in list_signatures(engine, run["run_id"])],
+        may_sign=may_sign(engine, login.user, run["study_id"]), meanings=MEANINGS,
+    )  # fmt: skip
+
+
+@router.post("/runs/{run_id}/sign")
+def sign_submit(
+    run_id: str,
+    request: Request,
+    login: LoginDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    password: str = Form(...),
+    meaning: str = Form(...),
+) -> Response:
+    run = run_for(engine, login.user, run_id)
+    try:
+        sign(engine, login.user, run, password=password, meaning=meaning)
+    except HTTPException as exc:
+        if exc.status_code == 403 and not may_sign(engine, login.user, run["study_id"]):
+            raise
+        return _run_page(request, login, engine, settings, run, error=str(exc.detail))
+    return RedirectResponse(f"/runs/{run_id}?signed=1", status_code=303)
 
 
 @router.get("/studies/{upload_id}/allocation")
