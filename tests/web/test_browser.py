@@ -163,9 +163,19 @@ def test_browser_login_upload_run_report_and_scorer_denied(
         admin.fill("#password", PASSWORD)
         admin.click("button[type=submit]")
         admin.wait_for_url(f"{base}/studies")
+        admin.goto(run_url)
+        admin.check("input[name=meaning][value=approved]")
+        admin.fill("#sign-password", PASSWORD)
+        admin.click("button:text-is('Sign')")
+        admin.wait_for_selector("text=Signed.")
+        assert admin.locator("td", has_text="admin@lab.org").count() == 1
+        signed_report = admin.frame_locator("iframe.report")
+        signed_report.locator("#signatures").wait_for()
+        admin.screenshot(path=shots / "signed.png", full_page=True)
         admin.goto(f"{base}/audit")
         assert admin.locator("td", has_text="run stored").count() >= 1
         admin.screenshot(path=shots / "audit.png")
         browser.close()
-    for name in ("login", "upload", "study", "job", "run", "studies", "scorer-denied", "audit"):
+    names = ("login", "upload", "study", "job", "run", "studies", "scorer-denied", "signed", "audit")
+    for name in names:
         assert (shots / f"{name}.png").stat().st_size > 5000

@@ -26,6 +26,9 @@ def serve(
         help="Folder for uploaded files (kept by SHA-256) and run reports. "
         "Default: $NEUROPROTECT_DATA_DIR, else 'web' in the user data directory.",
     ),
+    job_workers: int = typer.Option(
+        1, "--job-workers", min=1, help="Runs at once (worker threads; each run uses one core)."
+    ),
     secure_cookies: bool = typer.Option(
         False, "--secure-cookies", help="Send cookies over HTTPS only (behind a TLS proxy)."
     ),
@@ -44,7 +47,9 @@ def serve(
         fail(f"the web app needs the [web] extra: pip install 'neuroprotect[web]' ({exc})")
     with user_errors():
         settings = WebSettings.from_env(database_url=db, data_dir=data_dir)
-        settings = settings.model_copy(update={"secure_cookies": secure_cookies})
+        settings = settings.model_copy(
+            update={"secure_cookies": secure_cookies, "job_workers": job_workers}
+        )
         app = create_app(settings)
     typer.echo(
         f"neuroprotect web app on http://{host}:{port}  (data: {settings.data_dir})", err=True

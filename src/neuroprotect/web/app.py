@@ -48,13 +48,14 @@ def create_app(settings: WebSettings, *, poll: timedelta = timedelta(seconds=1))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        worker = Worker(engine, settings, poll=poll) if settings.start_worker else None
-        if worker:
+        count = max(1, settings.job_workers) if settings.start_worker else 0
+        workers = [Worker(engine, settings, poll=poll) for _ in range(count)]
+        for worker in workers:
             worker.start()
         try:
             yield
         finally:
-            if worker:
+            for worker in workers:
                 worker.stop()
             engine.dispose()
 

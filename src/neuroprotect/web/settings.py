@@ -47,8 +47,9 @@ class WebSettings(BaseModel):
     session_max: timedelta = timedelta(hours=12)
     #: Cookies only over HTTPS (turn on behind a TLS proxy).
     secure_cookies: bool = False
-    #: Start the job worker thread inside the app.
+    #: Start job worker threads inside the app, and how many (runs at once).
     start_worker: bool = True
+    job_workers: int = 1
 
     @classmethod
     def from_env(
