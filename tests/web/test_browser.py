@@ -37,25 +37,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """``neuroprotect serve`` on a free port with users admin, analyst and scorer."""
     folder = tmp_path_factory.mktemp("served")
     db = f"sqlite:///{folder / 'lab.sqlite'}"
-    cli = [sys.executable, "-m", "neuroprotect.cli.main"]
+    from argon2 import PasswordHasher
+
+    from neuroprotect.store.accounts import add_user
+    from neuroprotect.store.engine import init_db, make_engine
+
+    engine = make_engine(db)  # users made here (the users CLI has its own test), test-sized argon2
+    init_db(engine)
+    hashed = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
     for role in ("admin", "analyst", "scorer"):
-        subprocess.run(
-            [
-                *cli,
-                "users",
-                "add",
-                f"{role}@lab.org",
-                "--role",
-                role,
-                "--password-stdin",
-                "--db",
-                db,
-            ],
-            input=PASSWORD + "\n",
-            text=True,
-            check=True,
-            capture_output=True,
-        )
+        add_user(engine, f"{role}@lab.org", role=role, password_hash=hashed)
+    engine.dispose()
+    cli = [sys.executable, "-m", "neuroprotect.cli.main"]
     port = _free_port()
     log = (folder / "serve.log").open("w")
     proc = subprocess.Popen(
@@ -176,6 +169,16 @@ def test_browser_login_upload_run_report_and_scorer_denied(
         assert admin.locator("td", has_text="run stored").count() >= 1
         admin.screenshot(path=shots / "audit.png")
         browser.close()
-    names = ("login", "upload", "study", "job", "run", "studies", "scorer-denied", "signed", "audit")
+    names = (
+        "login",
+        "upload",
+        "study",
+        "job",
+        "run",
+        "studies",
+        "scorer-denied",
+        "signed",
+        "audit",
+    )
     for name in names:
         assert (shots / f"{name}.png").stat().st_size > 5000

@@ -36,7 +36,7 @@ def serve(
     """Start the web app (pages and JSON API) and its job worker.
 
     Example: neuroprotect users add pi@lab.org --role admin, then neuroprotect serve, and open
-    http://127.0.0.1:8000 . The API is documented at /docs and /openapi.json.
+    http://127.0.0.1:8000 . The JSON API is documented at /openapi.json.
     """
     try:
         import uvicorn

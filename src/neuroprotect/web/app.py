@@ -66,6 +66,10 @@ def create_app(settings: WebSettings, *, poll: timedelta = timedelta(seconds=1))
         "Log in with POST /api/session, then send the returned csrf_token as X-CSRF-Token "
         "on every POST, PUT, PATCH or DELETE.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN: the lab server may be offline, and
+        # the pages promise no CDN. The schema itself is served at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
