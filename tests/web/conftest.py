@@ -83,7 +83,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def write_mini_study(folder: Path, *, blinded: bool = False, study_id: str = "mini") -> Path:
-    """The shared minimal study (3 groups x 4 rats, brain water); blinded: coded animals."""
+    """The shared minimal study (3 groups x 4 rats, brain water).
+
+    ``blinded``: coded animals, and the sealed key (passphrase ``pw``) as ``<study_id>.key``
+    beside the study folder.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     manifest = MINIMAL_MANIFEST.replace("study_id: mini", f"study_id: {study_id}")
     rows = [(f"{g}-{i}", g, 250 + i) for g in ("sham", "vehicle", "low") for i in range(4)]
@@ -108,6 +112,7 @@ def write_mini_study(folder: Path, *, blinded: bool = False, study_id: str = "mi
         concealed = conceal_allocation(
             animals, study_id=study_id, groups=["sham", "vehicle", "low"], seed=5, passphrase="pw"
         )
+        (folder.parent / f"{study_id}.key").write_text(concealed.sealed_key)
         coded = concealed.coded_animals.copy()
         rename = dict(zip(coded["animal_id"], coded["blinded_code"], strict=True))
         coded["animal_id"] = coded["animal_id"].map(rename)

@@ -48,6 +48,13 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/api/studies/{study}", EVERYONE),
     ("GET", "/api/studies/{study}/allocation", OWNER),
     ("GET", "/api/studies/{blind_study}/allocation", OWNER),
+    # admin (called first) unblinds; then the PI, and the page form, find it already unblinded
+    ("POST", "/api/studies/{unblind_study}/unblind", {**OWNER, "admin": 200, "pi": 422}),
+    (
+        "POST",
+        "/studies/{unblind_study}/unblind",
+        {**OWNER, "anonymous": 303, "admin": 422, "pi": 422},
+    ),
     ("POST", "/api/studies/{study}/runs", {**NO_SCORER, **{r: 202 for r in WHO[1:5]}}),
     ("GET", "/api/jobs/{job}", EVERYONE),
     ("GET", "/api/runs/{run}", NO_SCORER),
@@ -90,8 +97,8 @@ PUBLIC = {
 
 
 class World:
-    def __init__(self, lab: Lab, ids: dict[str, Any], manifest: Path) -> None:
-        self.lab, self.ids, self.manifest = lab, ids, manifest
+    def __init__(self, lab: Lab, ids: dict[str, Any], manifest: Path, key: Path) -> None:
+        self.lab, self.ids, self.manifest, self.key = lab, ids, manifest, key
         self.clients: dict[str, TestClient] = {}
 
     def client(self, who: str, *, fresh: bool = False) -> TestClient:
@@ -134,7 +141,9 @@ def _world(backend: str, folder: Path) -> Iterator[World]:
         blind_run = pi.get(f"/api/jobs/{blind_job}").json()["run_id"]
         assert run and blind_run
         ids = {"study": study, "blind_study": blind, "run": run, "blind_run": blind_run, "job": job}
-        yield World(lab, ids, manifest)
+        second = write_mini_study(folder / "blind2", blinded=True, study_id="blind2")
+        ids["unblind_study"] = pi.post("/api/studies", files=upload_parts(second)).json()["id"]
+        yield World(lab, ids, manifest, folder / "blind2.key")
         lab.engine.dispose()
 
 
@@ -147,6 +156,10 @@ def _call(world: World, who: str, method: str, path: str) -> int:
     if method == "DELETE":
         return client.delete(url).status_code
     files = upload_parts(world.manifest) if path.endswith(("/api/studies", "/new")) else None
+    if path.endswith("/unblind"):  # the PI first (200/303), then the admin finds it unblinded
+        key = [("key", ("k.key", world.key.read_bytes()))]  # the key of "blind2"
+        data = {"passphrase": "pw", "csrf_token": client.headers.get("X-CSRF-Token", "")}
+        return client.post(url, files=key, data=data, follow_redirects=False).status_code
     if path.endswith("/api/runs/{run}/signatures"):
         body = {"password": PASSWORD, "meaning": "reviewed"}
         return client.post(url, json=body).status_code
@@ -188,7 +201,13 @@ def app_routes(app: Any) -> Iterator[tuple[str, str]]:
 
 def test_every_route_is_in_the_matrix(world: World) -> None:
     checked = {
-        (m, p.replace("{blind_study}", "{study}").replace("{blind_run}", "{run}"))
+        (
+            m,
+            p.replace("_study}", "study}")
+            .replace("{blind_run}", "{run}")
+            .replace("{blindstudy}", "{study}")
+            .replace("{unblindstudy}", "{study}"),
+        )
         for m, p, _ in MATRIX
     }
     routes = set(app_routes(world.lab.app))

@@ -12,13 +12,14 @@ right                      admin  pi  analyst  scorer
 ``randomise``              yes    yes yes      no
 ``audit.read``             yes    yes no       no
 ``runs.sign``              yes    yes no       no
+``study.unblind``          yes    yes no       no
 ``users.manage``           yes    no  no       no
 =========================  =====  ==  =======  ======
 
 A scorer is blinded: it scores and uploads readouts, and sees only runs analysed on group codes
 (``results.blinded``); it never sees the allocation, a run with group names, or the audit log.
 "Randomise" and "view allocation" are separate rights (an analyst may randomise, and the sealed
-key stays sealed). A PI's allocation and signing rights cover the PI's own studies; an admin's
+key stays sealed). A PI's allocation, unblinding and signing rights cover the PI's own studies; an admin's
 cover all.
 """
 
@@ -36,6 +37,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             "randomise",
             "audit.read",
             "runs.sign",
+            "study.unblind",
             "users.manage",
         }
     ),
@@ -50,6 +52,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             "randomise",
             "audit.read",
             "runs.sign",
+            "study.unblind",
         }
     ),
     "analyst": frozenset(

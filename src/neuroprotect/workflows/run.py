@@ -103,9 +103,16 @@ def stored_unblinding(study_id: str, *, db_url: str | None = None) -> dict[str, 
 
 
 def unblind_study(
-    manifest: str | Path, *, key_path: str | Path, passphrase: str, db_url: str | None = None
+    manifest: str | Path,
+    *,
+    key_path: str | Path,
+    passphrase: str,
+    db_url: str | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
     """Open a study's sealed allocation key and record the unblinding (who, when) in the store.
+
+    ``actor`` names who unblinds in the audit log (default the login name).
 
     Raises
     ------
@@ -142,6 +149,7 @@ def unblind_study(
                 action="unblind refused",
                 study_id=study.study_id,
                 details={"reason": exc.message},
+                actor=actor,
             )
             raise
         when = record_unblinding(
@@ -149,6 +157,7 @@ def unblind_study(
             study_id=study.study_id,
             group_codes=key.group_codes,
             key_sha256=sha256_file(key_path),
+            actor=actor,
         )
     finally:
         engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, File, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from neuroprotect.errors import InputError
@@ -19,6 +19,7 @@ from neuroprotect.web.queries import (
     upload_or_404,
 )
 from neuroprotect.web.schemas import Allocation, JobCreated, StudyCreated, StudyDetail, StudyPublic
+from neuroprotect.web.unblinding import unblind
 from neuroprotect.web.uploads import list_uploads, save_upload
 
 router = APIRouter(prefix="/api/studies", tags=["studies"])
@@ -100,3 +101,22 @@ def start_run(
         actor=user.email,
     )
     return JobCreated(job_id=job_id)
+
+
+@router.post("/{upload_id}/unblind")
+def unblind_route(
+    upload_id: int,
+    user: CurrentUser,
+    engine: EngineDep,
+    settings: SettingsDep,
+    key: UploadFile = File(
+        ..., description="the sealed allocation key (design randomize --seal-key)"
+    ),
+    passphrase: str = Form(...),
+) -> Any:
+    """Unblind a blinded study (admin; a PI for the PI's own studies), as ``neuroprotect unblind``.
+
+    Returns ``{"study_id", "group_codes", "unblinded_at"}``; later runs use the group names.
+    """
+    upload = upload_or_404(engine, settings, upload_id)
+    return unblind(engine, settings, user, upload, key=key.file, passphrase=passphrase)

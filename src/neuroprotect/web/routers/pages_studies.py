@@ -26,6 +26,7 @@ from neuroprotect.web.queries import (
 from neuroprotect.web.sessions import Login
 from neuroprotect.web.signing import may_sign, sign, signature_view
 from neuroprotect.web.templating import render
+from neuroprotect.web.unblinding import may_unblind, unblind
 from neuroprotect.web.uploads import list_uploads, run_dir, save_upload
 
 router = APIRouter()
@@ -96,22 +97,59 @@ def study_page(
 ) -> Response:
     _need(login, "studies.read")
     upload = upload_or_404(engine, settings, upload_id)
+    return _study_page(request, login, engine, settings, upload, flash=FLASHES.get(uploaded))
+
+
+FLASHES = {
+    1: "Uploaded and validated: every file the manifest names is here.",
+    2: "Unblinded: the next run uses the group names.",
+}
+
+
+def _study_page(
+    request: Request,
+    login: Login,
+    engine: EngineDep,
+    settings: SettingsDep,
+    upload: Any,
+    *,
+    flash: str | None = None,
+    error: str | None = None,
+) -> Response:
+    from neuroprotect.store.unblinding import get_unblinding
+
     try:
         check_allocation_right(login.user, upload)
         may_view_allocation = True
     except HTTPException:
         may_view_allocation = False
     return render(
-        request,
-        "study.html",
-        login,
-        section="studies",
+        request, "study.html", login, status_code=422 if error else 200, section="studies",
         study=study_detail(engine, settings, login.user, upload),
-        may_view_allocation=may_view_allocation,
-        flash="Uploaded and validated: every file the manifest names is here."
-        if uploaded
-        else None,
-    )
+        may_view_allocation=may_view_allocation, flash=flash, error=error,
+        may_unblind=may_unblind(engine, login.user, upload)
+        and get_unblinding(engine, upload.study_id) is None,
+    )  # fmt: skip
+
+
+@router.post("/studies/{upload_id}/unblind")
+def unblind_submit(
+    upload_id: int,
+    request: Request,
+    login: LoginDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    key: UploadFile = File(...),
+    passphrase: str = Form(...),
+) -> Response:
+    upload = upload_or_404(engine, settings, upload_id)
+    if not may_unblind(engine, login.user, upload):
+        raise HTTPException(403, f"Your role ({login.user.role}) may not unblind this study")
+    try:
+        unblind(engine, settings, login.user, upload, key=key.file, passphrase=passphrase)
+    except HTTPException as exc:
+        return _study_page(request, login, engine, settings, upload, error=str(exc.detail))
+    return RedirectResponse(f"/studies/{upload_id}?uploaded=2", status_code=303)
 
 
 @router.post("/studies/{upload_id}/run")
