@@ -294,6 +294,13 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
         "Histology images: TTC infarct, Nissl neurons, nuclei, TUNEL, DAB IHC.",
         (("histology", "app"), ("histology_cells", "app"), ("histology_nuclei", "app")),
     ),
+    "users": LazyCommand(
+        "Web app accounts: add, list, disable, enable, reset.", (("users", "app"),)
+    ),
+    "serve": LazyCommand(
+        "Start the web app (pages and JSON API) and its job worker.",
+        (("serve", "serve"),),
+    ),
 }
 LazyTyperGroup.lazy = COMMAND_GROUPS
 
