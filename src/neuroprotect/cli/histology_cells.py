@@ -106,10 +106,14 @@ def neurons(
     pixel_size_um: float = typer.Option(..., "--pixel-size-um", help="µm per pixel."),
     roi: Path | None = typer.Option(None, "--roi", help=ROI_HELP),
     cell_diameter_um: float = typer.Option(15.0, "--cell-diameter-um", help="Soma diameter."),
-    min_area_um2: float = typer.Option(50.0, "--min-area-um2"),
-    max_area_um2: float = typer.Option(600.0, "--max-area-um2"),
-    min_solidity: float = typer.Option(0.8, "--min-solidity"),
-    max_eccentricity: float = typer.Option(0.95, "--max-eccentricity"),
+    min_area_um2: float | None = typer.Option(
+        None, "--min-area-um2", help="Default 50 (d/15)², d the soma diameter; or the model's."
+    ),
+    max_area_um2: float | None = typer.Option(
+        None, "--max-area-um2", help="Default 600 (d/15)²; or the model's."
+    ),
+    min_solidity: float | None = typer.Option(None, "--min-solidity", help="Default 0.8."),
+    max_eccentricity: float | None = typer.Option(None, "--max-eccentricity", help="Default 0.95."),
     stain: str = typer.Option(
         "estimate", "--stain", help="estimate | cresyl_violet | hematoxylin | channel 0-2."
     ),
@@ -120,12 +124,17 @@ def neurons(
     model_path: Path | None = typer.Option(
         None, "--model-path", help="StarDist model folder or Cellpose weights (never downloaded)."
     ),
+    model: Path | None = typer.Option(
+        None, "--model", help="Soma detector trained by 'histology train-neurons' (.npz)."
+    ),
     qc: Path | None = typer.Option(None, "--qc", help="Write a QC overlay PNG here."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Count Nissl-stained neuronal somata; density per mm² and per mm of a CA1 band.
 
     Example: neuroprotect histology neurons ca1.png --pixel-size-um 0.5 --roi ca1.json --json
+
+    With a detector trained on your own sections: --model lab.npz (see train-neurons).
     """
     from neuroprotect.histology.neurons import count_neurons
     from neuroprotect.histology.qc import GREEN, RED, render_overlay
@@ -147,14 +156,16 @@ def neurons(
             threshold=threshold,
             backend=backend,
             model_path=model_path,
+            model=model,
             file=image,
         )
         if qc is not None:
             rgb = arr[..., :3] if arr.dtype == np.uint8 else _to_uint8(arr[..., :3])
             outlines = [(res.labels, GREEN)] if res.labels is not None else []
-            pts = [(res.rejected[["x", "y"]].to_numpy(), RED)]
-            if res.labels is None:
-                pts.append((res.cells[["x", "y"]].to_numpy(), GREEN))
+            pts = [
+                (res.rejected[["x", "y"]].to_numpy(), RED),
+                (res.cells[["x", "y"]].to_numpy(), GREEN),
+            ]
             overlay = render_overlay(
                 rgb,
                 pixel_size_um=pixel_size_um,

@@ -226,7 +226,7 @@ COMMAND_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "assay": (("assay", "app"), ("assay_molecular", "molecular_app")),
     "kb": (("kb", "kb_app"),),
     "runs": (("store", "app"),),
-    "histology": (("histology", "app"), ("histology_cells", "app")),
+    "histology": (("histology", "app"), ("histology_cells", "app"), ("histology_train", "app")),
 }
 
 
