@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tifffile
+from tests.conftest import shared_data
 
 from neuroprotect.histology.neurons import count_neurons
 from neuroprotect.histology.nissl_training import MATCH_RADIUS_UM, _centroids
 from neuroprotect.histology.validation import score_detections
-from tests.conftest import shared_data
 
 PS = 0.346
 
