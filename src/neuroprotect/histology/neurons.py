@@ -30,6 +30,7 @@ from neuroprotect.histology.nissl_stain import (
     _stain_vector,
     estimate_stain_vector,
     nissl_signal,
+    with_pale_somata,
 )
 from neuroprotect.histology.roi import Region, region_masks, whole_image_region
 
@@ -129,22 +130,6 @@ def _default_filters(
     )
 
 
-def _model_summary(trained: NeuronModel | None, source: Any) -> dict[str, Any] | None:
-    if trained is None:
-        return None
-    info = trained.info
-    held = info.get("held_out") or {}
-    return {
-        "file": str(source) if isinstance(source, (str, PathLike)) else None,
-        "format": info.get("format"),
-        "package_version": info.get("package_version"),
-        "created": info.get("created"),
-        "trained_on": (info.get("training") or {}).get("images"),
-        "held_out_f1": held.get("mean_f1"),
-        "held_out_count_error_pct": held.get("mean_abs_count_error_pct"),
-    }
-
-
 def _tiles(
     rows: int, cols: int, box: tuple[int, int, int, int], size: int
 ) -> Iterator[tuple[int, int, int, int]]:
@@ -170,6 +155,7 @@ def count_neurons(
     backend: str = "classic",
     model_path: str | PathLike[str] | None = None,
     model: NeuronModel | str | PathLike[str] | None = None,
+    pale: bool = True,
     tile_size: int = TILE_SIZE,
     keep_labels: bool = True,
     file: str | PathLike[str] | None = None,
@@ -213,6 +199,9 @@ def count_neurons(
         (:func:`~neuroprotect.histology.nissl_training.train_neurons`, CLI
         ``histology train-neurons``), or the path of its file; replaces the classic
         segmentation (its background radius and area limits are used).
+    pale
+        Also count pale somata that never reach the threshold (:func:`with_pale_somata`);
+        ``False`` gives the Otsu-only foreground of version 0.2.
     tile_size
         Images larger than this (either side) are processed in tiles of this size with a
         margin of three diameters; cells are kept by the tile that holds their centroid.
@@ -314,7 +303,9 @@ def count_neurons(
             labels = trained.segment(sig, pixel_size_um=ps)
         elif backend == "classic":
             sig, (a0, b0) = tile_signal(t)
-            labels = _cells.segment_blobs(sig, radius_px=radius_px, threshold=float(thr))  # type: ignore[arg-type]
+            level = float(thr)  # type: ignore[arg-type]
+            fg = with_pale_somata(sig, radius_px=radius_px, threshold=level) if pale else None
+            labels = _cells.segment_blobs(sig, radius_px=radius_px, threshold=level, foreground=fg)
         else:
             a0, b0 = max(0, t[0] - margin), max(0, t[2] - margin)
             rgb = np.asarray(
@@ -388,8 +379,9 @@ def count_neurons(
         "min_solidity": min_solidity,
         "max_eccentricity": max_eccentricity,
         "tiles": len(tiles),
+        "pale_somata": bool(pale) and trained is None and backend == "classic",
         "model_path": str(Path(model_path)) if model_path else None,
-        "model": _model_summary(trained, model),
+        "model": None if trained is None else trained.summary(model),
     }
     return NeuronCounts(
         cells=cells,

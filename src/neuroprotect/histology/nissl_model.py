@@ -159,6 +159,19 @@ class NeuronModel:
         markers, _ = ndi.label(core > 0.5)
         return watershed(-core, markers, mask=soma | (markers > 0)).astype(np.int32)
 
+    def summary(self, source: Any = None) -> dict[str, Any]:
+        """Provenance for a count's ``method``: file, format, version, training, held-out score."""
+        held = self.info.get("held_out") or {}
+        return {
+            "file": str(source) if isinstance(source, (str, PathLike)) else None,
+            "format": self.info.get("format"),
+            "package_version": self.info.get("package_version"),
+            "created": self.info.get("created"),
+            "trained_on": (self.info.get("training") or {}).get("images"),
+            "held_out_f1": held.get("mean_f1"),
+            "held_out_count_error_pct": held.get("mean_abs_count_error_pct"),
+        }
+
     def save(self, path: str | PathLike[str]) -> Path:
         """Write the model to ``path`` (``.npz``; arrays and a JSON header, no pickle)."""
         out = Path(path)

@@ -10,11 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
 
-__all__ = ["CRESYL_VIOLET_OD", "HEMATOXYLIN_OD", "estimate_stain_vector", "nissl_signal"]
+__all__ = [
+    "CRESYL_VIOLET_OD",
+    "HEMATOXYLIN_OD",
+    "estimate_stain_vector",
+    "nissl_signal",
+    "with_pale_somata",
+]
 
 #: Approximate optical-density vector (R, G, B) of cresyl violet in white light: it absorbs
 #: most around 590-600 nm (red and green channels) and little in blue, hence violet. Scanners
@@ -22,6 +29,13 @@ __all__ = ["CRESYL_VIOLET_OD", "HEMATOXYLIN_OD", "estimate_stain_vector", "nissl
 CRESYL_VIOLET_OD = (0.54, 0.80, 0.26)
 #: Haematoxylin OD vector of Ruifrok & Johnston (2001), as in ``skimage.color.rgb_from_hed``.
 HEMATOXYLIN_OD = (0.65, 0.70, 0.29)
+
+#: Pale somata: pixels above this fraction of the (Otsu) threshold, away from dark somata.
+PALE_FRACTION = 0.5
+#: Gap (fraction of the soma radius) kept between dark somata and pale ones added beside them.
+PALE_GAP = 0.15
+#: A pale soma's outline is where its smoothed stain falls to this fraction of its own mean.
+OWN_CONTRAST_FRACTION = 0.5
 
 
 def estimate_stain_vector(od: np.ndarray, *, top_fraction: float = 0.05) -> np.ndarray:
@@ -81,3 +95,32 @@ def nissl_signal(
     conc = od[..., stain_vector] if isinstance(stain_vector, int) else od @ stain_vector
     conc = conc.astype(np.float32)
     return conc - _cells.background(conc, radius_px=background_radius_px)
+
+
+def with_pale_somata(signal: np.ndarray, *, radius_px: float, threshold: float) -> np.ndarray:
+    """Foreground: pixels above ``threshold`` plus pale somata below it.
+
+    Otsu's threshold separates the dark, Nissl-rich somata from everything else; pale somata
+    (large neurons with dispersed Nissl substance, lightly stained or thin cells) lie between the
+    two classes and would be missed whole. Pixels of the smoothed signal above
+    :data:`PALE_FRACTION` of the threshold and more than :data:`PALE_GAP` soma radii from the
+    dark foreground (so the blurred edge of a dark soma is not taken for a pale one) form
+    patches; each keeps its pixels at or above :data:`OWN_CONTRAST_FRACTION` of its own mean
+    stain (a local threshold: the outline near the half-height of its own edge), holes filled.
+    Dark somata keep exactly their outline at ``threshold``; thin leftovers are removed by the
+    opening and the area filter of the segmentation.
+    """
+    sm = ndi.gaussian_filter(signal.astype(np.float32), sigma=max(0.5, 0.1 * radius_px))
+    dark = sm > threshold
+    # pale pixels away from the blurred edge of the dark somata (their skirt is not a soma)
+    skirt = max(1, int(round(PALE_GAP * radius_px)))
+    low = (sm > PALE_FRACTION * threshold) & ~ndi.binary_dilation(dark, iterations=skirt)
+    patches, n = ndi.label(low)
+    if n == 0:
+        return dark
+    flat = patches.ravel()
+    mean = np.bincount(flat, weights=sm.ravel(), minlength=n + 1) / np.maximum(
+        np.bincount(flat, minlength=n + 1), 1
+    )
+    pale = (patches > 0) & (sm >= OWN_CONTRAST_FRACTION * mean[patches])
+    return dark | ndi.binary_fill_holes(pale)
