@@ -127,6 +127,9 @@ def neurons(
     model: Path | None = typer.Option(
         None, "--model", help="Soma detector trained by 'histology train-neurons' (.npz)."
     ),
+    pale: bool = typer.Option(
+        True, "--pale/--no-pale", help="Also count pale somata below the Otsu threshold."
+    ),
     qc: Path | None = typer.Option(None, "--qc", help="Write a QC overlay PNG here."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -157,6 +160,7 @@ def neurons(
             backend=backend,
             model_path=model_path,
             model=model,
+            pale=pale,
             file=image,
         )
         if qc is not None:
