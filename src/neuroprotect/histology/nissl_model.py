@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from scipy import ndimage as ndi
+from skimage.morphology import h_maxima
 from skimage.segmentation import find_boundaries, watershed
 
 from neuroprotect.errors import InputError
@@ -46,6 +47,9 @@ CORE_FRACTION = 0.3
 #: Training pixels drawn per image (stratified by class), enough for a forest of this size.
 PIXELS_PER_IMAGE = 40_000
 CLASSES = ("background", "rim", "core")
+#: Seeds: h-maxima of the core probability with this dynamic, above :data:`SEED_FLOOR`.
+SEED_DYNAMIC = 0.2
+SEED_FLOOR = 0.3
 
 
 def pixel_features(signal: np.ndarray, *, pixel_size_um: float) -> np.ndarray:
@@ -149,14 +153,16 @@ class NeuronModel:
     def segment(self, signal: np.ndarray, *, pixel_size_um: float) -> np.ndarray:
         """Label image of somata in a stain-concentration image.
 
-        Seeds are the connected regions where the (lightly smoothed) core probability exceeds
-        0.5; each grows by a watershed on the core probability over the pixels more likely
-        soma (rim + core) than background.
+        Seeds are the maxima of the (lightly smoothed) core probability that rise at least
+        :data:`SEED_DYNAMIC` above the saddle to any higher one (h-maxima) and exceed
+        :data:`SEED_FLOOR`; each grows by a watershed on the core probability over the pixels
+        more likely soma (rim + core) than background. A soma whose core the classifier sees
+        as two weakly separated lobes stays one.
         """
         prob = self.predict_proba(pixel_features(signal, pixel_size_um=pixel_size_um))
         core = ndi.gaussian_filter(prob[..., 2], max(0.5, 0.35 / pixel_size_um))
         soma = (prob[..., 1] + prob[..., 2]) > 0.5
-        markers, _ = ndi.label(core > 0.5)
+        markers, _ = ndi.label(h_maxima(core, SEED_DYNAMIC).astype(bool) & (core > SEED_FLOOR))
         return watershed(-core, markers, mask=soma | (markers > 0)).astype(np.int32)
 
     def summary(self, source: Any = None) -> dict[str, Any]:
