@@ -105,7 +105,9 @@ def neurons(
     image: Path = typer.Argument(..., help="RGB brightfield image (Nissl / cresyl violet)."),
     pixel_size_um: float = typer.Option(..., "--pixel-size-um", help="µm per pixel."),
     roi: Path | None = typer.Option(None, "--roi", help=ROI_HELP),
-    cell_diameter_um: float = typer.Option(15.0, "--cell-diameter-um", help="Soma diameter."),
+    cell_diameter_um: float | None = typer.Option(
+        None, "--cell-diameter-um", help="Soma diameter (µm); default: measured on the image."
+    ),
     min_area_um2: float | None = typer.Option(
         None, "--min-area-um2", help="Default 50 (d/15)², d the soma diameter; or the model's."
     ),
@@ -177,7 +179,12 @@ def neurons(
                 points=pts,
                 regions=regions or [],
             )
-            _write_qc(qc, overlay)
+            m = res.method
+            legend = (
+                f"{res.count} somata (green), {len(res.rejected)} rejected (red); soma diameter "
+                f"{m['cell_diameter_um']:.3g} um ({m['cell_diameter_source']})"
+            )
+            _write_qc(qc, _with_legend(overlay, legend))
     _warn(res.warnings)
     if as_json:
         print_json(
@@ -189,6 +196,8 @@ def neurons(
                 "regions": _records(res.regions),
                 "cells": _records(res.cells[["x", "y", "area_um2"]]),
                 "n_rejected": len(res.rejected),
+                "cell_diameter_um": _value(res.method["cell_diameter_um"]),
+                "cell_diameter_source": res.method["cell_diameter_source"],
                 "method": _clean(res.method),
                 "warnings": res.warnings,
             }
@@ -196,6 +205,15 @@ def neurons(
         return
     typer.echo(f"{image}: {res.count} neurons, {res.density_per_mm2:.6g} per mm²")
     _print_regions(res.regions, ["count", "area_mm2", "density_per_mm2", "neurons_per_mm"])
+
+
+def _with_legend(overlay: np.ndarray, text: str) -> np.ndarray:
+    """The overlay with a white strip on top holding ``text`` (what was counted, the size)."""
+    from PIL import Image, ImageDraw
+
+    strip = Image.new("RGB", (overlay.shape[1], 14), (255, 255, 255))
+    ImageDraw.Draw(strip).text((3, 1), text, fill=(0, 0, 0))
+    return np.vstack([np.asarray(strip), overlay[..., :3]])
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
 from neuroprotect.histology._backends import segment_with_backend
 from neuroprotect.histology.nissl_model import NeuronModel, load_neuron_model
+from neuroprotect.histology.nissl_size import soma_diameter
 from neuroprotect.histology.nissl_stain import (
     CRESYL_VIOLET_OD,
     HEMATOXYLIN_OD,
@@ -145,7 +146,7 @@ def count_neurons(
     pixel_size_um: float,
     roi: Sequence[Region] | None = None,
     stain: str | int | tuple[float, float, float] = "estimate",
-    cell_diameter_um: float = 15.0,
+    cell_diameter_um: float | None = None,
     min_area_um2: float | None = None,
     max_area_um2: float | None = None,
     min_solidity: float | None = None,
@@ -177,7 +178,10 @@ def count_neurons(
         ``"hematoxylin"``, an RGB OD vector, or a channel index 0-2 (OD of that channel).
     cell_diameter_um
         Typical soma diameter (rat CA1 pyramidal cells: about 15 µm); sets smoothing, seed
-        spacing and the background scale (2.5 diameters).
+        spacing, the background scale (2.5 diameters) and the default area limits. ``None``
+        (default): measured on the image (:func:`~neuroprotect.histology.nissl_size.
+        soma_diameter`, scale-space blobs), reported in ``method`` with a warning when
+        implausible; with a ``model``, the median soma of its training masks.
     min_area_um2, max_area_um2, min_solidity, max_eccentricity
         Filters on the segmented objects: glial nuclei and specks fall below
         ``min_area_um2``; fibres and streaks have a high eccentricity; debris and unsplit
@@ -231,15 +235,14 @@ def count_neurons(
     """
     ps = _cells.check_pixel_size(pixel_size_um, file=file)
     trained = load_neuron_model(model) if isinstance(model, (str, PathLike)) else model
-    min_area_um2, max_area_um2, min_solidity, max_eccentricity = _default_filters(
-        trained, cell_diameter_um, min_area_um2, max_area_um2, min_solidity, max_eccentricity
-    )
-    if cell_diameter_um <= 0:
+    if cell_diameter_um is not None and not cell_diameter_um > 0:
         raise InputError(
             f"Expected cell_diameter_um > 0, but got {cell_diameter_um}", field="cell_diameter_um"
         )
-    _check_filters(min_area_um2, max_area_um2, min_solidity, max_eccentricity)
-    notes = [] if 4 <= cell_diameter_um <= 60 else [
+    for v in (min_area_um2, max_area_um2):  # the diameter estimate must not hide bad filters
+        if v is not None and v <= 0:
+            _check_filters(v, v + 1, 0.5, 0.5)
+    notes = [] if cell_diameter_um is None or 4 <= cell_diameter_um <= 60 else [
         f"{file or 'image'}: cell diameter {cell_diameter_um:g} µm is outside 4-60 µm, the "
         "range of neuronal somata (fine for glia; otherwise check the unit)"
     ]  # fmt: skip
@@ -255,8 +258,6 @@ def count_neurons(
     it = iter(drawn_masks)
     masks = [None if r.kind == "image" else next(it) for r in regions]
     union = None if not roi else np.logical_or.reduce([m for m in masks if m is not None])
-    radius_px = cell_diameter_um / 2.0 / ps
-    margin = int(np.ceil(3 * cell_diameter_um / ps))
     if union is None:
         box = (0, rows, 0, cols)
     elif union.any():
@@ -273,6 +274,24 @@ def count_neurons(
         else np.percentile(sample.reshape(-1, 3).astype(float), _cells.WHITE_PERCENTILE, axis=0)
     )
     vector = _stain_vector(stain, _cells.optical_density(sample, white=tuple(white_rgb)))
+    from_model = trained is not None and cell_diameter_um is None
+    if trained is not None and cell_diameter_um is None:  # the model knows its somata
+        cell_diameter_um = 2 * float(np.sqrt(trained.info["median_area_um2"] / np.pi))
+    cell_diameter_um, size_info, size_notes = soma_diameter(
+        image,
+        pixel_size_um=ps,
+        stain_vector=vector,
+        white=white_rgb,
+        given=cell_diameter_um,
+        file=file,
+    )
+    notes += size_notes
+    min_area_um2, max_area_um2, min_solidity, max_eccentricity = _default_filters(
+        trained, cell_diameter_um, min_area_um2, max_area_um2, min_solidity, max_eccentricity
+    )
+    _check_filters(min_area_um2, max_area_um2, min_solidity, max_eccentricity)
+    radius_px = cell_diameter_um / 2.0 / ps
+    margin = int(np.ceil(3 * cell_diameter_um / ps))
     bg_radius = (
         2.5 * cell_diameter_um / ps
         if trained is None
@@ -374,6 +393,8 @@ def count_neurons(
         if trained is not None
         else "otsu (noise floor 4 sigma)",
         "cell_diameter_um": cell_diameter_um,
+        "cell_diameter_source": "model" if from_model else size_info["source"],
+        "size_estimate": size_info if size_info["source"] != "given" else None,
         "min_area_um2": min_area_um2,
         "max_area_um2": max_area_um2,
         "min_solidity": min_solidity,

@@ -72,7 +72,7 @@ def load_nissl_images(
 ) -> ReadoutData:
     """Neuron density per mm² (and per mm of a CA1 band ROI) per animal from Nissl images.
 
-    ``params``: ``sections`` (required), ``pixel_size_um``, ``cell_diameter_um`` (15),
+    ``params``: ``sections`` (required), ``pixel_size_um``, ``cell_diameter_um`` (measured),
     ``min_area_um2`` (50 (d / 15)^2), ``max_area_um2`` (600 (d / 15)^2), ``threshold`` (none =
     Otsu), ``stain`` (``estimate``), ``model`` (a soma detector trained with ``histology
     train-neurons``, path relative to the manifest; its area limits then apply unless given).
@@ -83,7 +83,7 @@ def load_nissl_images(
         {
             "sections": (str, REQUIRED),
             "pixel_size_um": (float, None),
-            "cell_diameter_um": (float, 15.0),
+            "cell_diameter_um": (float, None),
             "min_area_um2": (float, None),
             "max_area_um2": (float, None),
             "threshold": (float, None),
@@ -121,6 +121,7 @@ def load_nissl_images(
             "band_length_mm": length,
             "neurons_per_mm": float(bands["count"].sum()) / length if len(bands) else np.nan,
             "threshold_od": res.method["threshold_od"],
+            "cell_diameter_um": res.method["cell_diameter_um"],
         }, res.warnings
 
     sections, notes = per_section(table, study, measure)
