@@ -27,7 +27,7 @@ MIN_BLOBS = 5
 #: Largest soma the background opening used for the measurement must not remove (µm).
 MEASURE_BACKGROUND_SOMA_UM = 30.0
 #: Edge of the central crop the size is measured on (pixels).
-MEASURE_CROP_PX = 2048
+MEASURE_CROP_PX = 768
 
 
 def soma_diameter(
