@@ -123,4 +123,5 @@ def test_cli_reports_the_measured_size_in_json_and_qc(tmp_path):
     assert 11 <= data["cell_diameter_um"] <= 19
     assert data["method"]["size_estimate"]["diameter_um"] == data["cell_diameter_um"]
     qc = io.imread(tmp_path / "qc.png")
-    assert qc.shape[:2] == (300 + 14, 300)  # legend strip above the image
+    assert qc.shape[:2] == (300, 300)  # the image's size: the legend is drawn on it
+    assert (qc[:8, :40] == 255).all(axis=-1).mean() > 0.5  # white legend box, top left

@@ -208,12 +208,16 @@ def neurons(
 
 
 def _with_legend(overlay: np.ndarray, text: str) -> np.ndarray:
-    """The overlay with a white strip on top holding ``text`` (what was counted, the size)."""
+    """``text`` (what was counted, the soma size) on a white box in the top-left corner; the
+    overlay keeps the image's size so it can be laid over the image."""
     from PIL import Image, ImageDraw
 
-    strip = Image.new("RGB", (overlay.shape[1], 14), (255, 255, 255))
-    ImageDraw.Draw(strip).text((3, 1), text, fill=(0, 0, 0))
-    return np.vstack([np.asarray(strip), overlay[..., :3]])
+    img = Image.fromarray(np.ascontiguousarray(overlay[..., :3]))
+    draw = ImageDraw.Draw(img)
+    box = draw.textbbox((3, 1), text)
+    draw.rectangle((0, 0, box[2] + 3, box[3] + 2), fill=(255, 255, 255))
+    draw.text((3, 1), text, fill=(0, 0, 0))
+    return np.asarray(img)
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
