@@ -36,8 +36,10 @@ animals: cultures.csv
 readouts:
 """
 
-#: culture -> (group, signal level: 1 = control-like, 2 = injured)
+#: culture -> group
 CULTURES = {"n1": "normoxia", "n2": "normoxia", "o1": "ogdr", "o2": "ogdr", "d1": "drug"}
+#: culture -> independent experiment
+EXPERIMENTS = {"n1": 1, "n2": 2, "o1": 1, "o2": 2, "d1": 3}
 
 
 def _load(d: Path, readout_id: str) -> ReadoutData:
@@ -119,7 +121,8 @@ def study(tmp_path: Path) -> Path:
     )
     (d / "study.yaml").write_text(MANIFEST + "\n".join(entries) + "\n")
     (d / "cultures.csv").write_text(
-        "animal_id,group\n" + "".join(f"{c},{g}\n" for c, g in CULTURES.items())
+        "animal_id,experiment,group\n"
+        + "".join(f"{c},{EXPERIMENTS[c]},{g}\n" for c, g in CULTURES.items())
     )
     return d
 
