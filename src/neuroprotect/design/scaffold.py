@@ -242,7 +242,9 @@ _NEXT_IN_VIVO = (
     "# provide the readout files named below, and run `neuroprotect validate`.\n"
 )
 _NEXT_IN_VITRO = (
-    "# then list the cultures in cultures.csv (culture_id, experiment, group[, plate, well]; no sex\n"
+    "# then lay out the plates (`neuroprotect design randomize --study THIS_FILE --seed N\n"
+    "# --experiments 3 --replicates 3 --cultures-out cultures.csv --layout-out layout.csv`), or list\n"
+    "# the cultures in cultures.csv yourself (culture_id, experiment, group[, plate, well]; no sex\n"
     "# or body weight; the independent experiment is the unit of analysis, at least 3),\n"
     "# name them in the plate layouts' sample column, provide the readout files named below,\n"
     "# and run `neuroprotect validate`.\n"
