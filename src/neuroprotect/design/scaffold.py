@@ -223,7 +223,9 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
             "animals": "cultures.csv" if in_vitro else "animals.csv",
             "readouts": [r.entry() for r in readouts],
             "design": {
-                "experimental_unit": "culture (independent experiment)" if in_vitro else "animal",
+                "experimental_unit": "independent experiment (cultures are technical replicates)"
+                if in_vitro
+                else "animal",
                 "exclusion_criteria": [],
             },
         }

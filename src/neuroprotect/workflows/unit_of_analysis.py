@@ -161,7 +161,8 @@ def compare_mixed_model(
     re_sd = float(fit.random_effects["sd"].iloc[0])
     n_exp = data[EXPERIMENT].nunique()
     reason = (
-        f"Linear mixed model {C.VALUE} ~ group + (1 | experiment) on {len(data)} cultures of "
+        "Linear mixed model with a random intercept per independent experiment, "
+        f"{C.VALUE} ~ group + (1 | experiment), on {len(data)} cultures of "
         f"{n_exp} independent experiments (REML; SD between experiments {re_sd:.3g}, residual "
         f"SD {fit.sigma:.3g}); each group against {control} by its t-test with "
         f"{'Satterthwaite degrees of freedom' if fit.df_method == 'satterthwaite' else 'the normal distribution (Wald z)'}, "
