@@ -159,6 +159,11 @@ def test_fewer_than_three_experiments_is_warned(tmp_path: Path) -> None:
     outcome = analyse_study(load_study(manifest))
     assert any("only 2 independent experiments" in w for w in outcome.warnings)
     assert any("pseudo-replication" in w for w in outcome.warnings)
+    from neuroprotect.report.methods import write_methods_text
+
+    methods = write_methods_text(outcome)
+    assert "came from 2 independent experiments" in methods
+    assert "Fewer than 3 independent experiments" in methods
     result = CliRunner().invoke(app, ["validate", str(manifest)])
     assert result.exit_code == 0 and "only 2 independent experiments" in result.output
 
@@ -192,3 +197,21 @@ def test_mixed_model_matches_statsmodels(tmp_path: Path) -> None:
     assert v.model_check is not None and v.model_check.method == "lmm-experiment"
     assert len(v.data) == 12  # the figure shows experiment means
     assert outcome.parameters["unit_of_analysis"] == "mixed_model"
+    from neuroprotect.report.methods import write_methods_text
+
+    assert "random intercept per experiment (value ~ group + (1 | experiment)" in (
+        write_methods_text(outcome)
+    )
+
+
+def test_a_variable_from_fewer_experiments_is_warned(tmp_path: Path) -> None:
+    """Three experiments in the cultures table, but the plate of experiment 3 was not read."""
+    manifest = _study(tmp_path)
+    wells = tmp_path / "mtt_wells.csv"
+    lines = wells.read_text().splitlines()
+    wells.write_text("\n".join(x for x in lines if not x.startswith("E3-")) + "\n")
+    outcome = analyse_study(load_study(manifest))
+    (v,) = outcome.variables
+    assert v.data["experiment"].nunique() == 2
+    assert v.warnings[0].startswith("values from only 2 independent experiment(s)")
+    assert not any("only 2 independent experiments" in w for w in outcome.warnings)

@@ -80,7 +80,7 @@ def unit_of_analysis_text(outcome: StudyOutcome) -> str:
         "analysis, and the cultures (wells) of one group within one experiment are technical "
         "replicates. "
     )
-    if study.unit_of_analysis == UnitOfAnalysis.MIXED_MODEL:
+    if study.unit_of_analysis == UnitOfAnalysis.MIXED_MODEL and not outcome.blinded:
         text += (
             "Every culture entered a linear mixed model with the group as fixed effect and a "
             "random intercept per experiment (value ~ group + (1 | experiment), REML; t-tests "
@@ -92,6 +92,8 @@ def unit_of_analysis_text(outcome: StudyOutcome) -> str:
             "The cultures of each group were averaged within each experiment, and the groups "
             "were compared on these experiment means (n = experiments per group)."
         )
+        if study.unit_of_analysis == UnitOfAnalysis.MIXED_MODEL:  # blinded
+            text += " The mixed model of the manifest runs once the study is unblinded."
     if n_exp < MIN_EXPERIMENTS:
         text += (
             f" Fewer than {MIN_EXPERIMENTS} independent experiments: the comparison rests on too "

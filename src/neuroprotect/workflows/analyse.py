@@ -14,7 +14,7 @@ from neuroprotect.errors import InputError, collect_input_warnings
 from neuroprotect.io.animals import load_animals
 from neuroprotect.io.hashing import sha256_file
 from neuroprotect.schema import columns as C
-from neuroprotect.schema.manifest import Role, Study, UnitOfAnalysis, load_study
+from neuroprotect.schema.manifest import Role, Study, load_study
 from neuroprotect.stats import ComparisonResult, compare_groups, compare_two
 from neuroprotect.stats.compare import method_description
 from neuroprotect.stats.posthoc import dunn_interval_sentence
@@ -23,11 +23,6 @@ from neuroprotect.store.repository import compute_input_hash
 from neuroprotect.workflows.outcome import RawFile, StudyOutcome, VariableResult
 from neuroprotect.workflows.provenance import package_versions
 from neuroprotect.workflows.readouts import ReadoutData, VariableSpec, get_readout_type
-from neuroprotect.workflows.unit_of_analysis import (
-    compare_mixed_model,
-    experiment_means,
-    with_experiments,
-)
 
 Progress = Callable[[str], None]
 
@@ -252,50 +247,6 @@ def analyse_variable_blinded(
     )
 
 
-def analyse_variable_in_vitro(
-    study: Study,
-    readout_id: str,
-    readout_type: str,
-    spec: VariableSpec,
-    values: pd.DataFrame,
-    cultures: pd.DataFrame,
-    *,
-    blinded: bool,
-) -> VariableResult:
-    """An in vitro variable, with the independent experiment as the unit of analysis
-    (:mod:`neuroprotect.workflows.unit_of_analysis`): ``values`` holds one row per culture; the
-    result's data are the experiment means (one per experiment and group)."""
-    means = experiment_means(values, cultures)
-    if blinded:
-        return analyse_variable_blinded(study, readout_id, readout_type, spec, means, cultures)
-    if study.unit_of_analysis != UnitOfAnalysis.MIXED_MODEL:
-        return analyse_variable(study, readout_id, readout_type, spec, means, cultures)
-    result = VariableResult(readout_id, readout_type, spec, means, None, None)
-    per_culture = with_experiments(values, cultures)
-    vehicle, sham = study.vehicle.id, study.sham
-    present = set(values[C.GROUP])
-    if vehicle not in present:
-        raise InputError(
-            f"Expected values for the vehicle group {vehicle!r}, but there are none",
-            file=study.manifest_path,
-            field=f"readouts.{readout_id}.{spec.name}",
-        )
-    try:
-        family = _family_order(study, present)
-        if len(family) >= 2:
-            result.comparison = compare_mixed_model(
-                per_culture, control=vehicle, order=family, experiment_level=means
-            )
-        if sham is not None and sham.id in present:
-            result.model_check = compare_mixed_model(
-                per_culture, control=vehicle, order=[vehicle, sham.id], experiment_level=means
-            )
-    except InputError as exc:
-        result.warnings.append(no_statistics(exc))
-        result.comparison = result.model_check = None
-    return result
-
-
 def _analysed_values(measurements: pd.DataFrame, variable: str, excluded: set[str]) -> pd.DataFrame:
     rows = measurements[measurements[C.VARIABLE] == variable]
     rows = rows[~rows[C.ANIMAL_ID].isin(excluded)]
@@ -347,6 +298,8 @@ def analyse_study(
             if values.empty:
                 continue
             if study.in_vitro:
+                from neuroprotect.workflows.analyse_in_vitro import analyse_variable_in_vitro
+
                 variables.append(
                     analyse_variable_in_vitro(
                         study, readout.id, readout.type, spec, values, animals, blinded=blinded
