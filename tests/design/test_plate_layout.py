@@ -157,3 +157,12 @@ def test_cli_sealed_layout_hides_groups(tmp_path: Path, monkeypatch: pytest.Monk
     coded = pd.read_csv(tmp_path / "cultures.csv")
     assert not set(coded["group"]) & set(GROUPS) and coded["group"].nunique() == 3
     assert "normoxia" not in result.output and (tmp_path / "key.sealed").is_file()
+
+
+def test_cli_in_vivo_still_needs_the_animals_file(tmp_path: Path) -> None:
+    (tmp_path / "study.yaml").write_text(MANIFEST.replace("setting: in_vitro\n", ""))
+    args = ["design", "randomize", "--study", str(tmp_path / "study.yaml"), "--seed", "5"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "Expected the animals file" in result.output
+    result = CliRunner().invoke(app, [*args, "--layout-out", str(tmp_path / "l.csv")])
+    assert result.exit_code == 2

@@ -284,7 +284,13 @@ def checklist_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    colours = {"reported": "green", "partial": "yellow", "missing": "red", "manuscript": "dim"}
+    colours = {
+        "reported": "green",
+        "partial": "yellow",
+        "missing": "red",
+        "manuscript": "dim",
+        "not applicable": "dim",
+    }
     for name, sub in table.groupby("checklist", sort=False):
         view = Table(title=str(name), show_lines=False)
         for col in ("item", "title", "status", "evidence", "advice"):
