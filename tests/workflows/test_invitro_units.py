@@ -215,3 +215,28 @@ def test_a_variable_from_fewer_experiments_is_warned(tmp_path: Path) -> None:
     assert v.data["experiment"].nunique() == 2
     assert v.warnings[0].startswith("values from only 2 independent experiment(s)")
     assert not any("only 2 independent experiments" in w for w in outcome.warnings)
+
+
+def test_excluded_culture_is_reported_as_a_culture(tmp_path: Path) -> None:
+    from neuroprotect.report.methods import collect_warnings, group_counts, write_methods_text
+
+    manifest = _study(tmp_path)
+    table = tmp_path / "cultures.csv"
+    lines = table.read_text().splitlines()
+    lines[0] += ",excluded,exclusion_reason"
+    lines[1:] = [
+        x + (",true,contaminated" if x.startswith("E1-ogdr-0,") else ",false,") for x in lines[1:]
+    ]
+    table.write_text("\n".join(lines) + "\n")
+    outcome = analyse_study(load_study(manifest))
+    methods = write_methods_text(outcome)
+    assert (
+        "1 culture was excluded before analysis: contaminated (n = 1); 26 were analysed" in methods
+    )
+    counts = group_counts(outcome).set_index("group")
+    assert counts.loc["ogdr", "randomised_n"] == 9 and counts.loc["ogdr", "excluded_n"] == 1
+    assert counts.loc["ogdr", "analysed_n"] == 3  # experiments, each still with a culture
+    texts = [w.text for w in collect_warnings(outcome)]
+    assert "Culture E1-ogdr-0 (ogdr) excluded: contaminated." in texts
+    (v,) = outcome.variables
+    assert v.data.set_index(["experiment", "group"]).loc[("1", "ogdr"), "n_cultures"] == 2

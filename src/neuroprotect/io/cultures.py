@@ -73,7 +73,15 @@ def load_cultures(study: Study, *, group_codes: dict[str, str] | None = None) ->
         Fewer than :data:`MIN_EXPERIMENTS` independent experiments among the analysed cultures.
     """
     path = study.resolve(study.animals)
-    table = read_table(path, CULTURE_TABLE_COLUMNS)
+    try:
+        table = read_table(path, CULTURE_TABLE_COLUMNS)
+    except InputError as exc:
+        if f"column {EXPERIMENT!r}" not in exc.message:
+            raise
+        raise InputError(
+            exc.message + " (the independent experiment each culture comes from: 1, 2, 3...)",
+            file=path,
+        ) from None
     table[EXPERIMENT] = table[EXPERIMENT].astype(str).str.strip()
     if WELL in table:
         _check_wells(table, path)
