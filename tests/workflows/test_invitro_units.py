@@ -194,6 +194,7 @@ def test_mixed_model_matches_statsmodels(tmp_path: Path) -> None:
     assert row["se"] == pytest.approx(fit.bse[term], rel=1e-4)
     assert row["dof"] == pytest.approx(len(data) - 4 - 2 + 1, rel=1e-4)
     assert row["p_adj"] == pytest.approx(row["p_val"])  # one contrast in the family
+    assert row["n"] == 4  # independent experiments, not the 12 cultures
     assert v.model_check is not None and v.model_check.method == "lmm-experiment"
     assert len(v.data) == 12  # the figure shows experiment means
     assert outcome.parameters["unit_of_analysis"] == "mixed_model"

@@ -103,7 +103,8 @@ def compare_mixed_model(
     -------
     ComparisonResult
         ``method`` :data:`LMM_METHOD`; one contrast per group (``estimate`` = group − control,
-        t with Satterthwaite ``dof``, unadjusted 95 % CI, Holm ``p_adj``); no omnibus test.
+        t with Satterthwaite ``dof``, unadjusted 95 % CI, Holm ``p_adj``, ``n`` the group's
+        experiments); no omnibus test.
 
     Raises
     ------
@@ -146,7 +147,7 @@ def compare_mixed_model(
                 "ci_high": float(fe["ci_high"]),
                 "effect_size": np.nan,
                 "effect_type": None,
-                "n": int((data[C.GROUP] == g).sum()),
+                "n": int(data.loc[data[C.GROUP] == g, EXPERIMENT].nunique()),  # experiments
                 "se": float(fe["se"]),
                 "effect_ci_low": np.nan,
                 "effect_ci_high": np.nan,
