@@ -131,7 +131,9 @@ def demo_model(model: str) -> DemoModel:
     pid = resolve_protocol(model)
     if pid not in DEMO_MODELS:
         known = ", ".join(["mcao_r_filament", *DEMO_MODELS])
-        raise InputError(f"Expected one of the demo models {known}, but got {model!r}", field="model")
+        raise InputError(
+            f"Expected one of the demo models {known}, but got {model!r}", field="model"
+        )
     return DEMO_MODELS[pid]
 
 
@@ -140,7 +142,9 @@ def _protections(spec: DemoModel, groups: list[dict[str, Any]]) -> dict[str, flo
         (g for g in groups if g["role"] == "treatment"), key=lambda g: g.get("dose_mg_kg") or 0
     )
     if len(doses) > len(spec.dose_protection):
-        raise ValueError(f"{spec.protocol}: {len(doses)} doses but {len(spec.dose_protection)} levels")
+        raise ValueError(
+            f"{spec.protocol}: {len(doses)} doses but {len(spec.dose_protection)} levels"
+        )
     out = {g["id"]: p for g, p in zip(doses, spec.dose_protection, strict=False)}
     for g in groups:
         out.setdefault(

@@ -56,7 +56,10 @@ def write_nissl(
         )
         skimage.io.imsave(folder / f"{u.id}.tif", cells.image, check_contrast=False)
         rows.append((u.id, f"{folder.name}/{u.id}.tif", cells.pixel_size_um))
-    _csv(pd.DataFrame(rows, columns=["animal_id", "image", "pixel_size_um"]), out / entry["params"]["sections"])
+    _csv(
+        pd.DataFrame(rows, columns=["animal_id", "image", "pixel_size_um"]),
+        out / entry["params"]["sections"],
+    )
 
 
 def write_tunel(
@@ -74,7 +77,10 @@ def write_tunel(
         )
         skimage.io.imsave(folder / f"{u.id}.tif", cells.image, check_contrast=False)
         rows.append((u.id, f"{folder.name}/{u.id}.tif", cells.pixel_size_um))
-    _csv(pd.DataFrame(rows, columns=["animal_id", "image", "pixel_size_um"]), out / entry["params"]["sections"])
+    _csv(
+        pd.DataFrame(rows, columns=["animal_id", "image", "pixel_size_um"]),
+        out / entry["params"]["sections"],
+    )
 
 
 def write_nos_nox(
@@ -97,12 +103,13 @@ def write_nos_nox(
     _csv(table, out / entry["files"][0])
 
 
-#: Western blot targets: band volume after the untreated insult relative to sham.
+#: Western blot targets: band volume after the untreated insult relative to sham. PSD-95 rises
+#: after 4VO and IMM-H004 lowers it (seed 002: "decrease the expression of PSD-95").
 INSULT_FOLD = {
     "Bax": 2.2,
     "Bcl-2": 0.45,
     "cleaved caspase-3": 3.0,
-    "PSD-95": 0.5,
+    "PSD-95": 1.8,
     "synapsin 1": 0.55,
     "cytochrome c": 2.5,
 }
@@ -115,6 +122,9 @@ def write_western(
     each target's level moves from the sham level to :data:`INSULT_FOLD` with the insult."""
     params = entry["params"]
     params["loading_control"] = "beta-actin"
+    better = [t for t in params.get("higher_is_better", []) if INSULT_FOLD.get(t, 1.0) < 1.0]
+    if "higher_is_better" in params:
+        params["higher_is_better"] = better
     lanes, bands = [], []
     for lane, u in enumerate(units, start=1):
         lanes.append((lane, u.id))
@@ -128,15 +138,16 @@ def write_western(
     _csv(pd.DataFrame(bands, columns=["lane", "target", "volume"]), out / entry["files"][0])
 
 
-def write_plate(
-    folder: Path, plate: str, layout: str, wells: list[dict[str, Any]]
-) -> None:
+def write_plate(folder: Path, plate: str, layout: str, wells: list[dict[str, Any]]) -> None:
     """A plate export (``well, value``) and its layout (``well, type, sample, ...``), wells
     filled A1, A2, ... row by row (at most 96)."""
     if len(wells) > 96:
         raise ValueError(f"Expected at most 96 wells, but got {len(wells)}")
     names = [f"{ROWS[i // 12]}{i % 12 + 1}" for i in range(len(wells))]
-    lay = [{"well": n, **{k: v for k, v in w.items() if k != "value"}} for n, w in zip(names, wells, strict=True)]
+    lay = [
+        {"well": n, **{k: v for k, v in w.items() if k != "value"}}
+        for n, w in zip(names, wells, strict=True)
+    ]
     _csv(pd.DataFrame(lay), folder / layout)
     values = [round(float(w["value"]), 4) for w in wells]
     _csv(pd.DataFrame({"well": names, "value": values}), folder / plate)
@@ -178,14 +189,18 @@ def write_neuro_ttc(
     for u in units:
         contra = CONTRA_MM2 * rng.normal(1.0, 0.04) * rng.normal(1.0, 0.02, 6)
         sham = u.group == "sham"
-        fraction = 0.0 if sham else max(between(u.protection, 0.40, 0.0) + rng.normal(0, 0.05), 0.02)
+        fraction = (
+            0.0 if sham else max(between(u.protection, 0.40, 0.0) + rng.normal(0, 0.05), 0.02)
+        )
         lesion = INFARCT_SHARE * contra * fraction * contra.sum() / np.sum(INFARCT_SHARE * contra)
         swelling = 0.0 if sham else max(between(u.protection, 0.08, 0.0), 0.0)
         ipsi = contra * (1 + swelling + rng.normal(0, 0.005, 6))
         infarct = np.minimum(lesion * (1 + swelling), ipsi)
         for k in range(6):
-            slices.append((u.id, k + 1, round(ipsi[k], 2), round(contra[k], 2), round(infarct[k], 2)))
-        latent = 0.4 + fraction * 100 / 12.0 + rng.normal(0, 0.5)
+            slices.append(
+                (u.id, k + 1, round(ipsi[k], 2), round(contra[k], 2), round(infarct[k], 2))
+            )
+        latent = 0.6 + fraction * 100 / 11.0 + rng.normal(0, 0.35)
         scores.append((u.id, "9 h", 0 if sham else int(np.clip(np.rint(latent), 1, 4))))
     if "neuro_score" in entries:
         table = pd.DataFrame(scores, columns=["animal_id", "timepoint", "score"])
