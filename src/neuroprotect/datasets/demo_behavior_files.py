@@ -30,7 +30,7 @@ __all__ = [
 #: Water maze geometry (cm): pool of 150 cm diameter, platform of 12 cm in the NE quadrant.
 POOL_RADIUS, GOAL_XY, GOAL_RADIUS = 75.0, (30.0, 30.0), 6.0
 MAZE_FPS, SWIM_SPEED, TRIAL_MAX_S, PROBE_S = 5.0, 20.0, 60.0, 60.0
-MAZE_DAYS, TRIALS_PER_DAY = 4, 2
+MAZE_DAYS, TRIALS_PER_DAY = 3, 2
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,11 @@ def _search(rng: np.random.Generator, length_cm: float, start: np.ndarray) -> li
 def write_water_maze(
     out: Path, entry: dict[str, Any], units: list[DemoUnit], rng: np.random.Generator
 ) -> None:
-    """Morris water maze: 4 acquisition days of 2 trials (60 s cut-off) and a 60 s probe.
+    """Morris water maze: 3 acquisition days of 2 trials (60 s cut-off) and a 60 s probe
+    (a short demo protocol: real ones run 4-5 days of 4 trials).
 
     Escape latency falls with the days at a rate set by the unit's memory (sham: from 60 s to
-    about 10 s; the insult: to about 35 s); in the probe the share of waypoints near the former
+    about 20 s; the insult: to about 45 s); in the probe the share of waypoints near the former
     platform rises with memory. Tracks: ``time_s, x, y`` in cm, pool centred at (0, 0).
     """
     folder = out / entry["files"][0].rsplit("/", 1)[0]

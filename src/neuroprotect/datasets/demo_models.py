@@ -88,7 +88,7 @@ DEMO_MODELS: dict[str, DemoModel] = {
             "igmesine",
             "Igmesine in scopolamine-induced amnesia (rat)",
             "scopolamine 1 mg/kg i.p. in male rats, igmesine 0.25 or 16 mg/kg i.p. before it: "
-            "passive avoidance latencies, water maze tracks (4 days + probe), Y-maze tracks",
+            "passive avoidance latencies, water maze tracks (3 days + probe), Y-maze tracks",
             dose_protection=(0.3, 0.75),
             labels=(
                 ("sham", "Saline (no scopolamine)"),
