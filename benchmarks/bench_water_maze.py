@@ -49,7 +49,34 @@ def _arena(name: str) -> ArenaWaterMaze:
 
 
 # --- baseline: a plain per-trial pandas implementation ------------------------------------------
-def baseline_trial(df: pd.DataFrame, arena: ArenaWaterMaze, model: dict) -> dict:
+def baseline_envelope(tracks: pd.DataFrame, arena: ArenaWaterMaze) -> np.ndarray:
+    """Wall envelope of a batch: 99th percentile ('lower') of r per 10-degree sector (sectors with
+    >= 20 samples), circular median of 3; with >= 30 such sectors its shape (over the median,
+    clipped to 0.8-1.6) times max(median, 1), else max(envelope, 1)."""
+    u = (tracks["x_cm"].to_numpy() - arena.pool.x) / arena.pool.radius
+    v = (tracks["y_cm"].to_numpy() - arena.pool.y) / arena.pool.radius
+    r = np.hypot(u, v)
+    sector = np.floor((np.arctan2(v, u) + np.pi) / (2 * np.pi) * 36).astype(int) % 36
+    env = np.full(36, np.nan)
+    for k in range(36):
+        rk = r[sector == k]
+        if rk.size >= 20:
+            env[k] = np.quantile(rk, 0.99, method="lower")
+    smooth = np.full(36, np.nan)
+    for k in range(36):
+        w = [x for x in (env[k - 1], env[k], env[(k + 1) % 36]) if np.isfinite(x)]
+        if w:
+            smooth[k] = np.median(w)
+    ok = np.isfinite(smooth)
+    if ok.sum() < 30:
+        return np.maximum(np.where(ok, smooth, 1.0), 1.0)
+    level = np.median(smooth[ok])
+    return np.clip(np.where(ok, smooth / level, 1.0), 0.8, 1.6) * max(level, 1.0)
+
+
+def baseline_trial(
+    df: pd.DataFrame, arena: ArenaWaterMaze, model: dict, envelope: np.ndarray
+) -> dict:
     pool, goal = arena.pool, arena.goal
     assert goal is not None
     u = (df["x_cm"] - pool.x) / pool.radius
@@ -89,42 +116,70 @@ def baseline_trial(df: pd.DataFrame, arena: ArenaWaterMaze, model: dict) -> dict
     alpha = alpha[~gap.shift(-1, fill_value=False)].dropna()  # no angle across a gap
     out["meanalpha"] = alpha.mean()
     out["dtCENTER"] = r.mean()
-    # Gehring segments: a Python loop over segments of 250 cm every 25 cm
-    cum = step.fillna(0).cumsum() * s
+    # Gehring segments: pool frame (wall envelope of the batch), then a Python loop over segments
+    # of 250 cm every 25 cm
+    env = envelope  # per 10-degree sector, from baseline_envelope over the whole batch
+    centres = -np.pi + (np.arange(env.size) + 0.5) * 2 * np.pi / env.size
+    edge = np.interp(np.arctan2(v, u), centres, env, period=2 * np.pi)
+    rho = np.hypot(u, v)
+    c0 = np.quantile(env, 0.1)  # scale at the centre: the 10th percentile of the envelope
+    rt = rho / (c0 * (1 + (edge / c0 - 1) * np.minimum(rho / edge, 1) ** 2))
+    fu, fv = u * rt / np.maximum(rho, 1e-12), v * rt / np.maximum(rho, 1e-12)
+    rg = np.hypot(gx, gy)
+    eg = np.interp(np.arctan2(gy, gx), centres, env, period=2 * np.pi)
+    k = 1 / (c0 * (1 + (eg / c0 - 1) * min(rg / eg, 1) ** 2))
+    fgx, fgy, fgr = gx * k, gy * k, gr * k
+    fstep = np.hypot(fu.diff(), fv.diff())
+    fstep[gap] = 0.0
+    cum = fstep.fillna(0).cumsum() * s
+    fr = np.hypot(fu, fv)
+    cu, cv = fu / np.maximum(fr, 1), fv / np.maximum(fr, 1)  # clipped to the pool
+    cr, cd = np.hypot(cu, cv), np.hypot(cu - fgx, cv - fgy)
+    cstep = np.hypot(cu.diff(), cv.diff())
+    cstep[gap] = 0.0
     total = cum.iloc[-1]
     nseg = int(np.floor((total - 250) / 25 + 1e-9)) + 1 if total >= 250 else 1
     feats = []
     for k in range(nseg):
         i0 = int(np.searchsorted(cum.to_numpy(), k * 25 - 1e-4))
         i1 = min(int(np.searchsorted(cum.to_numpy(), cum.iloc[i0] + 250 - 1e-4)), len(df) - 1)
-        su, sv = u.iloc[i0 : i1 + 1], v.iloc[i0 : i1 + 1]
-        sr, sd = r.iloc[i0 : i1 + 1], d.iloc[i0 : i1 + 1]
+        su, sv = cu.iloc[i0 : i1 + 1], cv.iloc[i0 : i1 + 1]
+        sr, sd = cr.iloc[i0 : i1 + 1], cd.iloc[i0 : i1 + 1]
         cx, cy = su.mean(), sv.mean()
         cov = np.cov(np.vstack([su, sv]), bias=True)
         lam = np.linalg.eigvalsh(cov)
-        moved = step.iloc[i0 + 1 : i1 + 1].to_numpy() > 0  # headings of non-zero steps only
+        steps = cstep.iloc[i0 + 1 : i1 + 1].to_numpy()
+        moved = steps > 0  # headings of non-zero steps only
         h = np.where(moved, np.arctan2(sv.diff().iloc[1:], su.diff().iloc[1:]), np.nan)
         turn = np.angle(np.exp(1j * np.diff(h)))
         turn = turn[np.isfinite(turn)]
-        length = max(cum.iloc[i1] - cum.iloc[i0], 1e-9)
-        sa = alpha.reindex(su.index[:-1]).dropna()
+        length = max(steps.sum(), 1e-9)
+        # angle at each sample between the step taken and the direction to the goal
+        ax_, ay_ = fgx - su.iloc[:-1].to_numpy(), fgy - sv.iloc[:-1].to_numpy()
+        bx_, by_ = np.diff(su.to_numpy()), np.diff(sv.to_numpy())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c = (ax_ * bx_ + ay_ * by_) / (np.hypot(ax_, ay_) * np.hypot(bx_, by_))
+        ang = np.degrees(np.arccos(np.clip(c, -1, 1)))[moved & np.isfinite(c)]
+        d0 = np.hypot(su.iloc[0] - fgx, sv.iloc[0] - fgy)
+        d1 = np.hypot(su.iloc[-1] - fgx, sv.iloc[-1] - fgy)
         feats.append(
             [
                 sr.mean(),
                 sr.std(ddof=0),
                 sd.mean(),
                 sd.min(),
-                (sd <= 3 * gr).mean(),
+                (sd <= 3 * fgr).mean(),
                 np.hypot(cx, cy),
-                np.hypot(cx - gx, cy - gy),
+                np.hypot(cx - fgx, cy - fgy),
                 np.hypot(su - cx, sv - cy).mean(),
                 np.sqrt(1 - lam[0] / lam[1]) if lam[1] > 0 else 0.0,
                 (sr >= 0.8).mean(),
-                (np.abs(sr - np.hypot(gx, gy)) <= gr).mean(),
-                sa.mean() / 180 if len(sa) else 0.5,
-                np.hypot(su.iloc[-1] - su.iloc[0], sv.iloc[-1] - sv.iloc[0]) * s / length,
-                np.abs(turn).sum() / (2 * np.pi) / length * 100,
-                abs(turn.sum()) / (2 * np.pi) / length * 100,
+                (np.abs(sr - np.hypot(fgx, fgy)) <= fgr).mean(),
+                np.mean(ang) / 180 if ang.size else 0.5,
+                np.hypot(su.iloc[-1] - su.iloc[0], sv.iloc[-1] - sv.iloc[0]) / length,
+                np.abs(turn).sum() / (2 * np.pi) / length,
+                abs(turn[np.abs(turn) <= np.pi - 1e-6].sum()) / (2 * np.pi) / length,
+                (d0 - d1) / length,
             ]
         )
     proba = predict_proba(np.nan_to_num(np.array(feats)), model)
@@ -165,10 +220,10 @@ def main(data_dir: Path) -> None:
     t0 = time.perf_counter()
     slow = []
     for _name, (tr, arena) in parts.items():
+        env = baseline_envelope(tr, arena)
         for tid, df in tr.groupby("trial_id", sort=False):
-            slow.append(
-                {"trial_id": tid, **baseline_trial(df.reset_index(drop=True), arena, model)}
-            )
+            row = baseline_trial(df.reset_index(drop=True), arena, model, env)
+            slow.append({"trial_id": tid, **row})
     t_slow = time.perf_counter() - t0
     slow_df = pd.DataFrame(slow).set_index("trial_id")
 
@@ -193,7 +248,7 @@ def main(data_dir: Path) -> None:
     )
     nseg = segs.groupby("trial_id").size()
     assert (nseg.loc[slow_df.index] == slow_df["n_segments"]).all()
-    first = segs[segs.segment == 0].set_index("trial_id")["strategy"]
+    first = segs[segs.segment == 0].set_index("trial_id")["best_guess"]
     agree = (first.loc[slow_df.index] == slow_df["segment_strategy_first"]).mean()
     print(
         f"baseline and vectorised agree (metrics to 1e-9; first-segment class {100 * agree:.1f}%)"

@@ -44,7 +44,7 @@ def test_water_maze_json_matches_rtrack():
         ],
     )
     assert res.exit_code == 0, res.output
-    rows = json.loads(res.stdout)
+    rows = json.loads(res.stdout)["rows"]
     assert REQUIRED <= set(rows[0])
     assert rows[0]["escape_latency_s"] == 14.64 and rows[0]["goal_reached"] is True
     assert rows[0]["path_length_cm"] == pytest.approx(335.0677, rel=1e-3)
@@ -62,7 +62,7 @@ def test_strategies_json_rows(tmp_path):
     ]
     res = runner.invoke(app, [*args, "--scheme", "gehring2015", "--json"])
     assert res.exit_code == 0, res.output
-    rows = json.loads(res.stdout)
+    rows = json.loads(res.stdout)["rows"]
     assert set(rows[0]) == {
         "trial_id",
         "source_file",
@@ -70,11 +70,12 @@ def test_strategies_json_rows(tmp_path):
         "offset_cm",
         "length_cm",
         "strategy",
+        "best_guess",
         "confidence",
     }
     assert [r["segment"] for r in rows] == list(range(len(rows)))
     res = runner.invoke(app, [*args, "--json"])
-    assert json.loads(res.stdout)[0]["strategy"] == "random search"
+    assert json.loads(res.stdout)["rows"][0]["strategy"] == "random search"
     res = runner.invoke(app, [*args, "--scheme", "nope"])
     assert res.exit_code == 2 and "Expected a scheme" in res.output
 
@@ -110,7 +111,14 @@ def test_track_outside_the_pool_names_its_file(tmp_path, command):
     ok, far = tmp_path / "rat1.csv", tmp_path / "rat2.csv"
     ok.write_text("time_s,x,y\n" + "\n".join(f"{i},{50 - i},0" for i in range(20)) + "\n")
     far.write_text("time_s,x,y\n" + "\n".join(f"{i},{500 - i},0" for i in range(20)) + "\n")
-    res = runner.invoke(app, ["behavior", command, str(ok), str(far), "--arena", str(arena)])
+    args = ["behavior", command, str(ok), str(far), "--arena", str(arena)]
+    res = runner.invoke(app, [*args, "--strict"])
     assert res.exit_code == 2, res.output
     err = res.stderr.strip()
     assert "\n" not in err and err.startswith(f"error: {far}: Expected the track of trial rat2")
+    res = runner.invoke(app, [*args, "--json"])  # without --strict: skipped, the other analysed
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert {r["trial_id"] for r in out["rows"]} == {"rat1"}
+    assert [s["file"] for s in out["skipped"]] == [str(far)]
+    assert res.stderr.strip().startswith(f"warning: {far}: skipped: Expected the track of trial")

@@ -68,23 +68,6 @@ def test_anymaze_and_errors(tmp_path):
         read_tracks(tmp_path / "x.csv")
 
 
-def test_pose_without_movement_gives_clear_error(tmp_path, monkeypatch):
-    import builtins
-
-    real = builtins.__import__
-
-    def fake(name, *a, **k):
-        if name.startswith("movement"):
-            raise ImportError(name)
-        return real(name, *a, **k)
-
-    monkeypatch.setattr(builtins, "__import__", fake)
-    f = tmp_path / "x.h5"
-    f.write_bytes(b"")
-    with pytest.raises(InputError, match=r"neuroprotect\[pose\]"):
-        read_tracks(f, format="pose")
-
-
 def test_generic_csv_through_registry(tmp_path):
     """The generic time_s,x,y reader (behavior-other branch) behind the registry: NaN rows
     dropped and counted."""
@@ -94,29 +77,3 @@ def test_generic_csv_through_registry(tmp_path):
     t, m = read_tracks(f)
     assert t.time_s.tolist() == [0.0, 1.0]
     assert (m.n_samples.iloc[0], m.n_missing.iloc[0]) == (2, 1)
-
-
-DLC_CSV = """scorer,net,net,net,net,net,net
-bodyparts,nose,nose,nose,tail,tail,tail
-coords,x,y,likelihood,x,y,likelihood
-0,10,20,0.99,12,22,0.95
-1,11,21,0.99,13,23,0.2
-2,12,22,0.3,14,24,0.97
-3,13,23,0.99,15,25,0.99
-"""
-
-
-def test_deeplabcut_csv_with_movement(tmp_path):
-    """Analytic: frames at 2 fps; a point below likelihood 0.6 is missing; the centroid needs
-    all keypoints (frames 1 and 2 dropped), one keypoint only its own."""
-    pytest.importorskip("movement")
-    f = tmp_path / "dlc.csv"
-    f.write_text(DLC_CSV)
-    assert detect_format(f) == "pose"
-    t, m = read_tracks(f, fps=2)
-    assert t.time_s.tolist() == [0.0, 1.5] and t.x_cm.tolist() == [11.0, 14.0]
-    assert m.n_missing.iloc[0] == 2
-    from neuroprotect.behavior.readers.pose import read_pose
-
-    t, m = read_pose(f, fps=2, keypoint="nose")
-    assert t.time_s.tolist() == [0.0, 0.5, 1.5] and m.n_missing.iloc[0] == 1

@@ -47,7 +47,7 @@ def _track_csv(tracks, path: Path) -> Path:
 def test_y_maze_sequences_json():
     res = _run("behavior", "y-maze", "--sequence", "ABCABC", "--sequence", "12132121231", "--json")
     assert res.exit_code == 0, res.output
-    out = json.loads(res.stdout)
+    out = json.loads(res.stdout)["rows"]
     assert [(r["entries"], r["alternations"]) for r in out] == [(6, 4), (11, 5)]
     assert out[0]["spontaneous_alternation_pct"] == 100.0
     assert out[1]["spontaneous_alternation_pct"] == pytest.approx(500 / 9)
@@ -73,7 +73,7 @@ def test_y_maze_tracks_with_arms_yaml(tmp_path, form):
     arms.write_text(yaml.safe_dump(doc))
     res = _run("behavior", "y-maze", *files, "--arms", arms, "--json")
     assert res.exit_code == 0, res.output
-    out = json.loads(res.stdout)
+    out = json.loads(res.stdout)["rows"]
     assert [r["sequence"] for r in out] == ["ABCBCA", "CABBAC"]
     assert [r["session"] for r in out] == ["mouse0", "mouse1"]
     # analytic: ABCBCA -> ABC, BCA alternate (2 / 4); CABBAC -> CAB, BAC (2 / 4), one AA return
@@ -100,7 +100,7 @@ def test_open_field_json_with_bins(tmp_path):
     path = _track_csv(tracks, tmp_path / "gerbil1.csv")
     res = _run("behavior", "open-field", path, "--bounds", "0,0,40,40", "--bin", 300, "--json")
     assert res.exit_code == 0, res.output
-    (row,) = json.loads(res.stdout)
+    (row,) = json.loads(res.stdout)["rows"]
     assert row["trial_id"] == "gerbil1"
     assert row["distance_cm"] == pytest.approx(truth["distance_cm"], rel=1e-9)
     assert row["mean_speed_cm_s"] == pytest.approx(5.0, rel=1e-9)

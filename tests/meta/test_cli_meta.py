@@ -154,7 +154,7 @@ def test_md_json_equals_python_api(tmp_path: Path) -> None:
     ("edit", "args", "expect"),
     [
         (lambda t: t.replace("A,8,20,5", "A,8,20,0"), [], "row 2, field 'sd_treat'"),
-        (lambda t: t.replace("B,10,30", "B,1,30"), [], "row 3, field 'n_treat'"),
+        (lambda t: t.replace("B,10,30", "B,0,30"), [], "row 3, field 'n_treat'"),
         (
             lambda t: t.replace(",sham_mean", ",sham").replace(",0,", ",0,"),
             ["--measure", "nmd"],
@@ -313,3 +313,50 @@ def test_empty_stratum_or_moderator_cell_is_an_error(tmp_path: Path) -> None:
     assert code == 2 and "stratum label" in err and "field 'route'" in err
     code, _, err = _run("meta", str(path), "--moderator", "route")
     assert code == 2 and "moderator value" in err
+
+
+def test_mods_one_multivariable_regression_before_univariable(tmp_path: Path) -> None:
+    """--mods ablat,alloc = metafor rma(yi, vi, mods = ~ ablat + factor(alloc)): intercept first,
+    treatment-coded dummies against the first level (alternate). With one column it is the
+    univariable fit: --mods alloc reproduces metafor's QM of mods = ~ factor(alloc)."""
+    from neuroprotect.meta import meta_regression
+
+    ref = metafor_expected()
+    path = _bcg_csv(tmp_path)
+    code, out, _ = _run(
+        "meta", str(path), "--measure", "given", "--mods", "ablat, alloc", "--moderator", "ablat",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    multi, uni = json.loads(out)["regressions"]
+    assert multi["moderator"] == "ablat + alloc" and uni["moderator"] == "ablat"
+    terms = [c["term"] for c in multi["coefficients"]]
+    assert terms == ["intercept", "ablat", "alloc[random]", "alloc[systematic]"]
+    assert (multi["qm_dof"], multi["qe_dof"], multi["test"]) == (3, 9, "z")
+    d = bcg()
+    dummies = pd.get_dummies(d["alloc"], drop_first=True, dtype=float)
+    direct = meta_regression(d["yi"], d["vi"], pd.concat([d[["ablat"]], dummies], axis=1))
+    assert [c["estimate"] for c in multi["coefficients"]] == pytest.approx(
+        list(direct.coefficients["estimate"]), rel=1e-12
+    )
+    assert (multi["tau2"], multi["qm"], multi["r2"]) == pytest.approx(
+        (direct.tau2, direct.qm, direct.r2), rel=1e-12
+    )
+    code, out, _ = _run("meta", str(path), "--measure", "given", "--mods", "alloc", "--json")
+    (alloc,) = json.loads(out)["regressions"]
+    assert alloc["qm"] == pytest.approx(ref["REML_modtest_alloc"]["QM"], abs=TOL)
+
+
+def test_test_option_and_knapp_hartung_synonym(tmp_path: Path) -> None:
+    path = _bcg_csv(tmp_path)
+    code, out, _ = _run("meta", str(path), "--measure", "given", "--knapp-hartung", "--json")
+    r = json.loads(out)
+    assert (r["test"], r["knapp_hartung"]) == ("knha", True)
+    code, out2, _ = _run("meta", str(path), "--measure", "given", "--test", "knha", "--json")
+    assert json.loads(out2)["se"] == r["se"]
+    code, out, _ = _run("meta", str(path), "--measure", "given", "--test", "adhoc")
+    assert code == 0 and "REML + Knapp-Hartung (ad hoc), k = 13" in out
+    code, _, err = _run("meta", str(path), "--measure", "given", "--test", "z", "--knapp-hartung")
+    assert code == 2 and "--knapp-hartung" in err
+    code, _, err = _run("meta", str(path), "--measure", "given", "--mods", "ablat,dose")
+    assert code == 2 and "'dose'" in err

@@ -112,8 +112,9 @@ def _row(**kw: object) -> pd.DataFrame:
     [
         ({"sd_treat": [2.0, 0.0]}, "smd", "sd_treat"),
         ({"sd_ctrl": [-1.0, 3.0]}, "md", "sd_ctrl"),
-        ({"n_treat": [8, 1]}, "smd", "n_treat"),
-        ({"n_ctrl": [1, 8]}, "smd", "n_ctrl"),
+        # n < 2 is accepted with a warning (issue 12: fractional split controls); n <= 0 is not
+        ({"n_treat": [8, 0]}, "smd", "n_treat"),
+        ({"n_ctrl": [-1, 8]}, "smd", "n_ctrl"),
         ({}, "nmd", "sham_mean"),
         ({"sham_mean": [0.0, 15.0]}, "nmd", "mean_ctrl"),
         ({"mean_treat": [0.0, 12.0]}, "rom", "mean_treat"),

@@ -217,3 +217,26 @@ def test_elisa_in_run_report_with_curve_and_mechanism(study_dir: Path, tmp_path:
     row = table.set_index("node").loc["TNFA"]
     # IMM-H004 lowers TNF-a in the pathway; the 'low' group halves it here
     assert (row["predicted"], row["direction"], row["verdict"]) == ("decrease", "decrease", "agree")
+
+
+def test_elisa_a_garbage_plate_file_is_skipped(study_dir: Path) -> None:
+    """Two plate files, the second garbage bytes: it is skipped with its reason, the first plate
+    gives the same concentrations as alone; strict refuses; all bad plates stop the readout."""
+    from neuroprotect.errors import collect_input_warnings
+    from neuroprotect.workflows.readouts import strict_run
+
+    alone = _values(_load(study_dir, "tnf"), "concentration")
+    y = study_dir / "study.yaml"
+    y.write_text(y.read_text().replace("files: [tnf_plate.csv]", "files: [tnf_plate*.csv]"))
+    (study_dir / "tnf_plate_2.csv").write_bytes(bytes(range(256)) * 4)
+    with collect_input_warnings() as notes:
+        data = _load(study_dir, "tnf")
+    (skipped,) = data.skipped
+    assert skipped.file == "tnf_plate_2.csv" and "\n" not in skipped.reason
+    assert notes == [skipped.one_line()]
+    assert _values(data, "concentration") == pytest.approx(alone, rel=1e-12)
+    with strict_run(True), pytest.raises(InputError, match="tnf_plate_2.csv"):
+        _load(study_dir, "tnf")
+    (study_dir / "tnf_plate.csv").write_bytes(b"")
+    with collect_input_warnings(), pytest.raises(InputError, match="all were skipped"):
+        _load(study_dir, "tnf")

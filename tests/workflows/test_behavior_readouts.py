@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, collect_input_warnings
 from neuroprotect.io.animals import load_animals
 from neuroprotect.schema.columns import MEASUREMENT_COLUMNS
 from neuroprotect.schema.manifest import load_study
@@ -183,10 +186,53 @@ def test_water_maze_track_outside_the_pool_names_file_and_animal(mini_study):
     far.write_text("Time\tX\tY\n" + "\n".join(f"{a:.3f}\t{900 - 10 * a:.4f}\t0" for a in t) + "\n")
     study = load_study(path)
     readout = study.readouts[-1]
+    files, animals = study.readout_files(readout), load_animals(study)
+    with collect_input_warnings() as notes:  # by default the trial is skipped, the rest analysed
+        data = get_readout_type(study, readout).load(study, readout, files, animals)
+    (skipped,) = data.skipped
+    assert skipped.file == "tracks/vehicle-0_1.tab"
+    assert skipped.reason.startswith("Expected the track of animal vehicle-0, day 2, trial 2")
+    assert notes == [skipped.one_line()]
+    assert len(data.details["trials"]) == 7  # 8 trials in the table, one skipped
+    strict = readout.model_copy(update={"strict": True})  # `strict: true` in the manifest
     with pytest.raises(InputError) as info:
-        get_readout_type(study, readout).load(
-            study, readout, study.readout_files(readout), load_animals(study)
-        )
+        get_readout_type(study, strict).load(study, strict, files, animals)
     msg = str(info.value)
-    assert msg.startswith(f"{far}: Expected the track of animal vehicle-0, day 2, trial 2")
+    assert msg.startswith("tracks/vehicle-0_1.tab: Expected the track of animal vehicle-0, day 2")
     assert "(trials.csv row 7)" in msg and "inside the pool" in msg
+
+
+def test_study_run_skips_a_bad_track_and_lists_it_in_the_report_qc(mini_study, tmp_path):
+    """`neuroprotect run`: one garbage track file among the trials is skipped with a warning,
+    listed in results.json's "skipped" and in the readout's quality-control section of the
+    report; `run --strict` refuses the run with one error line naming the file."""
+    from typer.testing import CliRunner
+
+    from neuroprotect.cli.main import app
+
+    path = _study(mini_study)
+    bad = path.parent / "tracks" / "sham-0_2.tab"  # day 2, trial 3
+    bad.write_bytes(bytes(range(256)) * 4)
+    runner = CliRunner()
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(path), "--out", str(out), "--no-store", "--quiet"])
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "results.json").read_text())
+    (skipped,) = data["skipped"]
+    assert skipped["readout"] == "mwm" and skipped["file"] == "tracks/sham-0_2.tab"
+    assert skipped["reason"] and "\n" not in skipped["reason"]
+    assert f"mwm: tracks/sham-0_2.tab: skipped: {skipped['reason']}" in data["warnings"]
+    html = (out / "report.html").read_text()
+    qc = html[html.index('<summary>Quality control <span class="muted">· Morris water maze') :]
+    qc = html_lib.unescape(qc[: qc.index("</details>")])
+    assert "Files skipped" in qc and "Skipped: tracks/sham-0_2.tab" in qc
+    assert skipped["reason"] in qc
+    assert html.count("Skipped: tracks/sham-0_2.tab") == 1
+    # the other 7 of the 8 trials are analysed (the report's per-trial details table)
+    assert re.search(r"<summary>Trials <span class=\"muted\">· 7 rows", html), html[-3000:]
+    strict = runner.invoke(
+        app, ["run", str(path), "--out", str(tmp_path / "o2"), "--no-store", "--quiet", "--strict"]
+    )
+    assert strict.exit_code == 2
+    (line,) = strict.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "tracks/sham-0_2.tab: Expected a track file" in line

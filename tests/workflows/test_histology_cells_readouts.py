@@ -14,12 +14,12 @@ import pytest
 import skimage.io
 from tests.histology._images import DAB_VEC, brightfield, disk_mask, grid, nissl_disks
 
-from neuroprotect.errors import InputError
+from neuroprotect.errors import InputError, collect_input_warnings
 from neuroprotect.histology.roi import Region
 from neuroprotect.io.animals import load_animals
 from neuroprotect.schema.columns import MEASUREMENT_COLUMNS
 from neuroprotect.schema.manifest import load_study
-from neuroprotect.workflows.readouts import ReadoutData, get_readout_type, readout_types
+from neuroprotect.workflows.readouts import ReadoutData, get_readout_type, readout_types, strict_run
 
 SHAPE = (220, 420)
 AREA_MM2 = SHAPE[0] * SHAPE[1] * 0.25 / 1e6  # pixel 0.5 µm
@@ -182,5 +182,42 @@ def test_nissl_roi_outside_or_partly_outside_the_image(study_dir: Path):
     band.write_text(
         json.dumps({"name": "CA1", "polyline": [[10, 400], [400, 400]], "width_um": 20})
     )
-    with pytest.raises(InputError, match=r"low-0_s1\.png.*ROI 'CA1' \(.*band\.json\)"):
+    # an ROI that misses its image: that section is skipped, the others analysed ...
+    with collect_input_warnings() as notes:
+        data = _load(study_dir, "ca1")
+    (skipped,) = data.skipped
+    assert skipped.file == "nissl/low-0_s1.png" and "ROI 'CA1'" in skipped.reason
+    assert notes == [skipped.one_line()]
+    sections = data.details["sections"]
+    assert "nissl/low-0_s1.png" not in set(sections["image"].astype(str))
+    assert len(sections) == len(_load_csv_rows(study_dir / "nissl_sections.csv")) - 1
+    # ... unless the run is strict (`run --strict`)
+    with (
+        strict_run(True),
+        pytest.raises(InputError, match=r"low-0_s1\.png.*ROI 'CA1' \(.*band\.json\)"),
+    ):
         _load(study_dir, "ca1")
+
+
+def _load_csv_rows(path: Path) -> list[str]:
+    return path.read_text().strip().splitlines()[1:]
+
+
+@pytest.mark.parametrize("kind", ["garbage", "truncated"])
+def test_an_unreadable_image_is_skipped(study_dir: Path, kind: str):
+    """A section image that cannot be read is skipped with its reason; the animal's value is the
+    mean of its other sections (the same as leaving the row out of the sections table)."""
+    image = study_dir / "nissl" / "low-0_s1.png"
+    data_whole = _load(study_dir, "ca1")
+    raw = image.read_bytes()
+    image.write_bytes(bytes(range(256)) * 4 if kind == "garbage" else raw[: len(raw) // 2])
+    with collect_input_warnings() as notes:
+        data = _load(study_dir, "ca1")
+    (skipped,) = data.skipped
+    assert skipped.file == "nissl/low-0_s1.png" and "\n" not in skipped.reason
+    assert notes == [skipped.one_line()]
+    kept = data_whole.details["sections"]
+    kept = kept[kept["image"].astype(str) != "nissl/low-0_s1.png"]
+    expected = kept.groupby("animal_id")["neuron_density_per_mm2"].mean()
+    got = _values(data, "neuron_density_per_mm2")
+    assert got == pytest.approx(expected.to_dict(), rel=1e-12)

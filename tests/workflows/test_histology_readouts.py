@@ -153,3 +153,24 @@ def test_unknown_animal_file_and_images_table(mini_study: Path) -> None:
     manifest.write_text(manifest.read_text() + "      images: ttc_images.csv\n")
     _, data = _load(manifest)
     assert set(data.measurements["animal_id"]) == {"low-1"}
+
+
+def test_an_animal_with_an_unreadable_photo_is_skipped(mini_study: Path) -> None:
+    """One animal's photo is garbage bytes: that animal is skipped (named with its photo and the
+    reason), the other animal is measured exactly as without it; strict refuses."""
+    from neuroprotect.errors import collect_input_warnings
+    from neuroprotect.workflows.readouts import strict_run
+
+    manifest, _ = _study(mini_study)
+    _, whole = _load(manifest)
+    bad = manifest.parent / "photos" / "low-0_plate.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)  # a PNG header, then garbage
+    with collect_input_warnings() as notes:
+        _, data = _load(manifest)
+    (skipped,) = data.skipped
+    assert skipped.file == "photos/low-0_plate.png"
+    assert skipped.reason.startswith("animal low-0: ")
+    assert notes == [skipped.one_line()]
+    pd.testing.assert_frame_equal(data.measurements, whole.measurements)
+    with strict_run(True), pytest.raises(InputError, match="low-0_plate.png"):
+        _load(manifest)

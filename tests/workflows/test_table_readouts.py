@@ -368,3 +368,31 @@ def test_brain_water_dry_weight_in_grams(mini_study: Path) -> None:
     assert any(
         "brain water outside 70-90 %" in w and "sham-0 (99.98 %)" in w for w in data.warnings
     )
+
+
+def test_a_bad_table_file_is_skipped_the_others_used(mini_study: Path) -> None:
+    """Brain water from two weight tables, the second with a non-number: it is skipped with its
+    row and field, the first gives the same values as alone; an animal id that is not in the
+    animals table still stops the readout (a mapping to fix, not a bad file)."""
+    from neuroprotect.errors import collect_input_warnings
+
+    def load() -> ReadoutData:
+        study = load_study(mini_study)
+        readout = study.readouts[0]
+        files = study.readout_files(readout)
+        return get_readout_type(study, readout).load(study, readout, files, load_animals(study))
+
+    alone = load().measurements
+    mini_study.write_text(mini_study.read_text().replace("[water.csv]", "[water*.csv]"))
+    more = mini_study.parent / "water_2.csv"
+    more.write_text("animal_id,wet_weight_mg,dry_weight_mg\nlow-0,1000,oops\n")
+    with collect_input_warnings() as notes:
+        data = load()
+    (skipped,) = data.skipped
+    assert skipped.file == "water_2.csv"
+    assert skipped.reason == "row 2, field 'dry_weight_mg': Expected a number, but got 'oops'"
+    assert notes == [skipped.one_line()]
+    pd.testing.assert_frame_equal(data.measurements, alone)
+    more.write_text("animal_id,wet_weight_mg,dry_weight_mg\nrat-99,1000,200\n")
+    with pytest.raises(InputError, match="rat-99"):
+        load()

@@ -16,7 +16,7 @@ import pandas as pd
 from neuroprotect.behavior.tracks import compute_speed, validate_tracks
 from neuroprotect.errors import InputError
 
-__all__ = ["centre_zone_mask", "compute_open_field", "compute_distance_by_bin"]
+__all__ = ["centre_zone_mask", "wall_distance", "compute_open_field", "compute_distance_by_bin"]
 
 #: Points further outside the arena than this fraction of its size raise an error.
 OUTSIDE_TOLERANCE = 0.10
@@ -91,6 +91,15 @@ def centre_zone_mask(
     )
 
 
+def wall_distance(x: np.ndarray, y: np.ndarray, shape: str, geom: tuple[float, ...]) -> np.ndarray:
+    """Distance (cm) from each point to the nearest wall; negative outside the arena."""
+    if shape == "rectangle":
+        x0, y0, x1, y1 = geom
+        return np.minimum.reduce([x - x0, x1 - x, y - y0, y1 - y])
+    cx, cy, r = geom
+    return r - np.hypot(x - cx, y - cy)
+
+
 def _check_inside(t: pd.DataFrame, shape: str, geom: tuple[float, ...]) -> None:
     d = _scaled_distance(t["x_cm"].to_numpy(), t["y_cm"].to_numpy(), shape, geom)
     far = np.isfinite(d) & (d > 1 + 2 * OUTSIDE_TOLERANCE)
@@ -127,6 +136,7 @@ def compute_open_field(
     centre_fraction: float = 0.25,
     mobility_threshold_cm_s: float = 2.0,
     min_bout_s: float = 1.0,
+    wall_band_cm: float = 5.0,
     bridge_gaps: bool = False,
     max_interval_s: float | None = None,
 ) -> pd.DataFrame:
@@ -145,6 +155,8 @@ def compute_open_field(
     min_bout_s
         A run of consecutive mobile steps counts as mobile only when it lasts at least this long
         (default 1 s), so tracking jitter and brief twitches are not activity.
+    wall_band_cm
+        Width of the band along the walls (thigmotaxis zone, default 5 cm).
     bridge_gaps, max_interval_s
         As in :func:`~neuroprotect.behavior.tracks.compute_step_lengths`.
 
@@ -155,8 +167,9 @@ def compute_open_field(
         counted steps), ``duration_s`` (first to last valid sample), ``tracked_s`` (time of the
         counted steps), ``mean_speed_cm_s`` (distance / tracked time), ``time_mobile_s``,
         ``time_mobile_pct`` (of tracked time), ``time_in_centre_s``, ``time_in_centre_pct`` (of
-        tracked time), ``distance_in_centre_cm``, ``centre_entries``, ``n_missing`` (missing
-        samples), ``n_gaps``.
+        tracked time), ``distance_in_centre_cm``, ``centre_entries``, ``time_near_wall_s``,
+        ``time_near_wall_pct`` (of tracked time), ``distance_near_wall_cm`` (steps starting
+        within ``wall_band_cm`` of a wall), ``n_missing`` (missing samples), ``n_gaps``.
 
     Raises
     ------
@@ -173,6 +186,10 @@ def compute_open_field(
     entry is a counted step from outside the centre zone into it.
     """
     shape, geom = _arena(rectangle, circle)
+    if not np.isfinite(wall_band_cm) or wall_band_cm <= 0:
+        raise InputError(
+            f"Expected a wall band > 0 cm, but got {wall_band_cm!r}", field="wall_band_cm"
+        )
     if mobility_threshold_cm_s < 0 or min_bout_s < 0:
         raise InputError(
             "Expected a mobility threshold and minimum bout duration >= 0",
@@ -191,6 +208,8 @@ def compute_open_field(
     trial = steps["trial_id"].to_numpy()
     same = np.r_[False, trial[1:] == trial[:-1]]
     start_in = np.r_[False, inside[:-1]] & same
+    near = wall_distance(steps["x_cm"].to_numpy(), steps["y_cm"].to_numpy(), shape, geom)
+    start_wall = np.r_[False, near[:-1] <= wall_band_cm] & same
     counted = steps["step_cm"].notna().to_numpy()
     dt = np.where(counted, steps["dt_s"].to_numpy(), 0.0)
     step = np.where(counted, steps["step_cm"].to_numpy(), 0.0)
@@ -202,6 +221,8 @@ def compute_open_field(
             "dt": dt,
             "centre_dt": np.where(start_in, dt, 0.0),
             "centre_step": np.where(start_in, step, 0.0),
+            "wall_dt": np.where(start_wall, dt, 0.0),
+            "wall_step": np.where(start_wall, step, 0.0),
             "entry": counted & inside & ~start_in,
             "gap": steps["gap"].to_numpy(),
         }
@@ -215,6 +236,8 @@ def compute_open_field(
             "time_in_centre_s": g["centre_dt"].sum(),
             "distance_in_centre_cm": g["centre_step"].sum(),
             "centre_entries": g["entry"].sum().astype(int),
+            "time_near_wall_s": g["wall_dt"].sum(),
+            "distance_near_wall_cm": g["wall_step"].sum(),
             "n_gaps": g["gap"].sum().astype(int),
         }
     )
@@ -226,6 +249,7 @@ def compute_open_field(
         out["time_mobile_s"] = mobile
         out["time_mobile_pct"] = 100 * mobile / out["tracked_s"]
         out["time_in_centre_pct"] = 100 * out["time_in_centre_s"] / out["tracked_s"]
+        out["time_near_wall_pct"] = 100 * out["time_near_wall_s"] / out["tracked_s"]
     out["n_missing"] = (
         t.groupby("trial_id", sort=False)["x_cm"].apply(lambda s: int(s.isna().sum())).reindex(ids)
     )
@@ -243,6 +267,9 @@ def compute_open_field(
             "time_in_centre_pct",
             "distance_in_centre_cm",
             "centre_entries",
+            "time_near_wall_s",
+            "time_near_wall_pct",
+            "distance_near_wall_cm",
             "n_missing",
             "n_gaps",
         ]

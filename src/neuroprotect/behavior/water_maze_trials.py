@@ -51,10 +51,12 @@ def classify_strategies(
     check_arena: bool = True,
     meta: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Strategy rows ``trial_id, segment, offset_cm, length_cm, strategy, confidence``.
+    """Strategy rows ``trial_id, segment, offset_cm, length_cm, strategy, best_guess, confidence``.
 
     ``garthe2009``: one row per trial (``segment`` missing, ``offset_cm`` 0, ``length_cm`` the
-    path length, ``confidence`` NaN). ``gehring2015``: one row per path segment. ``meta`` (from
+    path length, ``best_guess`` = ``strategy``, ``confidence`` NaN). ``gehring2015``: one row per
+    path segment; ``strategy`` is ``unclassified`` when the model's probability of its best guess
+    is below the model's ``min_confidence``. ``meta`` (from
     the track readers) names the file of a track outside the pool.
     """
     if check_arena:
@@ -70,6 +72,7 @@ def classify_strategies(
                 "offset_cm": 0.0,
                 "length_cm": metrics.path_length_cm.to_numpy(),
                 "strategy": calls.strategy,
+                "best_guess": calls.strategy,
                 "confidence": np.nan,
             }
         )

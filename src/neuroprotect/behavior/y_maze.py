@@ -23,19 +23,27 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from neuroprotect.behavior.tracks import validate_tracks
+from neuroprotect.behavior.tracks import compute_speed, validate_tracks
+from neuroprotect.behavior.y_maze_zones import (
+    Point,
+    Polygon,
+    _check_polygon,
+    _convex_hull,
+    _edges,
+    distance_to_segments,
+    make_y_maze_arms,
+    points_in_polygon,
+)
 from neuroprotect.errors import InputError
 
 __all__ = [
+    "Point",
     "parse_arm_sequence",
     "score_alternation",
     "make_y_maze_arms",
     "detect_arm_entries",
     "compute_y_maze",
 ]
-
-Point = tuple[float, float]
-Polygon = Sequence[Point]
 
 _SEPARATORS = " ,;\t-"
 
@@ -144,119 +152,6 @@ def score_alternation(
     }
 
 
-def make_y_maze_arms(
-    *,
-    centre: Point = (0.0, 0.0),
-    arm_length_cm: float,
-    arm_width_cm: float,
-    angles_deg: Sequence[float] = (90.0, 210.0, 330.0),
-    labels: str = "ABC",
-) -> tuple[dict[str, list[Point]], list[Point]]:
-    """Polygons of a symmetric Y-maze: three rectangular arms around an equilateral centre.
-
-    Parameters
-    ----------
-    centre
-        Maze centre (cm).
-    arm_length_cm, arm_width_cm
-        Arm length (from the centre triangle's side to the arm end) and width.
-    angles_deg
-        Direction of each arm (counter-clockwise from +x), in the order of ``labels``.
-    labels
-        One character per arm.
-
-    Returns
-    -------
-    arms : dict
-        Arm symbol -> rectangle (4 vertices).
-    centre_zone : list
-        The central triangle (3 vertices) whose sides are the arms' entrances.
-    """
-    if len(labels) != len(angles_deg):
-        raise InputError(
-            f"Expected one label per arm, but got {len(labels)} labels for {len(angles_deg)} arms",
-            field="labels",
-        )
-    if arm_length_cm <= 0 or arm_width_cm <= 0:
-        raise InputError("Expected an arm length and width > 0", field="arm_length_cm")
-    cx, cy = centre
-    w = arm_width_cm
-    apothem = w / (2.0 * np.sqrt(3.0))  # centre to the middle of a side of the triangle
-    arms: dict[str, list[Point]] = {}
-    for label, ang in zip(labels, angles_deg, strict=True):
-        u = np.array([np.cos(np.radians(ang)), np.sin(np.radians(ang))])
-        p = np.array([-u[1], u[0]])
-        base = np.array([cx, cy]) + apothem * u
-        far = base + arm_length_cm * u
-        corners = [base + p * w / 2, far + p * w / 2, far - p * w / 2, base - p * w / 2]
-        arms[label] = [(float(c[0]), float(c[1])) for c in corners]
-    # triangle vertices lie between consecutive arms
-    radius = w / np.sqrt(3.0)
-    centre_zone = []
-    for ang in angles_deg:
-        a = np.radians(ang + 180.0)
-        centre_zone.append((float(cx + radius * np.cos(a)), float(cy + radius * np.sin(a))))
-    return arms, centre_zone
-
-
-def _points_in_polygon(x: np.ndarray, y: np.ndarray, polygon: Polygon) -> np.ndarray:
-    """Even-odd ray casting, vectorised over points."""
-    poly = np.asarray(polygon, dtype=float)
-    inside = np.zeros(x.shape, dtype=bool)
-    x0, y0 = poly[:, 0], poly[:, 1]
-    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)
-    for xa, ya, xb, yb in zip(x0, y0, x1, y1, strict=True):
-        crosses = (ya > y) != (yb > y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x_at = xa + (y - ya) * (xb - xa) / (yb - ya)
-        inside ^= crosses & (x < x_at)
-    return inside
-
-
-def _distance_to_segments(x: np.ndarray, y: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Distance from each point to the nearest of ``segments`` (k x 4: xa, ya, xb, yb)."""
-    best = np.full(x.shape, np.inf)
-    for xa, ya, xb, yb in segments:
-        dx, dy = xb - xa, yb - ya
-        length2 = dx * dx + dy * dy
-        t = np.clip(((x - xa) * dx + (y - ya) * dy) / length2, 0.0, 1.0) if length2 else 0.0
-        best = np.minimum(best, np.hypot(x - (xa + t * dx), y - (ya + t * dy)))
-    return best
-
-
-def _edges(polygon: Polygon) -> np.ndarray:
-    p = np.asarray(polygon, dtype=float)
-    return np.column_stack([p, np.roll(p, -1, axis=0)])
-
-
-def _check_polygon(polygon: Polygon, name: str) -> None:
-    p = np.asarray(polygon, dtype=float)
-    if p.ndim != 2 or p.shape[1] != 2 or len(p) < 3 or not np.isfinite(p).all():
-        raise InputError(
-            f"Expected a polygon of at least 3 (x, y) vertices, but got {polygon!r}", field=name
-        )
-
-
-def _convex_hull(points: np.ndarray) -> list[Point]:
-    """Andrew's monotone chain."""
-    pts = sorted({(float(a), float(b)) for a, b in points})
-
-    def cross(o: Point, a: Point, b: Point) -> float:
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower: list[Point] = []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    upper: list[Point] = []
-    for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    return lower[:-1] + upper[:-1]
-
-
 def _entrances(arms: Mapping[str, Polygon], centre_zone: Polygon | None) -> dict[str, np.ndarray]:
     """Each arm's entrance: its edge whose midpoint is nearest the maze centre."""
     if centre_zone is not None:
@@ -332,10 +227,10 @@ def detect_arm_entries(
     x, y = t["x_cm"].to_numpy(), t["y_cm"].to_numpy()
     valid = np.isfinite(x)
     zone = np.full(len(t), None, dtype=object)
-    zone[valid & _points_in_polygon(x, y, centre_zone)] = "."
+    zone[valid & points_in_polygon(x, y, centre_zone)] = "."
     for arm, poly in arms.items():
-        deep = _points_in_polygon(x, y, poly) & (
-            _distance_to_segments(x, y, entrances[arm][None, :]) >= entry_depth_cm
+        deep = points_in_polygon(x, y, poly) & (
+            distance_to_segments(x, y, entrances[arm][None, :]) >= entry_depth_cm
         )
         zone[valid & deep] = str(arm)
     state = pd.Series(zone).groupby(t["trial_id"].to_numpy(), sort=False).ffill()
@@ -350,6 +245,18 @@ def detect_arm_entries(
     return rows[["trial_id", "entry", "arm", "time_s"]].reset_index(drop=True)
 
 
+def _zone_labels(
+    x: np.ndarray, y: np.ndarray, arms: Mapping[str, Polygon], centre_zone: Polygon
+) -> np.ndarray:
+    """Zone of every point: an arm symbol, '.' for the centre, '' elsewhere (geometric, no
+    hysteresis: time in a zone is where the animal is, entries are what it did)."""
+    zone = np.full(x.shape, "", dtype=object)
+    zone[points_in_polygon(x, y, centre_zone)] = "."
+    for arm, poly in arms.items():
+        zone[points_in_polygon(x, y, poly) & (zone == "")] = str(arm)
+    return zone
+
+
 def compute_y_maze(
     tracks: pd.DataFrame,
     *,
@@ -359,7 +266,7 @@ def compute_y_maze(
     count_start_arm: bool = True,
     collapse_repeats: bool = False,
 ) -> pd.DataFrame:
-    """Arm entries and spontaneous alternation of every trial of a track table.
+    """Arm entries, spontaneous alternation, distance and zone times of every trial.
 
     Parameters are those of :func:`detect_arm_entries` and :func:`score_alternation`.
 
@@ -367,7 +274,17 @@ def compute_y_maze(
     -------
     pandas.DataFrame
         One row per trial (input order): ``trial_id, entries, alternations,
-        spontaneous_alternation_pct, same_arm_returns, alternate_arm_returns, sequence``.
+        spontaneous_alternation_pct, same_arm_returns, alternate_arm_returns, sequence,
+        distance_cm`` (path length of the counted steps; steps across gaps are not counted),
+        ``duration_s`` (first to last valid sample), ``time_in_arm_<X>_s`` for every arm,
+        ``time_in_centre_s``.
+
+    Notes
+    -----
+    A step (from sample i-1 to i) belongs to the zone of its start sample; a zone's time is the
+    sum of the durations of its counted steps, as in :func:`~neuroprotect.behavior.open_field.
+    compute_open_field`. Zones are the arm polygons and the centre triangle themselves (no
+    entry depth).
     """
     entries = detect_arm_entries(
         tracks,
@@ -376,16 +293,37 @@ def compute_y_maze(
         entry_depth_cm=entry_depth_cm,
         count_start_arm=count_start_arm,
     )
+    hub = centre_zone
+    if hub is None:
+        hub = _convex_hull(
+            np.vstack([e.reshape(2, 2) for e in _entrances(arms, centre_zone).values()])
+        )
+    steps = compute_speed(validate_tracks(tracks))
+    zone = _zone_labels(steps["x_cm"].to_numpy(), steps["y_cm"].to_numpy(), arms, hub)
+    trial = steps["trial_id"].to_numpy()
+    start_zone = np.concatenate([np.array([""], dtype=object), zone[:-1]])
+    counted = steps["step_cm"].notna().to_numpy()
     rows = []
-    for trial in pd.unique(validate_tracks(tracks)["trial_id"]):
-        seq = entries.loc[entries["trial_id"] == trial, "arm"].tolist()
+    for tid in pd.unique(trial):
+        seq = entries.loc[entries["trial_id"] == tid, "arm"].tolist()
         if not seq:
             raise InputError(
-                f"Expected at least one arm entry in trial {trial!r}, but its track enters no "
+                f"Expected at least one arm entry in trial {tid!r}, but its track enters no "
                 "arm (check the arm polygons, their units and entry_depth_cm)",
                 field="arms",
             )
-        rows.append(
-            {"trial_id": trial, **score_alternation(seq, collapse_repeats=collapse_repeats)}
-        )
+        mine = (trial == tid) & counted
+        dt = steps["dt_s"].to_numpy()[mine]
+        where = start_zone[mine]
+        times = steps["time_s"].to_numpy()[trial == tid]
+        row: dict[str, object] = {
+            "trial_id": tid,
+            **score_alternation(seq, collapse_repeats=collapse_repeats),
+            "distance_cm": float(steps["step_cm"].to_numpy()[mine].sum()),
+            "duration_s": float(times.max() - times.min()),
+        }
+        for arm in arms:
+            row[f"time_in_arm_{arm}_s"] = float(dt[where == str(arm)].sum())
+        row["time_in_centre_s"] = float(dt[where == "."].sum())
+        rows.append(row)
     return pd.DataFrame(rows)

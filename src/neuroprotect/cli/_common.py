@@ -1,4 +1,4 @@
-"""Shared CLI helpers: one-line errors, JSON output and output paths."""
+"""Shared CLI helpers: one-line errors, JSON output, output paths and batches of files."""
 
 from __future__ import annotations
 
@@ -48,6 +48,45 @@ def user_errors() -> Iterator[None]:
             typer.echo(f"warning: {note}", err=True)
     if error is not None:
         fail(error)
+
+
+STRICT_HELP = (
+    "Refuse the whole batch at the first bad file (one-line error, exit 2) instead of skipping "
+    "it with a warning."
+)
+
+
+def strict_option() -> Any:
+    """The ``--strict`` option of every command that analyses several files."""
+    return typer.Option(False, "--strict", help=STRICT_HELP)
+
+
+def new_batch(strict: bool, *, global_fields: tuple[str, ...] = ()) -> Any:
+    """A :class:`neuroprotect.io.batch.Batch` for a command's per-file loop.
+
+    Inside :func:`user_errors`, each skipped file is printed as one ``warning:`` line, and
+    ``batch.finish()`` (all files skipped) or a strict batch's first bad file give one ``error:``
+    line and exit code 2.
+    """
+    from neuroprotect.io.batch import Batch
+
+    return Batch(strict=strict, global_fields=global_fields)
+
+
+def batch_json(rows: list[dict[str, Any]], batch: Any) -> dict[str, Any]:
+    """The ``--json`` document of a batch command: ``{"rows": [...], "skipped": [{"file",
+    "reason"}, ...]}``."""
+    return {"rows": rows, "skipped": batch.records()}
+
+
+def note_skipped(batch: Any, *, what: str = "files") -> None:
+    """After a text (not JSON) listing: one stderr line counting the skipped files, if any."""
+    if batch.skipped:
+        typer.echo(
+            f"note: {len(batch.skipped)} {what} skipped, {batch.analysed} analysed (see the "
+            "warnings above); --strict refuses the batch instead",
+            err=True,
+        )
 
 
 SHEET_HELP = "Excel input: the sheet to read, by name or position (1 = first); default the first."

@@ -1,6 +1,7 @@
 """``neuroprotect behavior y-maze | open-field | passive-avoidance``.
 
-Track files are read as the documented generic track CSV (``time_s, x, y`` [, ``trial_id``]).
+Track files are read by the registered readers (:mod:`neuroprotect.behavior.readers`) through
+:func:`neuroprotect.workflows.track_sessions.read_session`, as in the study readouts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,22 @@ from typing import Any
 
 import typer
 
-from neuroprotect.cli._common import print_json, user_errors
+from neuroprotect.cli._common import (
+    batch_json,
+    new_batch,
+    note_skipped,
+    print_json,
+    strict_option,
+    user_errors,
+)
+from neuroprotect.cli._track_options import (
+    FILES_HELP,
+    body_option,
+    format_option,
+    fps_option,
+    max_jump_option,
+    min_likelihood_option,
+)
 from neuroprotect.errors import InputError
 
 app = typer.Typer(
@@ -42,23 +58,85 @@ def _fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _read_tracks(files: list[Path], cm_per_unit: float) -> list[tuple[Path, Any]]:
-    from neuroprotect.behavior.readers.generic import read_generic_csv
+def _track_input(
+    fmt: str,
+    fps: float | None,
+    body: str | None,
+    min_likelihood: float,
+    max_jump_px: float,
+    cm_per_unit: float,
+    **arena: Any,
+) -> Any:
+    from neuroprotect.cli._track_options import pose_options
+    from neuroprotect.workflows.track_sessions import TrackInput, keypoint_arena
 
-    return [(f, read_generic_csv(f, cm_per_unit=cm_per_unit)) for f in files]
+    if not cm_per_unit > 0:
+        raise InputError(
+            f"Expected cm per unit > 0, but got {cm_per_unit!r}", field="--cm-per-unit"
+        )
+    return TrackInput(
+        format=fmt,
+        pose=pose_options(fps, body, min_likelihood, max_jump_px),
+        cm_per_unit=cm_per_unit,
+        arena=keypoint_arena(prefix="--", **arena),
+    )
+
+
+def _session_fields(session: Any, trial_id: str) -> dict[str, Any]:
+    """Per-trial input facts for the JSON: format, missing samples, pose drops, the cm scale."""
+    meta = session.meta.set_index("trial_id").loc[trial_id]
+    out: dict[str, Any] = {
+        "source_file": str(session.path),
+        "format": meta["format"],
+        "n_missing": int(meta["n_missing"]),
+    }
+    for key in ("fps", "body_point", "n_low_likelihood", "n_jumps", "dropped_fraction"):
+        if key in meta and meta[key] is not None:
+            out[key] = _clean(meta[key])
+    out["scale"] = session.scale
+    return out
+
+
+def _read_sessions(files: list[Path], spec: Any, batch: Any) -> list[Any]:
+    """The sessions of the files that can be read; the others are skipped into ``batch``."""
+    from neuroprotect.behavior.track_checks import check_track_samples
+    from neuroprotect.workflows.track_sessions import read_session
+
+    out = []
+    for f in files:
+        with batch.item(f, count=False):
+            session = read_session(f, spec)
+            check_track_samples(session.tracks, file=f)
+            out.append(session)
+    return out
+
+
+def _trials(tracks: Any) -> list[tuple[str, Any]]:
+    """One (trial id, track) per trial of a file, in file order."""
+    return [(str(t), tracks[tracks["trial_id"] == t]) for t in tracks["trial_id"].unique()]
 
 
 @app.command("y-maze")
 def y_maze(
-    files: list[Path] = typer.Argument(None, help="Track files (generic CSV), one or more."),
+    files: list[Path] = typer.Argument(None, help=FILES_HELP),
     sequence: list[str] = typer.Option(
         [],
         "--sequence",
         help="A recorded arm-entry sequence, e.g. ABCAB or '3 2 3 1' (repeatable).",
     ),
     arms: Path | None = typer.Option(
-        None, "--arms", help="YAML with the arm polygons (needed with track files)."
+        None, "--arms", help="YAML with the arm polygons (cm), for track files without keypoints."
     ),
+    arms_from_keypoints: str | None = typer.Option(
+        None,
+        "--arms-from-keypoints",
+        help="Pose files: the arm-end keypoints LEFT,RIGHT,MIDDLE (arms A, B, C); the maze and "
+        "px -> cm follow from their medians, with --arm-length-cm and --arm-width-cm.",
+    ),
+    arm_length_cm: float | None = typer.Option(
+        None, "--arm-length-cm", help="Arm length (centre to arm end side), cm."
+    ),
+    arm_width_cm: float | None = typer.Option(None, "--arm-width-cm", help="Arm width, cm."),
     entry_depth: float = typer.Option(
         5.0, "--entry-depth", help="cm past an arm's entrance that make an entry (hysteresis)."
     ),
@@ -68,17 +146,32 @@ def y_maze(
     collapse_repeats: bool = typer.Option(
         False, "--collapse-repeats", help="Merge immediate re-entries into the same arm."
     ),
+    fmt: str = format_option(),
+    fps: float | None = fps_option(),
+    body: str | None = body_option(),
+    min_likelihood: float = min_likelihood_option(),
+    max_jump_px: float = max_jump_option(),
     cm_per_unit: float = typer.Option(1.0, "--cm-per-unit", help="cm per track unit."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print JSON: {"rows": [...], "skipped": [{"file", "reason"}]}.'
+    ),
+    strict: bool = strict_option(),
 ) -> None:
     """Spontaneous alternation: alternations / (entries - 2) x 100, per session.
 
-    Example: neuroprotect behavior y-maze --sequence ABCACBAB --json
+    Also the distance travelled and the time in each arm and in the centre (track files). A track
+    file or trial that cannot be analysed is skipped with a warning and listed in the JSON's
+    "skipped"; --strict refuses the batch instead.
+
+    Examples: neuroprotect behavior y-maze --sequence ABCACBAB --json;
+    neuroprotect behavior y-maze mouse1DLC.h5 --fps 30 --arms-from-keypoints armL,armR,armM
+    --arm-length-cm 35 --arm-width-cm 5 --json
     """
     from neuroprotect.behavior.readers.zones import read_y_maze_arms
     from neuroprotect.behavior.y_maze import compute_y_maze, score_alternation
 
     out: list[dict[str, Any]] = []
+    batch = new_batch(strict, global_fields=("entry_depth_cm", "format"))
     with user_errors():
         if not files and not sequence:
             raise InputError("Expected track files (with --arms) or --sequence, but got neither")
@@ -89,33 +182,70 @@ def y_maze(
                 raise InputError(exc.message, field=f"--sequence {i}") from None
             out.append({"session": f"sequence {i}", "source_file": None, **res})
         if files:
-            if arms is None:
-                raise InputError("Expected --arms ARMS.yaml with track files, but got none")
-            polygons, centre = read_y_maze_arms(arms)
-            for path, tracks in _read_tracks(files, cm_per_unit):
-                try:
-                    table = compute_y_maze(
-                        tracks,
-                        arms=polygons,
-                        centre_zone=centre,
-                        entry_depth_cm=entry_depth,
-                        count_start_arm=start_arm,
-                        collapse_repeats=collapse_repeats,
-                    )
-                except InputError as exc:
-                    raise InputError(exc.message, file=path, field=exc.field) from None
-                for row in _rows(table):
-                    session = row.pop("trial_id")
-                    out.append({"session": session, "source_file": str(path), **row})
+            spec = _track_input(
+                fmt,
+                fps,
+                body,
+                min_likelihood,
+                max_jump_px,
+                cm_per_unit,
+                arms=arms_from_keypoints,
+                arm_length_cm=arm_length_cm,
+                arm_width_cm=arm_width_cm,
+            )
+            if (arms is None) == (arms_from_keypoints is None):
+                raise InputError(
+                    "Expected one of --arms ARMS.yaml or --arms-from-keypoints with track files",
+                    field="--arms",
+                )
+            polygons, centre = read_y_maze_arms(arms) if arms is not None else (None, None)
+            for session in _read_sessions(files, spec, batch):
+                path = session.path
+                hub: list[tuple[float, float]] | None
+                if session.y_maze is not None:
+                    arm_polygons, hub = session.y_maze.arms, session.y_maze.centre_zone
+                else:
+                    assert polygons is not None
+                    arm_polygons, hub = polygons, centre
+                for trial, track in _trials(session.tracks):
+                    with batch.item(path, trial=trial if trial != path.stem else None):
+                        try:
+                            table = compute_y_maze(
+                                track,
+                                arms=arm_polygons,
+                                centre_zone=hub,
+                                entry_depth_cm=entry_depth,
+                                count_start_arm=start_arm,
+                                collapse_repeats=collapse_repeats,
+                            )
+                        except InputError as exc:
+                            if exc.field in batch.global_fields:
+                                raise
+                            raise InputError(exc.message, file=path, field=exc.field) from None
+                        for row in _rows(table):
+                            session_id = row.pop("trial_id")
+                            out.append(
+                                {
+                                    "session": session_id,
+                                    **row,
+                                    **_session_fields(session, session_id),
+                                }
+                            )
+            if not sequence:
+                batch.finish(what="track files or trials")
+            else:  # the sequences were analysed: skipped track files are warnings only
+                batch.analysed += len(sequence)
+                batch.finish()
     out = [{k: _clean(v) for k, v in r.items()} for r in out]
     if as_json:
-        print_json(out)
+        print_json(batch_json(out, batch))
         return
     for r in out:
         typer.echo(
             f"{r['session']}: {r['entries']} entries, {r['alternations']} alternations, "
             f"SA = {_fmt(r['spontaneous_alternation_pct'])} % ({r['sequence']})"
         )
+    note_skipped(batch, what="track files or trials")
 
 
 def _parse_bounds(text: str) -> dict[str, tuple[float, ...]]:
@@ -136,14 +266,26 @@ def _parse_bounds(text: str) -> dict[str, tuple[float, ...]]:
 
 @app.command("open-field")
 def open_field(
-    files: list[Path] = typer.Argument(..., help="Track files (generic CSV)."),
-    bounds: str = typer.Option(
-        ...,
+    files: list[Path] = typer.Argument(..., help=FILES_HELP),
+    bounds: str | None = typer.Option(
+        None,
         "--bounds",
         help="Arena in cm: 'x_min,y_min,x_max,y_max' (rectangle) or 'x,y,radius' (circle).",
     ),
+    bounds_from_keypoints: str | None = typer.Option(
+        None,
+        "--bounds-from-keypoints",
+        help="Pose files: the box-corner keypoints TL,TR,BR,BL; with --box-size-cm the box and a "
+        "perspective-correct px -> cm mapping (homography) follow from their medians.",
+    ),
+    box_size_cm: str | None = typer.Option(
+        None, "--box-size-cm", help="Box floor W,H in cm (W along top-left -> top-right)."
+    ),
     centre_fraction: float = typer.Option(
         0.25, "--centre-fraction", help="Centre zone area as a fraction of the arena."
+    ),
+    wall_band_cm: float = typer.Option(
+        5.0, "--wall-band-cm", help="Width (cm) of the zone along the walls (thigmotaxis)."
     ),
     mobility_threshold: float = typer.Option(
         2.0, "--mobility-threshold", help="Speed (cm/s) above which a step is mobile."
@@ -154,47 +296,102 @@ def open_field(
     bin_s: float | None = typer.Option(
         None, "--bin", help="Also report distance per time bin of this many seconds."
     ),
+    fmt: str = format_option(),
+    fps: float | None = fps_option(),
+    body: str | None = body_option(),
+    min_likelihood: float = min_likelihood_option(),
+    max_jump_px: float = max_jump_option(),
     cm_per_unit: float = typer.Option(1.0, "--cm-per-unit", help="cm per track unit."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print JSON: {"rows": [...], "skipped": [{"file", "reason"}]}.'
+    ),
+    strict: bool = strict_option(),
 ) -> None:
-    """Distance, mean speed, time mobile, time in the centre (and distance per time bin).
+    """Distance, speed, time mobile, time and distance in the centre and near the wall.
 
-    Example: neuroprotect behavior open-field rat1.csv --bounds 0,0,40,40 --bin 300 --json
+    A track file or trial that cannot be analysed (unreadable, no or too few samples, outside
+    the arena) is skipped with a warning and listed in the JSON's "skipped"; --strict refuses the
+    batch instead. Exit code 2 when nothing could be analysed.
+
+    Examples: neuroprotect behavior open-field rat1.csv --bounds 0,0,40,40 --bin 300 --json;
+    neuroprotect behavior open-field m1DLC.h5 --fps 30 --bounds-from-keypoints tl,tr,br,bl
+    --box-size-cm 40,40 --json
     """
     from neuroprotect.behavior.open_field import compute_distance_by_bin, compute_open_field
 
     out: list[dict[str, Any]] = []
+    # option checks inside the analysis stop the whole batch, they are not about a file
+    batch = new_batch(
+        strict,
+        global_fields=(
+            "centre_fraction",
+            "wall_band_cm",
+            "mobility_threshold_cm_s",
+            "min_bout_s",
+            "bin_s",
+            "format",
+        ),  # fmt: skip
+    )
     with user_errors():
-        arena = _parse_bounds(bounds)
-        for path, tracks in _read_tracks(files, cm_per_unit):
-            try:
-                table = compute_open_field(
-                    tracks,
-                    rectangle=arena.get("rectangle"),
-                    circle=arena.get("circle"),
-                    centre_fraction=centre_fraction,
-                    mobility_threshold_cm_s=mobility_threshold,
-                    min_bout_s=min_bout,
-                )
-                bins = compute_distance_by_bin(tracks, bin_s=bin_s) if bin_s else None
-            except InputError as exc:
-                raise InputError(exc.message, file=path, field=exc.field) from None
-            for row in _rows(table):
-                row["source_file"] = str(path)
-                if bins is not None:
-                    mine = bins[bins["trial_id"] == row["trial_id"]]
-                    row["bins"] = _rows(
-                        mine[["bin", "bin_start_s", "bin_end_s", "distance_cm", "tracked_s"]]
-                    )
-                out.append(row)
+        spec = _track_input(
+            fmt,
+            fps,
+            body,
+            min_likelihood,
+            max_jump_px,
+            cm_per_unit,
+            corners=bounds_from_keypoints,
+            box_size_cm=box_size_cm,
+        )
+        if (bounds is None) == (bounds_from_keypoints is None):
+            raise InputError(
+                "Expected exactly one of --bounds (cm) or --bounds-from-keypoints (pose files)",
+                field="--bounds",
+            )
+        given = _parse_bounds(bounds) if bounds is not None else {}
+        for session in _read_sessions(files, spec, batch):
+            path = session.path
+            arena = {"rectangle": session.box.rectangle} if session.box is not None else given
+            for trial, track in _trials(session.tracks):
+                with batch.item(path, trial=trial if trial != path.stem else None):
+                    try:
+                        table = compute_open_field(
+                            track,
+                            rectangle=arena.get("rectangle"),
+                            circle=arena.get("circle"),
+                            centre_fraction=centre_fraction,
+                            wall_band_cm=wall_band_cm,
+                            mobility_threshold_cm_s=mobility_threshold,
+                            min_bout_s=min_bout,
+                        )
+                        bins = compute_distance_by_bin(track, bin_s=bin_s) if bin_s else None
+                    except InputError as exc:
+                        if exc.field in batch.global_fields:
+                            raise
+                        raise InputError(exc.message, file=path, field=exc.field) from None
+                    for row in _rows(table):
+                        row.pop("n_missing", None)
+                        row.update(_session_fields(session, row["trial_id"]))
+                        row["arena"] = {k: list(v) for k, v in arena.items()}
+                        if bins is not None:
+                            mine = bins[bins["trial_id"] == row["trial_id"]]
+                            row["bins"] = _rows(
+                                mine[
+                                    ["bin", "bin_start_s", "bin_end_s", "distance_cm", "tracked_s"]
+                                ]
+                            )
+                        out.append(row)
+        batch.finish(what="track files or trials")
     if as_json:
-        print_json(out)
+        print_json(batch_json(out, batch))
         return
     for r in out:
         typer.echo(
             f"{r['trial_id']}: {_fmt(r['distance_cm'])} cm, {_fmt(r['mean_speed_cm_s'])} cm/s, "
-            f"mobile {_fmt(r['time_mobile_pct'])} %, centre {_fmt(r['time_in_centre_pct'])} %"
+            f"mobile {_fmt(r['time_mobile_pct'])} %, centre {_fmt(r['time_in_centre_pct'])} %, "
+            f"wall {_fmt(r['time_near_wall_pct'])} %"
         )
+    note_skipped(batch, what="track files or trials")
 
 
 @app.command("passive-avoidance")

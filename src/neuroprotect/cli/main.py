@@ -90,18 +90,26 @@ ALLOW_OUTSIDE_HELP = (
 @app.command()
 def validate(
     manifest: Path = typer.Argument(..., help="Path of the study.yaml to check."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="A readout file that would be skipped is an error (as run --strict).",
+    ),
     allow_outside_paths: bool = typer.Option(
         False, "--allow-outside-paths", help=ALLOW_OUTSIDE_HELP
     ),
 ) -> None:
     """Check a study manifest, its animals table and every readout file, without running anything.
 
-    Nothing is analysed, stored or written. Exit code 0 when valid, 2 with a one-line error otherwise.
+    Nothing is analysed, stored or written. Exit code 0 when valid, 2 with a one-line error
+    otherwise. A readout file that `run` would skip is a warning line (an error with --strict).
     """
     from neuroprotect.workflows.analyse import validate_study
 
     with user_errors():
-        study = validate_study(manifest, allow_outside_paths=allow_outside_paths or None)
+        study = validate_study(
+            manifest, strict=strict, allow_outside_paths=allow_outside_paths or None
+        )
     typer.echo(f"ok: {study.study_id}: {len(study.groups)} groups, {len(study.readouts)} readouts")
 
 
@@ -112,11 +120,21 @@ def run(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     no_store: bool = typer.Option(False, "--no-store", help="Analyse and report without storing."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Refuse the run at the first bad readout file (one-line error, exit 2) instead of "
+        "skipping the file with a warning listed in the report's quality control.",
+    ),
     allow_outside_paths: bool = typer.Option(
         False, "--allow-outside-paths", help=ALLOW_OUTSIDE_HELP
     ),
 ) -> None:
     """Run a study: read every readout, compute statistics, store the run, write the report.
+
+    A readout file that cannot be analysed (unreadable, no or too few samples, a track outside
+    the arena) is skipped with a warning, listed in the report's quality control and in
+    results.json's "skipped"; --strict (or "strict: true" on the readout) refuses instead.
 
     Example: neuroprotect run examples/imm-h004-mcao/study.yaml --out out/
     """
@@ -130,6 +148,7 @@ def run(
             db_url=db,
             store=not no_store,
             progress=progress,
+            strict=strict,
             allow_outside_paths=allow_outside_paths or None,
         )
     _echo_run(outcome, db)

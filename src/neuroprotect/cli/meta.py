@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -13,15 +14,16 @@ from neuroprotect.io.tables import Column, read_table
 
 META_COLUMNS = [
     Column("study", "str"),
-    Column("n_treat", "float", min=2),
+    Column("n_treat", "float", min=0),
     Column("mean_treat", "float"),
     Column("sd_treat", "float", min=0),
-    Column("n_ctrl", "float", min=2),
+    Column("n_ctrl", "float", min=0),
     Column("mean_ctrl", "float"),
     Column("sd_ctrl", "float", min=0),
     Column("sham_mean", "float", required=False, allow_missing=True),
     Column("control_id", "str", required=False, allow_missing=True),
     Column("comparison", "str", required=False, allow_missing=True),
+    Column("lower_is_better", "bool", required=False, allow_missing=True),
 ]
 
 GIVEN_COLUMNS = [
@@ -42,9 +44,25 @@ class MeasureOption(StrEnum):
 
 class MethodOption(StrEnum):
     reml = "reml"
+    ml = "ml"
     dl = "dl"
+    he = "he"
     pm = "pm"
+    sj = "sj"
+    eb = "eb"
     fe = "fe"
+
+
+class TestOption(StrEnum):
+    z = "z"
+    knha = "knha"
+    adhoc = "adhoc"
+
+
+class FormatOption(StrEnum):
+    table = "table"
+    syrf = "syrf"
+    camarades = "camarades"
 
 
 class SmdVarianceOption(StrEnum):
@@ -66,15 +84,61 @@ def _fmt(x: float | None, digits: int = 4) -> str:
     return "NA" if x is None else f"{x:.{digits}f}"
 
 
+METHOD_HELP = (
+    "tau^2 estimator, as metafor rma(method=): reml (default), ml, dl (DerSimonian-Laird), "
+    "he (Hedges), pm (Paule-Mandel), sj (Sidik-Jonkman), eb (empirical Bayes = PM), fe (fixed)."
+)
+TEST_HELP = (
+    "Inference, as metafor rma(test=): z (normal), knha (Knapp-Hartung, t(k-p)), adhoc "
+    "(Knapp-Hartung never narrower than z)."
+)
+FORMAT_HELP = (
+    "Input layout: table (our columns), syrf (SyRF quantitative-data export: one row per cohort; "
+    "cohorts paired within experiment, outcome and time point), camarades (one row per "
+    "comparison: mean_c, sd_c, n_c, mean_rx, sd_rx, n_rx, sham_mean, error_type SD/SEM, "
+    "ctrl_shared_by or n_c_true). SEMs become SDs (SEM x sqrt(n))."
+)
+
+
+def _read(table: Path, fmt: FormatOption, measure: MeasureOption, outcome: str | None) -> Any:
+    """The comparison table, the notes and the skipped rows of the input file."""
+    from neuroprotect.meta.exports import ExportTable, read_export
+
+    if fmt is FormatOption.table:
+        columns = GIVEN_COLUMNS if measure is MeasureOption.given else META_COLUMNS
+        return ExportTable(read_table(table, columns))
+    if measure is MeasureOption.given:
+        raise InputError(f"Expected --measure smd, nmd, md or rom with --format {fmt.value}")
+    return read_export(
+        table,
+        format=fmt.value,  # type: ignore[arg-type]
+        outcome=outcome,
+        require_sham=measure is MeasureOption.nmd,
+    )
+
+
 def meta_command(
     table: Path = typer.Argument(..., help="CSV/TSV/XLSX, one row per comparison."),
     measure: MeasureOption = typer.Option(MeasureOption.smd, help="Effect size."),
-    method: MethodOption = typer.Option(MethodOption.reml, help="tau^2 estimator (fe: fixed)."),
+    method: MethodOption = typer.Option(MethodOption.reml, help=METHOD_HELP),
+    test: TestOption | None = typer.Option(None, "--test", help=TEST_HELP),
+    input_format: FormatOption = typer.Option(FormatOption.table, "--format", help=FORMAT_HELP),
+    outcome: str | None = typer.Option(
+        None, "--outcome", help="--format syrf: keep only this OutcomeLabel."
+    ),
     by: list[str] = typer.Option([], "--by", help="Stratify by this column (repeatable)."),
     moderator: list[str] = typer.Option(
         [], "--moderator", help="Univariable meta-regression on this column (repeatable)."
     ),
-    knapp_hartung: bool = typer.Option(False, "--knapp-hartung", help="Knapp-Hartung t-based CI."),
+    mods: str | None = typer.Option(
+        None,
+        "--mods",
+        help="One multivariable meta-regression on these columns, comma-separated "
+        "(e.g. dose,route; text columns become dummies against their first level).",
+    ),
+    knapp_hartung: bool = typer.Option(
+        False, "--knapp-hartung", help="Same as --test knha (Knapp-Hartung t-based CI)."
+    ),
     smd_variance: SmdVarianceOption = typer.Option(
         SmdVarianceOption.metafor, help="SMD variance: metafor escalc or CAMARADES (N - 3.94)."
     ),
@@ -94,33 +158,57 @@ def meta_command(
     Effect sizes, random-effects pooling, heterogeneity, strata, meta-regression, Egger, trim-and-fill.
 
     Columns: study, n_treat, mean_treat, sd_treat, n_ctrl, mean_ctrl, sd_ctrl (SDs, not SEMs).
+    Group sizes may be fractional (a shared control split between arms, n = 5/3); n < 2 warns.
 
     Optional: sham_mean (needed for nmd), control_id (shared control: its n is split), comparison.
 
-    --measure given reads precomputed study, yi, vi. Numbers match R metafor 3.8.
+    --measure given reads precomputed study, yi, vi. Numbers match R metafor 4.6 (ML/REML: the
+    global maximum, with a warning when the likelihood has several maxima or is flat).
+
+    --format syrf (assumed from SyRF's data dictionary; no real export was at hand): StudyId,
+    ExperimentId, CohortId, NumberOfAnimals, IsDiseaseModelControl (TRUE = sham),
+    IsTreatmentControl (TRUE = control), OutcomeId, TimeInMinute, OutcomeAverage, OutcomeError,
+    ErrorType (SD or SEM), GreaterIsWorse (orients the effect). Treated cohorts are compared with
+    the control of the same experiment, outcome and time point; a control serving m of them is
+    split (n / m); medians and IQRs are skipped and listed. --format camarades: one row per
+    comparison (see --format). Mapping: docs/meta-analysis.md.
+
+    Example: neuroprotect meta export.csv --format syrf --measure nmd --method reml --test knha
     """
     from neuroprotect.meta.analysis import meta_analyse
 
+    if test is not None and knapp_hartung and test is not TestOption.knha:
+        with user_errors():
+            raise InputError(f"Expected --knapp-hartung (= --test knha) or --test {test.value}")
+    chosen_test = test.value if test is not None else ("knha" if knapp_hartung else "z")
     with user_errors():
-        columns = GIVEN_COLUMNS if measure is MeasureOption.given else META_COLUMNS
-        data = read_table(table, columns)
+        source = _read(table, input_format, measure, outcome)
+        data = source.comparisons
         try:
             result, model, _ = meta_analyse(
                 data,
                 measure=measure.value,
                 method=method.value.upper(),
                 by=by,
-                knapp_hartung=knapp_hartung,
+                test=chosen_test,
                 smd_variance=smd_variance.value,
                 lower_is_better=lower_is_better,
                 egger_model=egger.value,
                 egger_predictor=egger_predictor.value,
                 moderators=moderator,
+                mods=[m.strip() for m in mods.split(",") if m.strip()] if mods else (),
             )
         except InputError as exc:  # name the table in errors found after reading it
             if exc.file is not None:
                 raise
             raise InputError(exc.message, file=table, row=exc.row, field=exc.field) from None
+    result["format"] = input_format.value
+    result["warnings"] = [*source.notes, *result["warnings"]]
+    result["skipped"] = [{"file": str(table), **s} for s in source.skipped]
+    for s in result["skipped"]:
+        typer.echo(f"warning: {table}: row {s['row']} skipped: {s['reason']}", err=True)
+    for w in result["warnings"]:
+        typer.echo(f"warning: {w}", err=True)
     if forest is not None or funnel is not None:
         from neuroprotect.meta.bias import trim_and_fill
         from neuroprotect.meta.plots import plot_forest, plot_funnel
@@ -144,9 +232,9 @@ def meta_command(
         print_json(result)
         return
     r = result
+    test_label = {"z": "", "knha": " + Knapp-Hartung", "adhoc": " + Knapp-Hartung (ad hoc)"}
     typer.echo(
-        f"{r['measure'].upper()} meta-analysis, {r['method']}"
-        f"{' + Knapp-Hartung' if r['knapp_hartung'] else ''}, k = {r['k']}"
+        f"{r['measure'].upper()} meta-analysis, {r['method']}{test_label[r['test']]}, k = {r['k']}"
     )
     typer.echo(
         f"estimate {_fmt(r['estimate'])} (SE {_fmt(r['se'])}), 95% CI [{_fmt(r['ci_low'])}, "

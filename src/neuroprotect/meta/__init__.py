@@ -2,8 +2,9 @@
 
 Effect sizes (:mod:`~neuroprotect.meta.effect_sizes`), fixed- and random-effects pooling
 (:class:`RandomEffectsMeta`), stratified analysis (:func:`compute_subgroups`), small-study tests
-(:func:`egger_test`, :func:`rank_correlation_test`, :func:`trim_and_fill`) and plots. Numbers match
-metafor 3.8 (tests/meta).
+(:func:`egger_test`, :func:`rank_correlation_test`, :func:`trim_and_fill`), plots, and readers of
+SyRF and CAMARADES exports (:func:`from_syrf`, :func:`from_camarades`). Numbers match metafor 3.8
+on dat.bcg and metafor 4.6 on pymare's 180-fit grid (tests/meta; docs/meta-analysis.md).
 """
 
 from neuroprotect.meta.analysis import meta_analyse
@@ -23,13 +24,20 @@ from neuroprotect.meta.effect_sizes import (
     correct_shared_control,
     hedges_correction,
 )
+from neuroprotect.meta.exports import ExportTable, from_camarades, from_syrf, read_export
 from neuroprotect.meta.models import RandomEffectsMeta
 from neuroprotect.meta.plots import plot_forest, plot_funnel
-from neuroprotect.meta.regression import MetaRegressionResult, meta_regression, moderator_matrix
+from neuroprotect.meta.regression import (
+    MetaRegressionResult,
+    design_matrix,
+    meta_regression,
+    moderator_matrix,
+)
 from neuroprotect.meta.subgroups import SubgroupResult, compute_subgroups
 
 __all__ = [
     "EggerResult",
+    "ExportTable",
     "MetaRegressionResult",
     "RandomEffectsMeta",
     "SubgroupResult",
@@ -41,7 +49,10 @@ __all__ = [
     "compute_smd",
     "compute_subgroups",
     "correct_shared_control",
+    "design_matrix",
     "egger_test",
+    "from_camarades",
+    "from_syrf",
     "hedges_correction",
     "meta_analyse",
     "meta_regression",
@@ -49,5 +60,6 @@ __all__ = [
     "plot_forest",
     "plot_funnel",
     "rank_correlation_test",
+    "read_export",
     "trim_and_fill",
 ]

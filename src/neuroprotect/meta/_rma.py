@@ -12,10 +12,26 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-METHODS: tuple[str, ...] = ("FE", "DL", "REML", "PM")
+from neuroprotect.meta._tau2 import (
+    MAXITER,
+    METHODS,
+    Tau2Estimate,
+    loglik,
+    q_generalised,
+    tau2_dl,
+    tau2_he,
+    tau2_likelihood,
+    tau2_pm,
+    tau2_sj,
+)
 
-REML_TOL = 1e-10
-REML_MAXITER = 1000
+__all__ = ["METHODS", "TESTS", "RmaFit", "fit_rma", "q_generalised", "tau2_q_profile_ci"]
+
+#: Inference for the coefficients: normal (z), Knapp-Hartung (knha), Knapp-Hartung with the
+#: ad hoc correction s2w >= 1 (adhoc), all as metafor's ``rma.uni(test=...)``.
+TESTS: tuple[str, ...] = ("z", "knha", "adhoc")
+
+REML_MAXITER = MAXITER
 
 
 @dataclass(frozen=True)
@@ -32,9 +48,17 @@ class RmaFit:
     dof: int  # k - p
     i2: float  # percent
     h2: float
-    knapp_hartung: bool
+    test: str  # z, knha or adhoc
     converged: bool
     iterations: int
+    method: str = "REML"
+    loglik: float = float("nan")
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def knapp_hartung(self) -> bool:
+        """True for the t-based tests (``knha``, ``adhoc``)."""
+        return self.test != "z"
 
     @property
     def se(self) -> np.ndarray:
@@ -62,80 +86,50 @@ def _p_matrix(vi: np.ndarray, x: np.ndarray, tau2: float) -> tuple[np.ndarray, n
     return p, inv
 
 
-def q_generalised(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, tau2: float) -> float:
-    """Generalised Q statistic ``Y' P(tau2) Y``: the weighted residual sum of squares.
-
-    Computed from the residuals (never negative), not through P.
-    """
-    w = 1 / (vi + tau2)
-    xtw = x.T * w
-    beta = np.linalg.solve(xtw @ x, xtw @ yi)
-    return float(np.sum(w * (yi - x @ beta) ** 2))
-
-
-def _tau2_dl(yi: np.ndarray, vi: np.ndarray, x: np.ndarray) -> tuple[float, float]:
-    """DerSimonian-Laird tau^2 (moment estimator) and metafor's SE of it."""
-    k, p_ = x.shape
-    p, _ = _p_matrix(vi, x, 0.0)
-    rss = q_generalised(yi, vi, x, 0.0)
-    tr_p = float(np.trace(p))
-    tau2 = max(0.0, (rss - (k - p_)) / tr_p)
-    se = np.sqrt(
-        1 / tr_p**2 * (2 * (k - p_) + 4 * tau2 * tr_p + 2 * tau2**2 * float(np.sum(p * p)))
-    )
-    return tau2, float(se)
-
-
-def _tau2_pm(yi: np.ndarray, vi: np.ndarray, x: np.ndarray) -> float:
-    """Paule-Mandel tau^2: the root of ``Q(tau2) = k - p`` (0 when Q(0) < k - p)."""
-    k, p_ = x.shape
-    target = k - p_
-
-    def f(t: float) -> float:
-        return q_generalised(yi, vi, x, t) - target
-
-    if f(0.0) <= 0:
-        return 0.0
-    hi = max(1.0, float(np.var(yi)) * 10)
-    while f(hi) > 0:
-        hi *= 10
-    return float(optimize.brentq(f, 0.0, hi, xtol=1e-14, rtol=1e-14, maxiter=500))
-
-
 def reml_loglik(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, tau2: float) -> float:
-    """Restricted log-likelihood of tau^2 (up to a constant)."""
-    p, inv = _p_matrix(vi, x, tau2)
-    return float(-0.5 * (np.sum(np.log(vi + tau2)) - np.linalg.slogdet(inv)[1] + yi @ p @ yi))
+    """Restricted log-likelihood of tau^2 (metafor's ``logLik`` of a REML fit)."""
+    return loglik(yi, vi, x, tau2, reml=True)
 
 
-def _tau2_reml(yi: np.ndarray, vi: np.ndarray, x: np.ndarray) -> tuple[float, bool, int]:
-    """REML tau^2 by Fisher scoring (metafor's algorithm), converged to ``REML_TOL``.
+def resolve_test(test: str | None, knapp_hartung: bool) -> str:
+    """The test name from ``test`` (z, knha, adhoc) or the ``knapp_hartung`` synonym."""
+    if test is None:
+        return "knha" if knapp_hartung else "z"
+    t = str(test).lower()
+    if t not in TESTS:
+        raise ValueError(f"Expected test one of {', '.join(TESTS)}, but got {test!r}")
+    if knapp_hartung and t == "z":
+        raise ValueError("Expected either knapp_hartung=True or test='z', but got both")
+    return t
 
-    The update is ``tau2 += (Y'PPY - tr P) / tr(PP)``, halved while it would leave
-    ``tau2 >= 0``. When the score at 0 is not positive the estimate is 0 (boundary).
-    """
-    p0, _ = _p_matrix(vi, x, 0.0)
-    if float(yi @ p0 @ p0 @ yi - np.trace(p0)) <= 0:
-        return 0.0, True, 0
-    tau2 = max(_tau2_dl(yi, vi, x)[0], 1e-8 * float(np.mean(vi)))
-    for it in range(1, REML_MAXITER + 1):
+
+def estimate_tau2(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, method: str) -> Tau2Estimate:
+    """tau^2 by one of :data:`METHODS` (metafor ``rma.uni(method=...)``)."""
+    if method == "FE":
+        return Tau2Estimate(0.0)
+    if method == "DL":
+        return Tau2Estimate(tau2_dl(yi, vi, x)[0])
+    if method == "HE":
+        return Tau2Estimate(tau2_he(yi, vi, x))
+    if method == "SJ":
+        return Tau2Estimate(tau2_sj(yi, vi, x))
+    if method in ("PM", "EB"):
+        return Tau2Estimate(tau2_pm(yi, vi, x))
+    if method in ("ML", "REML"):
+        return tau2_likelihood(yi, vi, x, reml=method == "REML", maxiter=REML_MAXITER)
+    raise ValueError(f"Expected method one of {', '.join(METHODS)}, but got {method!r}")
+
+
+def _se_tau2(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, method: str, tau2: float) -> float:
+    """metafor's SE of tau^2: DL by its moment formula, ML/REML from the Fisher information."""
+    if method == "DL":
+        return tau2_dl(yi, vi, x)[1]
+    if method == "REML":
         p, _ = _p_matrix(vi, x, tau2)
-        pp = p @ p
-        adj = float((yi @ pp @ yi - np.trace(p)) / np.sum(p * p))
-        while tau2 + adj < 0:
-            adj /= 2
-        tau2 += adj
-        if abs(adj) < REML_TOL:
-            return tau2, True, it
-    # Fisher scoring did not settle: maximise the restricted likelihood directly.
-    hi = max(1.0, float(np.var(yi)) * 10)
-    res = optimize.minimize_scalar(
-        lambda t: -reml_loglik(yi, vi, x, t),
-        bounds=(0.0, hi),
-        method="bounded",
-        options={"xatol": REML_TOL},
-    )
-    return float(res.x), bool(res.success), REML_MAXITER
+        return float(np.sqrt(2 / np.sum(p * p)))
+    if method == "ML":
+        return float(np.sqrt(2 / np.sum((1 / (vi + tau2)) ** 2)))
+    return float("nan")
 
 
 def fit_rma(
@@ -145,6 +139,7 @@ def fit_rma(
     *,
     method: str = "REML",
     knapp_hartung: bool = False,
+    test: str | None = None,
     tau2: float | None = None,
 ) -> RmaFit:
     """Fit ``yi = X b + u + e`` with ``u ~ N(0, tau2)``, ``e ~ N(0, vi)`` (metafor ``rma.uni``).
@@ -156,10 +151,13 @@ def fit_rma(
     x
         Design matrix (k, p); None means an intercept only.
     method
-        ``"FE"``, ``"DL"``, ``"REML"`` or ``"PM"``.
+        One of :data:`METHODS` (FE, DL, HE, SJ, ML, REML, PM, EB).
     knapp_hartung
-        Scale the covariance by ``s2w = sum w (y - Xb)^2 / (k - p)`` and use t(k - p)
-        (metafor ``test="knha"``).
+        Synonym of ``test="knha"``.
+    test
+        ``"z"`` (normal), ``"knha"`` (covariance scaled by ``s2w = sum w (y - Xb)^2 / (k - p)``,
+        t(k - p)) or ``"adhoc"`` (the same with ``s2w`` raised to at least 1; Knapp and Hartung
+        2003, Roever et al. 2015).
     tau2
         Fix tau^2 instead of estimating it.
     """
@@ -168,29 +166,23 @@ def fit_rma(
     k = yi.size
     x = np.ones((k, 1)) if x is None else np.asarray(x, float)
     p_ = x.shape[1]
-    converged, iterations, se_tau2 = True, 0, float("nan")
+    method = str(method).upper()
+    test_name = resolve_test(test, knapp_hartung)
     if tau2 is not None:
-        t2 = float(tau2)
-    elif method == "FE":
-        t2 = 0.0
-    elif method == "DL":
-        t2, se_tau2 = _tau2_dl(yi, vi, x)
-    elif method == "PM":
-        t2 = _tau2_pm(yi, vi, x)
-    elif method == "REML":
-        t2, converged, iterations = _tau2_reml(yi, vi, x)
+        est = Tau2Estimate(float(tau2))
     else:
-        raise ValueError(f"Expected method one of {', '.join(METHODS)}, but got {method!r}")
-    if method == "REML" and tau2 is None:
-        p, _ = _p_matrix(vi, x, t2)
-        se_tau2 = float(np.sqrt(2 / np.sum(p * p)))
+        est = estimate_tau2(yi, vi, x, method)
+    t2 = est.tau2
+    se_tau2 = _se_tau2(yi, vi, x, method, t2) if tau2 is None else float("nan")
     w = 1 / (vi + t2)
     xtw = x.T * w
     vcov = np.linalg.inv(xtw @ x)
     beta = vcov @ xtw @ yi
-    if knapp_hartung:
+    if test_name != "z":
         resid = yi - x @ beta
         s2w = float(np.sum(w * resid**2) / (k - p_))
+        if test_name == "adhoc":
+            s2w = max(1.0, s2w)
         vcov = vcov * s2w
     # Cochran's Q and the typical within-study variance use fixed-effect weights.
     p_fe, _ = _p_matrix(vi, x, 0.0)
@@ -215,24 +207,28 @@ def fit_rma(
         dof=dof,
         i2=i2,
         h2=h2,
-        knapp_hartung=knapp_hartung,
-        converged=converged,
-        iterations=iterations,
+        test=test_name,
+        converged=est.converged,
+        iterations=est.iterations,
+        method=method,
+        loglik=est.loglik,
+        warnings=est.warnings,
     )
 
 
 def tau2_q_profile_ci(
-    yi: np.ndarray, vi: np.ndarray, *, level: float = 0.95
+    yi: np.ndarray, vi: np.ndarray, x: np.ndarray | None = None, *, level: float = 0.95
 ) -> tuple[float, float]:
     """Q-profile confidence interval of tau^2 (Viechtbauer 2007; metafor ``confint``).
 
-    Solves ``Q(tau2) = chi2_{1-a/2, k-1}`` (lower) and ``chi2_{a/2, k-1}`` (upper); a bound is
-    0 when Q(0) is already below its target.
+    Solves ``Q(tau2) = chi2_{1-a/2, k-p}`` (lower) and ``chi2_{a/2, k-p}`` (upper) with the
+    generalised Q of the model's design ``x`` (intercept only by default); a bound is 0 when
+    Q(0) is already below its target.
     """
     yi = np.asarray(yi, float)
     vi = np.asarray(vi, float)
-    x = np.ones((yi.size, 1))
-    dof = yi.size - 1
+    x = np.ones((yi.size, 1)) if x is None else np.asarray(x, float)
+    dof = yi.size - x.shape[1]
     alpha = 1 - level
 
     def solve(target: float) -> float:

@@ -13,7 +13,7 @@ from neuroprotect.errors import InputError
 from neuroprotect.meta.bias import egger_test, trim_and_fill
 from neuroprotect.meta.effect_sizes import SmdVariance, compute_effect_sizes
 from neuroprotect.meta.models import RandomEffectsMeta
-from neuroprotect.meta.regression import meta_regression, moderator_matrix
+from neuroprotect.meta.regression import design_matrix, meta_regression
 from neuroprotect.meta.subgroups import compute_subgroups
 
 __all__ = ["meta_analyse"]
@@ -70,6 +70,8 @@ def meta_analyse(
     egger_model: Literal["rma", "lm"] = "rma",
     egger_predictor: Literal["sei", "sqrtninv"] = "sei",
     moderators: Sequence[str] = (),
+    mods: Sequence[str] = (),
+    test: str | None = None,
 ) -> tuple[dict[str, Any], RandomEffectsMeta, pd.DataFrame]:
     """Effect sizes, pooled model, stratified analyses and small-study tests of a table.
 
@@ -83,20 +85,27 @@ def meta_analyse(
     measure, smd_variance, lower_is_better
         Effect-size choices (passed to ``compute_effect_sizes``); ``"given"`` uses ``yi, vi``.
     method
-        tau^2 estimator: REML, DL, PM or FE.
+        tau^2 estimator: REML, ML, DL, HE, SJ, PM, EB or FE (metafor's names and definitions).
     by
         Stratifying columns; each gives one entry of ``subgroups``. With several, each entry
         also carries ``p_between_bonferroni`` (p times the number of stratifying variables,
         capped at 1), the CAMARADES correction for testing several variables.
     knapp_hartung
-        Knapp-Hartung inference for the pooled estimate, strata, meta-regressions and the
-        Egger ``rma`` test. The trim-and-fill refit stays z-based, as metafor 3.8 ``trimfill``.
+        Synonym of ``test="knha"``.
+    test
+        ``"z"`` (default), ``"knha"`` (Knapp-Hartung) or ``"adhoc"`` (Knapp-Hartung with the
+        scaling factor >= 1) for the pooled estimate, strata, meta-regressions and the Egger
+        ``rma`` test. The trim-and-fill refit stays z-based, as metafor ``trimfill``.
     egger_model
         ``"rma"`` (metafor ``regtest`` default) or ``"lm"`` (classic Egger).
     moderators
         Columns for univariable meta-regressions (numeric: slope; text: dummies); each gives
         one entry of ``regressions`` (see
         :class:`~neuroprotect.meta.regression.MetaRegressionResult`).
+    mods
+        Columns of one multivariable meta-regression (metafor ``mods = ~ a + b``; intercept
+        first, text columns as treatment-coded dummies). It is ``regressions[0]``, with
+        ``moderator`` ``"a + b"``, before the univariable ``moderators`` fits.
     egger_predictor
         ``"sei"`` (default) or ``"sqrtninv"`` (1/sqrt(n_treat + n_ctrl); suggested for SMDs,
         whose SE depends on the effect itself; Zwetsloot et al. 2017).
@@ -104,13 +113,14 @@ def meta_analyse(
     Returns
     -------
     result, model, effects
-        ``result`` is JSON-ready with keys ``measure, method, knapp_hartung, k, estimate, se,
+        ``result`` is JSON-ready with keys ``measure, method, test, knapp_hartung, k, estimate, se,
         statistic, p_val, ci_low, ci_high, pi_low, pi_high, tau2, se_tau2, tau2_ci_low,
         tau2_ci_high, i2`` (percent) ``h2, q, q_dof, q_p_val, studies`` (``study, yi, vi,
         weight`` in percent), ``subgroups`` (one per ``by`` column, see
         :class:`~neuroprotect.meta.subgroups.SubgroupResult`), ``regressions`` (one per
         moderator), ``egger`` and ``trimfill``
-        (None when k < 3). ``model`` is the fitted :class:`RandomEffectsMeta`; ``effects`` the
+        (None when k < 3) and ``warnings`` (convergence notes of every fit, group sizes below
+        2). ``model`` is the fitted :class:`RandomEffectsMeta`; ``effects`` the
         effect-size table.
     """
     if measure == "given":
@@ -122,9 +132,12 @@ def meta_analyse(
     labels = effects["study"].astype(str)
     if "comparison" in effects.columns:
         labels = effects["comparison"].astype(str)
-    model = RandomEffectsMeta(method, knapp_hartung=knapp_hartung).fit(
+    model = RandomEffectsMeta(method, knapp_hartung=knapp_hartung, test=test).fit(
         effects["yi"], effects["vi"], labels=list(labels)
     )
+    test = model.test
+    warnings: list[str] = list(effects.attrs.get("warnings", []))
+    warnings += [f"pooled model: {w}" for w in model.warnings_]
     summary = model.summary.iloc[0].to_dict()
     result: dict[str, Any] = {"measure": measure}
     if measure == "smd":
@@ -147,25 +160,27 @@ def meta_analyse(
             effects["vi"],
             effects[col],
             method=method,
-            knapp_hartung=knapp_hartung,
+            test=test,
             by=col,
         ).to_dict()
+        warnings += [f"by {col}: {w}" for w in sub["warnings"]]
         if len(by) > 1:
             sub["p_between_bonferroni"] = min(1.0, sub["p_between"] * len(by))
         subgroups.append(sub)
     result["subgroups"] = subgroups
     regressions = []
-    for col in moderators:
-        if col not in effects.columns:
-            raise InputError(f"Expected a moderator column {col!r}, but it is missing", field=col)
+    fits = [(" + ".join(mods), list(mods))] if mods else []
+    fits += [(col, [col]) for col in moderators]
+    for label, cols in fits:
         reg = meta_regression(
             effects["yi"],
             effects["vi"],
-            moderator_matrix(effects[col], name=col),
+            design_matrix(effects, cols),
             method=method,
-            knapp_hartung=knapp_hartung,
+            test=test,
         ).to_dict()
-        regressions.append({"moderator": col, **reg})
+        warnings += [f"meta-regression on {label}: {w}" for w in reg["warnings"]]
+        regressions.append({"moderator": label, **reg})
     result["regressions"] = regressions
     if model.k_ >= 3:
         ni = None
@@ -179,7 +194,7 @@ def meta_analyse(
             model=egger_model,
             predictor=egger_predictor,
             method=model.method,
-            knapp_hartung=knapp_hartung,
+            test=test,
             ni=ni,
         )
         result["egger"] = egger.to_dict()
@@ -189,4 +204,5 @@ def meta_analyse(
     else:
         result["egger"] = None
         result["trimfill"] = None
+    result["warnings"] = warnings
     return _clean(result), model, effects

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from neuroprotect.errors import InputError
-from neuroprotect.meta._rma import fit_rma
+from neuroprotect.meta._rma import fit_rma, resolve_test
 from neuroprotect.meta.models import RandomEffectsMeta, check_yi_vi
 
 Predictor = Literal["sei", "vi", "ninv", "sqrtninv"]
@@ -77,6 +77,7 @@ def egger_test(
     knapp_hartung: bool = False,
     ni: Sequence[float] | None = None,
     level: float = 0.95,
+    test: str | None = None,
 ) -> EggerResult:
     """Egger's regression test for funnel-plot asymmetry (metafor ``regtest``).
 
@@ -92,9 +93,12 @@ def egger_test(
         ``"sei"`` (standard error, default), ``"vi"``, ``"ninv"`` (1/n) or ``"sqrtninv"``
         (1/sqrt(n); recommended for SMDs, Zwetsloot et al. 2017, eLife 6:e24260).
     method
-        tau^2 estimator of the ``"rma"`` model (REML, DL, PM or FE).
+        tau^2 estimator of the ``"rma"`` model (REML, ML, DL, HE, SJ, PM, EB or FE).
     knapp_hartung
-        Knapp-Hartung t-test for the ``"rma"`` model.
+        Knapp-Hartung t-test for the ``"rma"`` model (synonym of ``test="knha"``).
+    test
+        ``"z"``, ``"knha"`` or ``"adhoc"`` for the ``"rma"`` model (metafor ``regtest`` uses the
+        test of the model it is given).
     ni
         Total sample size of each study (for the ``n`` predictors).
 
@@ -111,10 +115,14 @@ def egger_test(
     pred = _predictor(v, predictor, ni)
     x = np.column_stack([np.ones_like(y), pred])
     method = method.upper()
+    try:
+        test_name = resolve_test(test, knapp_hartung)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     if model == "lm":
-        fit = fit_rma(y, v, x, method="FE", knapp_hartung=True)
+        fit = fit_rma(y, v, x, method="FE", test="knha")
     elif model == "rma":
-        fit = fit_rma(y, v, x, method=method, knapp_hartung=knapp_hartung)
+        fit = fit_rma(y, v, x, method=method, test=test_name)
     else:
         raise InputError(f"Expected Egger model 'rma' or 'lm', but got {model!r}")
     se = fit.se

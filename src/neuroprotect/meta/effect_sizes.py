@@ -237,8 +237,8 @@ def _check(data: pd.DataFrame, measure: str) -> None:
     if missing:
         raise InputError(f"Expected columns {', '.join(missing)}, but they are missing")
     checks: list[tuple[str, str, pd.Series]] = [
-        ("n_treat", "a group size >= 2", data["n_treat"] >= 2),
-        ("n_ctrl", "a group size >= 2", data["n_ctrl"] >= 2),
+        ("n_treat", "a group size > 0", data["n_treat"] > 0),
+        ("n_ctrl", "a group size > 0", data["n_ctrl"] > 0),
         ("sd_treat", "an SD > 0", data["sd_treat"] > 0),
         ("sd_ctrl", "an SD > 0", data["sd_ctrl"] > 0),
     ]
@@ -268,6 +268,26 @@ def _check(data: pd.DataFrame, measure: str) -> None:
             )
 
 
+def _small_group_warnings(data: pd.DataFrame, n_ctrl: pd.Series) -> list[str]:
+    """One warning per comparison with a (possibly effective) group size below 2."""
+    rows = data["source_row"] if "source_row" in data else pd.Series(np.arange(len(data)) + 2)
+    notes = []
+    for i in range(len(data)):
+        label = str(data["comparison"].iloc[i] if "comparison" in data else data["study"].iloc[i])
+        small = []
+        if float(data["n_treat"].iloc[i]) < 2:
+            small.append(f"n_treat = {float(data['n_treat'].iloc[i]):.4g}")
+        if float(n_ctrl.iloc[i]) < 2:
+            what = "effective n_ctrl" if n_ctrl.iloc[i] != data["n_ctrl"].iloc[i] else "n_ctrl"
+            small.append(f"{what} = {float(n_ctrl.iloc[i]):.4g}")
+        if small:
+            notes.append(
+                f"row {int(rows.iloc[i])} ({label}): {' and '.join(small)} below 2; used as "
+                "given (fractional n as metafor's escalc), but the group rests on very few animals"
+            )
+    return notes
+
+
 def compute_effect_sizes(
     data: pd.DataFrame,
     *,
@@ -283,6 +303,10 @@ def compute_effect_sizes(
     data
         One row per comparison with columns ``study, n_treat, mean_treat, sd_treat, n_ctrl,
         mean_ctrl, sd_ctrl`` (+ ``sham_mean`` for ``"nmd"``). Other columns (stratifiers) are kept.
+        Group sizes may be fractional (a shared control already split between arms, e.g.
+        5 / 3 = 1.67), as metafor's ``escalc`` accepts them; sizes below 2 give a warning. An
+        optional per-row boolean column ``lower_is_better`` orients each row (e.g. SyRF's
+        ``GreaterIsWorse``); where it is missing the ``lower_is_better`` argument applies.
     measure
         ``"smd"`` (Hedges' g), ``"nmd"`` (CAMARADES normalised mean difference, %), ``"md"``
         (raw mean difference) or ``"rom"`` (log ratio of means).
@@ -301,12 +325,14 @@ def compute_effect_sizes(
     pandas.DataFrame
         The input columns plus ``n_ctrl_effective`` (control n after the shared-control
         correction), ``yi`` (effect size), ``vi`` (sampling variance) and ``sei`` (sqrt(vi)).
+        ``attrs["warnings"]`` lists the comparisons with a group size below 2.
 
     Raises
     ------
     InputError
-        Group size below 2, SD not positive, missing or degenerate ``sham_mean`` for NMD,
-        non-positive means for ROM.
+        Group size not positive, SD not positive, missing or degenerate ``sham_mean`` for NMD,
+        non-positive means for ROM, group sizes too small for an SMD (its pooled SD needs
+        n_treat + n_ctrl > 3).
     """
     if measure not in MEASURES:
         raise InputError(f"Expected measure one of {', '.join(MEASURES)}, but got {measure!r}")
@@ -325,18 +351,39 @@ def compute_effect_sizes(
         data["sd_ctrl"].to_numpy(float),
         n_ctrl.to_numpy(float),
     )
-    if measure == "smd":
-        yi, vi = compute_smd(*args, variance=smd_variance)
-    elif measure == "md":
-        yi, vi = compute_md(*args)
-    elif measure == "rom":
-        yi, vi = compute_rom(*args)
-    else:
-        sham = pd.to_numeric(data["sham_mean"], errors="coerce").to_numpy(float)
-        yi, vi = compute_nmd(*args, sham)
-    if lower_is_better and measure != "nmd":
-        yi = -yi
+    with np.errstate(invalid="ignore", divide="ignore"):  # tiny n: refused just below
+        if measure == "smd":
+            yi, vi = compute_smd(*args, variance=smd_variance)
+        elif measure == "md":
+            yi, vi = compute_md(*args)
+        elif measure == "rom":
+            yi, vi = compute_rom(*args)
+        else:
+            sham = pd.to_numeric(data["sham_mean"], errors="coerce").to_numpy(float)
+            yi, vi = compute_nmd(*args, sham)
+    rows = data["source_row"] if "source_row" in data else pd.Series(np.arange(len(data)) + 2)
+    bad = ~(np.isfinite(yi) & np.isfinite(vi) & (vi > 0))
+    if measure == "smd":  # J needs n1 + n2 - 2 > 1 and the pooled variance must be positive
+        n1, n2 = args[2], args[5]
+        pooled = (n1 - 1) * args[1] ** 2 + (n2 - 1) * args[4] ** 2
+        bad |= (n1 + n2 <= 3) | (pooled <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"Expected group sizes that give a finite {measure.upper()} (for an SMD n_treat + "
+            f"effective n_ctrl > 3), but got n_treat {float(data['n_treat'].iloc[i]):.4g} and "
+            f"n_ctrl {float(n_ctrl.iloc[i]):.4g}",
+            row=int(rows.iloc[i]),
+            field="n_ctrl",
+        )
+    if measure != "nmd":
+        flip = np.full(len(data), bool(lower_is_better))
+        if "lower_is_better" in data.columns:
+            own = data["lower_is_better"]
+            flip = np.where(own.isna(), flip, own.fillna(False).astype(bool))
+        yi = np.where(flip, -yi, yi)
     out["yi"] = yi
     out["vi"] = vi
     out["sei"] = np.sqrt(vi)
+    out.attrs["warnings"] = _small_group_warnings(data, n_ctrl)
     return out

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from neuroprotect.errors import InputError
-from neuroprotect.meta._rma import METHODS, RmaFit, fit_rma, tau2_q_profile_ci
+from neuroprotect.meta._rma import METHODS, RmaFit, fit_rma, resolve_test, tau2_q_profile_ci
 
 __all__ = ["RandomEffectsMeta", "check_yi_vi"]
 
@@ -36,17 +36,22 @@ def check_yi_vi(yi: Any, vi: Any, *, min_k: int = 2) -> tuple[np.ndarray, np.nda
 
 
 class RandomEffectsMeta:
-    """Inverse-variance meta-analysis: fixed effect, DerSimonian-Laird, REML or Paule-Mandel.
+    """Inverse-variance meta-analysis: fixed effect or random effects with a choice of tau^2.
 
     Parameters
     ----------
     method
-        tau^2 estimator: ``"REML"`` (default; current CAMARADES practice), ``"DL"``
-        (DerSimonian-Laird, the classic CAMARADES choice), ``"PM"`` (Paule-Mandel) or ``"FE"``
-        (fixed effect, tau^2 = 0). Case-insensitive.
+        tau^2 estimator (metafor ``rma.uni(method=...)``; case-insensitive): ``"REML"`` (default;
+        current CAMARADES practice), ``"ML"``, ``"DL"`` (DerSimonian-Laird, the classic CAMARADES
+        choice), ``"HE"`` (Hedges), ``"SJ"`` (Sidik-Jonkman), ``"PM"`` (Paule-Mandel), ``"EB"``
+        (empirical Bayes, the same equation as PM) or ``"FE"`` (fixed effect, tau^2 = 0).
     knapp_hartung
-        Knapp-Hartung (Hartung-Knapp-Sidik-Jonkman) adjustment: the SE is scaled by the weighted
-        residual variance and CIs/p-values use t(k - 1) (metafor ``test="knha"``).
+        Synonym of ``test="knha"``.
+    test
+        ``"z"`` (default), ``"knha"`` (Knapp-Hartung / HKSJ: the SE is scaled by the weighted
+        residual variance and CIs/p-values use t(k - 1)) or ``"adhoc"`` (Knapp-Hartung with the
+        scaling factor held at >= 1, so the CI is never narrower than the z-based one), as
+        metafor's ``test=``.
     level
         Confidence level of the CI and prediction interval.
 
@@ -75,12 +80,17 @@ class RandomEffectsMeta:
         Percentage weight of each study, ``100 w_i / sum w`` with ``w_i = 1/(v_i + tau2)``.
     k_ : int
         Number of studies.
+    warnings_ : list of str
+        Convergence notes: several maxima of the (restricted) likelihood, a flat likelihood, no
+        convergence. Empty when the estimate is clear.
 
     Notes
     -----
-    REML tau^2 uses Fisher scoring converged to 1e-10 (Viechtbauer 2005); DL is
-    ``max(0, (Q - (k-1)) / (sum w - sum w^2 / sum w))``. All numbers match metafor 3.8
-    ``rma.uni`` on ``dat.bcg`` (tests/meta/test_models.py).
+    ML and REML tau^2 are the global maximum of the (restricted) likelihood: Fisher scoring
+    (Viechtbauer 2005) converged to 1e-10 from several starts (HE, DL, SJ, 0, ...) and checked by
+    a scan over tau^2 >= 0; DL is ``max(0, (Q - (k-1)) / (sum w - sum w^2 / sum w))``. Numbers
+    match metafor 3.8 ``rma.uni`` on ``dat.bcg`` (tests/meta/test_models.py) and metafor 4.6 on
+    pymare's 180-fit grid (tests/meta/test_metafor_grid.py; docs/meta-analysis.md).
 
     Examples
     --------
@@ -89,14 +99,25 @@ class RandomEffectsMeta:
     0.4834
     """
 
-    def __init__(self, method: str = "REML", *, knapp_hartung: bool = False, level: float = 0.95):
+    def __init__(
+        self,
+        method: str = "REML",
+        *,
+        knapp_hartung: bool = False,
+        test: str | None = None,
+        level: float = 0.95,
+    ):
         m = str(method).upper()
         if m not in METHODS:
             raise InputError(f"Expected method one of {', '.join(METHODS)}, but got {method!r}")
         if not 0 < level < 1:
             raise InputError(f"Expected a confidence level between 0 and 1, but got {level!r}")
+        try:
+            self.test = resolve_test(test, knapp_hartung)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
         self.method = m
-        self.knapp_hartung = knapp_hartung
+        self.knapp_hartung = self.test != "z"
         self.level = level
 
     def fit(
@@ -127,7 +148,7 @@ class RandomEffectsMeta:
         )
         if len(self.labels_) != y.size:
             raise InputError(f"Expected {y.size} study labels, but got {len(self.labels_)}")
-        fit: RmaFit = fit_rma(y, v, method=self.method, knapp_hartung=self.knapp_hartung)
+        fit: RmaFit = fit_rma(y, v, method=self.method, test=self.test)
         self.fit_ = fit
         self.k_ = int(y.size)
         self.estimate_ = float(fit.beta[0])
@@ -152,6 +173,7 @@ class RandomEffectsMeta:
         self.q_p_val_ = fit.q_p_val
         self.weights_ = 100 * fit.weights / fit.weights.sum()
         self.converged_ = fit.converged
+        self.warnings_ = [f"{self.method}: {w}" for w in fit.warnings]
         return self
 
     @property
@@ -174,7 +196,8 @@ class RandomEffectsMeta:
         """One-row results table.
 
         Columns: ``method, k, estimate, se, statistic, p_val, ci_low, ci_high, pi_low, pi_high,
-        tau2, se_tau2, tau2_ci_low, tau2_ci_high, i2, h2, q, q_dof, q_p_val, knapp_hartung``.
+        tau2, se_tau2, tau2_ci_low, tau2_ci_high, i2, h2, q, q_dof, q_p_val, knapp_hartung,
+        test``.
         """
         return pd.DataFrame(
             [
@@ -199,6 +222,7 @@ class RandomEffectsMeta:
                     "q_dof": self.q_dof_,
                     "q_p_val": self.q_p_val_,
                     "knapp_hartung": self.knapp_hartung,
+                    "test": self.test,
                 }
             ]
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -11,10 +11,10 @@ import pandas as pd
 from scipy import stats
 
 from neuroprotect.errors import InputError
-from neuroprotect.meta._rma import METHODS, fit_rma
+from neuroprotect.meta._rma import METHODS, fit_rma, resolve_test
 from neuroprotect.meta.models import check_yi_vi
 
-__all__ = ["MetaRegressionResult", "meta_regression", "moderator_matrix"]
+__all__ = ["MetaRegressionResult", "design_matrix", "meta_regression", "moderator_matrix"]
 
 
 @dataclass
@@ -31,12 +31,16 @@ class MetaRegressionResult:
     i2, h2
         Residual I^2 (percent) and H^2.
     qm, qm_dof, qm_p_val
-        Omnibus Wald test of all moderators (chi^2, or F with Knapp-Hartung).
+        Omnibus Wald test of all moderators (chi^2, or F(m, k - p) with ``knha``/``adhoc``).
     qe, qe_dof, qe_p_val
         Test of residual heterogeneity.
     r2
         Percentage of tau^2 explained: ``max(0, 100 (tau2_RE - tau2_ME) / tau2_RE)``, with
         tau2_RE from the model without moderators (same estimator).
+    test
+        ``z``, ``knha`` or ``adhoc`` (see :class:`~neuroprotect.meta.RandomEffectsMeta`).
+    warnings
+        Convergence notes of the residual tau^2 (several likelihood maxima, flat likelihood).
     """
 
     method: str
@@ -53,6 +57,8 @@ class MetaRegressionResult:
     qe_p_val: float
     r2: float
     knapp_hartung: bool
+    test: str = "z"
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (coefficients as a list of records)."""
@@ -81,6 +87,20 @@ def moderator_matrix(values: pd.Series, *, name: str) -> pd.DataFrame:
     return pd.DataFrame({f"{name}[{lev}]": (labels == lev).to_numpy(float) for lev in levels[1:]})
 
 
+def design_matrix(data: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Design columns of several moderators, in the order given (metafor ``mods = ~ a + b``).
+
+    Numeric moderators enter as themselves, text ones as treatment-coded dummies against their
+    first level in sorted order (as R's ``factor()``); see :func:`moderator_matrix`.
+    """
+    parts = []
+    for name in names:
+        if name not in data.columns:
+            raise InputError(f"Expected a moderator column {name!r}, but it is missing", field=name)
+        parts.append(moderator_matrix(data[name].reset_index(drop=True), name=name))
+    return pd.concat(parts, axis=1)
+
+
 def meta_regression(
     yi: Sequence[float] | np.ndarray,
     vi: Sequence[float] | np.ndarray,
@@ -88,6 +108,7 @@ def meta_regression(
     *,
     method: str = "REML",
     knapp_hartung: bool = False,
+    test: str | None = None,
     level: float = 0.95,
     tau2: float | None = None,
 ) -> MetaRegressionResult:
@@ -99,11 +120,15 @@ def meta_regression(
         Effect sizes and sampling variances, one per study.
     moderators
         One numeric column per moderator (k rows). Categorical moderators: pass dummy columns
-        (``pd.get_dummies(x, drop_first=True, dtype=float)``). An intercept is added.
+        (``pd.get_dummies(x, drop_first=True, dtype=float)``, or :func:`design_matrix`). An
+        intercept is added first.
     method
-        Residual tau^2 estimator: REML (default), DL, PM or FE.
+        Residual tau^2 estimator: REML (default), ML, DL, HE, SJ, PM, EB or FE.
     knapp_hartung
-        Knapp-Hartung adjustment: t(k - p) tests and an F(m, k - p) omnibus test.
+        Synonym of ``test="knha"``.
+    test
+        ``"z"``, ``"knha"`` (t(k - p) tests and an F(m, k - p) omnibus test) or ``"adhoc"``
+        (the same with the scaling factor >= 1), as metafor ``rma(test=...)``.
     level
         Confidence level of the coefficient CIs.
     tau2
@@ -117,12 +142,17 @@ def meta_regression(
     Notes
     -----
     Weighted least squares with weights 1/(v_i + tau2) (Viechtbauer 2010, J Stat Softw 36(3));
-    tau2 by REML Fisher scoring on the residual likelihood. Matches metafor 3.8
-    ``rma(yi, vi, mods=~ablat, data=dat.bcg)`` (tests/meta/test_regression.py).
+    ML/REML tau2 is the global maximum of the (restricted) likelihood. Matches metafor 3.8
+    ``rma(yi, vi, mods=~ablat, data=dat.bcg)`` (tests/meta/test_regression.py) and metafor 4.6
+    with one and two moderators on pymare's grid (tests/meta/test_metafor_grid.py).
     """
     method = method.upper()
     if method not in METHODS:
         raise InputError(f"Expected method one of {', '.join(METHODS)}, but got {method!r}")
+    try:
+        test_name = resolve_test(test, knapp_hartung)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     y, v = check_yi_vi(yi, vi)
     mods = moderators.apply(pd.to_numeric, errors="coerce").astype(float)
     if len(mods) != y.size:
@@ -136,7 +166,7 @@ def meta_regression(
         raise InputError(f"Expected more studies than coefficients ({p_}), but got {y.size}")
     if np.linalg.matrix_rank(x) < p_:
         raise InputError("Expected moderators that are not collinear, but the design is singular")
-    fit = fit_rma(y, v, x, method=method, knapp_hartung=knapp_hartung, tau2=tau2)
+    fit = fit_rma(y, v, x, method=method, test=test_name, tau2=tau2)
     se = fit.se
     crit = fit.crit(level)
     terms = ["intercept", *[str(c) for c in mods.columns]]
@@ -154,7 +184,7 @@ def meta_regression(
     b, cov = fit.beta[1:], fit.vcov[1:, 1:]
     m = p_ - 1
     qm = float(b @ np.linalg.solve(cov, b))
-    if knapp_hartung:
+    if fit.knapp_hartung:
         qm /= m
         qm_p = float(stats.f.sf(qm, m, fit.dof))
     else:
@@ -175,5 +205,7 @@ def meta_regression(
         qe_dof=fit.dof,
         qe_p_val=fit.q_p_val,
         r2=r2,
-        knapp_hartung=knapp_hartung,
+        knapp_hartung=fit.knapp_hartung,
+        test=test_name,
+        warnings=[f"{method}: {w}" for w in fit.warnings],
     )

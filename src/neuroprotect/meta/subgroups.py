@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from neuroprotect.errors import InputError
-from neuroprotect.meta._rma import fit_rma
+from neuroprotect.meta._rma import fit_rma, resolve_test
 from neuroprotect.meta.models import RandomEffectsMeta, check_yi_vi
 
 __all__ = ["SubgroupResult", "compute_subgroups"]
@@ -35,6 +35,9 @@ class SubgroupResult:
         ``rma(yi, vi, mods=~factor(g), method=method)``, with the residual tau^2. The two tests
         can disagree widely (dat.bcg by allocation: FE p = 5e-5, REML p = 0.41); state which one
         a conclusion rests on.
+    warnings
+        Convergence notes of the within-stratum and mixed-model fits (several likelihood
+        maxima, flat likelihood), each naming its stratum.
     """
 
     by: str
@@ -48,6 +51,7 @@ class SubgroupResult:
     qm_random: float
     qm_random_p_val: float
     tau2_residual: float
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         rows = [
@@ -66,18 +70,21 @@ class SubgroupResult:
             "qm_random": self.qm_random,
             "qm_random_p_val": self.qm_random_p_val,
             "tau2_residual": self.tau2_residual,
+            "warnings": self.warnings,
         }
 
 
-def _stratum_row(label: str, y: np.ndarray, v: np.ndarray, method: str, knha: bool) -> dict:
+def _stratum_row(label: str, y: np.ndarray, v: np.ndarray, method: str, test: str) -> dict:
     fe = fit_rma(y, v, method="FE")
     if y.size >= 2:
-        m = RandomEffectsMeta(method, knapp_hartung=knha).fit(y, v)
+        m = RandomEffectsMeta(method, test=test).fit(y, v)
         est, se, ci, t2, i2 = m.estimate_, m.se_, m.ci_, m.tau2_, m.i2_
+        notes = [f"stratum {label}: {w}" for w in m.warnings_]
     else:  # one study: its own effect, no heterogeneity to estimate
         est, se = float(y[0]), float(np.sqrt(v[0]))
         z = float(stats.norm.ppf(0.975))
         ci, t2, i2 = (est - z * se, est + z * se), float("nan"), float("nan")
+        notes = []
     return {
         "stratum": label,
         "k": int(y.size),
@@ -92,6 +99,7 @@ def _stratum_row(label: str, y: np.ndarray, v: np.ndarray, method: str, knha: bo
         "q_p_val": fe.q_p_val,
         "fe_estimate": float(fe.beta[0]),
         "fe_se": float(fe.se[0]),
+        "_warnings": notes,
     }
 
 
@@ -102,6 +110,7 @@ def compute_subgroups(
     *,
     method: str = "REML",
     knapp_hartung: bool = False,
+    test: str | None = None,
     by: str = "stratum",
 ) -> SubgroupResult:
     """Pool each stratum separately and test whether the strata differ.
@@ -116,7 +125,9 @@ def compute_subgroups(
     method
         tau^2 estimator of the within-stratum pooling and of the mixed-model moderator test.
     knapp_hartung
-        Knapp-Hartung inference within strata.
+        Knapp-Hartung inference within strata (synonym of ``test="knha"``).
+    test
+        ``"z"``, ``"knha"`` or ``"adhoc"`` inference within strata.
     by
         Name of the stratifying variable (for reports).
 
@@ -143,10 +154,15 @@ def compute_subgroups(
     if len(levels) < 2:
         raise InputError(f"Expected at least 2 strata in {by!r}, but got {levels}", field=by)
     method = method.upper()
+    try:
+        test_name = resolve_test(test, knapp_hartung)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     rows = []
     for lev in levels:
         mask = (labels == lev).to_numpy()
-        rows.append(_stratum_row(lev, y[mask], v[mask], method, knapp_hartung))
+        rows.append(_stratum_row(lev, y[mask], v[mask], method, test_name))
+    notes = [w for r in rows for w in r.pop("_warnings")]
     table = pd.DataFrame(rows)
     q_total = fit_rma(y, v, method="FE").q
     q_within = float(table["q"].sum())
@@ -160,6 +176,7 @@ def compute_subgroups(
         qm = float(b @ np.linalg.solve(cov, b))
         qm_p = float(stats.chi2.sf(qm, dof))
         tau2_res = mix.tau2
+        notes += [f"mixed-model moderator test: {method}: {w}" for w in mix.warnings]
     else:
         qm, qm_p, tau2_res = float("nan"), float("nan"), float("nan")
     return SubgroupResult(
@@ -174,4 +191,5 @@ def compute_subgroups(
         qm_random=qm,
         qm_random_p_val=qm_p,
         tau2_residual=tau2_res,
+        warnings=notes,
     )

@@ -144,6 +144,14 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
     }
 
 
+def _skipped_items(data: ReadoutData) -> list[tuple[str, str]]:
+    """Quality-control rows for the files a readout skipped: a count, then file and reason."""
+    if not data.skipped:
+        return []
+    rows = [("Files skipped", f"{len(data.skipped)} (not analysed; see the reasons below)")]
+    return rows + [(f"Skipped: {s.file}", s.reason) for s in data.skipped]
+
+
 def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]:
     order = [r.id for r in outcome.study.readouts]
     order += [rid for rid in outcome.readouts if rid not in order]
@@ -161,7 +169,7 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
                 "title": title,
                 "type": rtype,
                 "variables": [_variable_view(v, outcome.study, colours) for v in variables],
-                "qc": qc_items("", data.qc) if data is not None else [],
+                "qc": (qc_items("", data.qc) + _skipped_items(data)) if data is not None else [],
                 "links": [
                     {"caption": caption, "href": Path(path).resolve().as_uri()}
                     for caption, path in (data.links.items() if data is not None else [])

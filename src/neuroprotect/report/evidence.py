@@ -9,6 +9,7 @@ import pandas as pd
 from neuroprotect.workflows.context import mechanism_table, pooled_evidence, published_evidence
 from neuroprotect.workflows.outcome import StudyOutcome
 
+TEST_LABEL = {"z": "z test", "knha": "Knapp-Hartung t test", "adhoc": "ad hoc Knapp-Hartung"}
 VERDICT_TONE = {"agree": "good", "disagree": "bad", "ambiguous": "model", "not shown": "ns"}
 
 
@@ -73,9 +74,12 @@ def evidence_context(outcome: StudyOutcome) -> dict[str, Any]:
         pooled["text"] = (
             f"{pooled['outcome']}: {pooled['k']} studies (this study included), Hedges' g "
             f"{pooled['estimate']:.2f} (95% CI {pooled['ci_low']:.2f} to {pooled['ci_high']:.2f}; "
-            f"positive = benefit), random effects (REML), tau² {pooled['tau2']:.3g}, "
+            f"positive = benefit), random effects ({pooled['method']} tau², "
+            f"{TEST_LABEL.get(pooled['test'], pooled['test'])}), tau² {pooled['tau2']:.3g}, "
             f"I² {pooled['i2']:.0f}%."
         )
+        for note in pooled.get("warnings", []):
+            pooled["text"] += f" Warning: {note}."
     return {
         "mechanism": rows,
         "pathway": views,

@@ -93,6 +93,12 @@ class Readout(_Model):
     files: list[str] = Field(min_length=1, description="Paths or globs relative to the manifest.")
     params: dict[str, Any] = Field(default_factory=dict)
     title: str | None = None
+    strict: bool = Field(
+        False,
+        description="Refuse the readout at its first bad file instead of skipping the file with "
+        "a warning (listed in the report's quality control); `neuroprotect run --strict` does "
+        "this for every readout.",
+    )
 
 
 class Randomisation(_Model):

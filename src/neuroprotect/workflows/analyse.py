@@ -22,7 +22,12 @@ from neuroprotect.store.records import RESULT_FIELDS, RawFileRecord
 from neuroprotect.store.repository import compute_input_hash
 from neuroprotect.workflows.outcome import RawFile, StudyOutcome, VariableResult
 from neuroprotect.workflows.provenance import package_versions
-from neuroprotect.workflows.readouts import ReadoutData, VariableSpec, get_readout_type
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    VariableSpec,
+    get_readout_type,
+    strict_run,
+)
 
 Progress = Callable[[str], None]
 
@@ -90,13 +95,19 @@ def check_unchanged(raw_files: list[RawFile], states: dict[Path, tuple[int, int]
             )
 
 
-def validate_study(manifest: str | Path, *, allow_outside_paths: bool | None = None) -> Study:
-    """Check a manifest, its animals table and every readout file, without statistics or storage."""
+def validate_study(
+    manifest: str | Path, *, strict: bool = False, allow_outside_paths: bool | None = None
+) -> Study:
+    """Check a manifest, its animals table and every readout file, without statistics or storage.
+
+    A readout file that a run would skip is an :class:`~neuroprotect.errors.InputWarning` (an
+    error with ``strict``)."""
     study = load_study(manifest, allow_outside_paths=allow_outside_paths)
     animals = load_animals(study)
     for readout in study.readouts:
         rtype = get_readout_type(study, readout)
-        rtype.load(study, readout, study.readout_files(readout), animals)
+        with strict_run(strict):
+            rtype.load(study, readout, study.readout_files(readout), animals)
     return study
 
 
@@ -258,6 +269,7 @@ def analyse_study(
     *,
     progress: Progress | None = None,
     unblinding: dict[str, Any] | None = None,
+    strict: bool = False,
 ) -> StudyOutcome:
     """Run every readout of a study and its statistics.
 
@@ -267,6 +279,10 @@ def analyse_study(
 
     Excluded animals (``excluded`` true in the animals table) keep their raw measurements in the
     tidy table but are left out of the statistics; the report lists them with their reasons.
+
+    A readout file that fails a per-file check is skipped with a warning and listed in
+    ``ReadoutData.skipped`` (:mod:`neuroprotect.io.batch`), unless ``strict`` (or the readout's
+    ``strict: true`` in the manifest) makes it an error.
 
     Raises
     ------
@@ -289,7 +305,7 @@ def analyse_study(
     for readout in study.readouts:
         note(f"readout {readout.id} ({readout.type})")
         rtype = get_readout_type(study, readout)
-        with collect_input_warnings() as read_notes:
+        with collect_input_warnings() as read_notes, strict_run(strict):
             data = rtype.load(study, readout, study.readout_files(readout), animals)
         readouts[readout.id] = data
         data.warnings[:0] = read_notes  # input warnings (e.g. encoding) come first

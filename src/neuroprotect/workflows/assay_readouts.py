@@ -43,10 +43,17 @@ from neuroprotect.assays.elisa import analyse_elisa
 from neuroprotect.assays.elisa_plot import plot_elisa
 from neuroprotect.assays.plates import apply_layout, read_layout, read_plate_file
 from neuroprotect.errors import InputError
+from neuroprotect.io.batch import BatchStop
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
     REQUIRED,
     check_animal_ids,
@@ -147,68 +154,76 @@ def load_elisa(
     warnings: list[str] = []
     curves: dict[str, dict[str, Any]] = {}
     figures: dict[str, Any] = {}
+    batch = readout_batch(readout)  # a plate file that cannot be read or fitted is skipped
     for path, layout_path in zip(files, layouts, strict=True):
-        reads, export = read_plate_file(path)
-        if layout_path is not None:
-            layout = read_layout(layout_path)
-        elif export is not None:
-            layout = export.layout
-        else:
-            raise InputError(
-                "Expected params.layout for a plate file that is not a SoftMax export",
-                file=study.manifest_path,
-                field=f"readouts.{readout.id}.params.layout",
-            )
-        wells = apply_layout(reads, layout, plate_file=path, layout_file=layout_path)
-        unknown = sorted(set(wells.loc[wells["type"] == "sample", "sample"].astype(str)) - known)
-        if unknown:
-            raise InputError(
-                "Expected the layout's sample names to be animal ids of the animals table (use "
-                f"type 'control' for kit QCs), but got {', '.join(unknown)}",
-                file=layout_path or path,
-                field="sample",
-            )
-        res = analyse_elisa(
-            wells,
-            model=p["model"],
-            weights=p["weights"],
-            out_of_range=p["out_of_range"],
-            cv_limit=p["cv_limit"],
-        )
         shown = display_path(path, study)
-        warnings += [f"{shown}: {w}" for w in res.warnings]
-        for plate in res.curves:
-            figures[f"Standard curve: {shown}, plate {plate}"] = plot_elisa(
-                res, plate=plate, unit=p["unit"]
+        with batch.item(path, name=shown):
+            reads, export = read_plate_file(path)
+            if layout_path is not None:
+                layout = read_layout(layout_path)
+            elif export is not None:
+                layout = export.layout
+            else:  # the manifest lacks a parameter: stops the readout
+                raise BatchStop(
+                    "Expected params.layout for a plate file that is not a SoftMax export",
+                    file=study.manifest_path,
+                    field=f"readouts.{readout.id}.params.layout",
+                )
+            wells = apply_layout(reads, layout, plate_file=path, layout_file=layout_path)
+            unknown = sorted(
+                set(wells.loc[wells["type"] == "sample", "sample"].astype(str)) - known
             )
-        for plate, fit in res.curves.items():
-            curves[f"{shown} plate {plate}"] = {
-                "model": res.model,
-                "weights": res.weights,
-                "params": fit.params_,
-                "rse": fit.rse_,
-                "n_standards": fit.n_,
-                "lloq": res.limits[plate][0],
-                "uloq": res.limits[plate][1],
-                "blank": res.blanks[plate],
-            }
-        smp = res.samples[res.samples["type"] == "sample"].copy()
-        first_row = wells.groupby("sample")["source_row"].min() if "source_row" in wells else None
-        smp[C.ANIMAL_ID] = smp["sample"].astype(str)
-        smp[ELISA.name] = smp["adjusted_concentration"]
-        smp[C.SOURCE_FILE] = [path] * len(smp)
-        smp[C.SOURCE_ROW] = (
-            smp["sample"].map(first_row).fillna(1).astype(int) if first_row is not None else 1
-        )
-        per_animal.append(smp)
-        for frame, bucket in (
-            (wells, all_wells),
-            (res.standards, all_std),
-            (res.samples, all_samples),
-        ):
-            f = frame.copy()
-            f[C.SOURCE_FILE] = shown
-            bucket.append(f)
+            if unknown:  # a mapping to fix, not a bad plate: stops the readout
+                raise BatchStop(
+                    "Expected the layout's sample names to be animal ids of the animals table (use "
+                    f"type 'control' for kit QCs), but got {', '.join(unknown)}",
+                    file=layout_path or path,
+                    field="sample",
+                )
+            res = analyse_elisa(
+                wells,
+                model=p["model"],
+                weights=p["weights"],
+                out_of_range=p["out_of_range"],
+                cv_limit=p["cv_limit"],
+            )
+            warnings += [f"{shown}: {w}" for w in res.warnings]
+            for plate in res.curves:
+                figures[f"Standard curve: {shown}, plate {plate}"] = plot_elisa(
+                    res, plate=plate, unit=p["unit"]
+                )
+            for plate, fit in res.curves.items():
+                curves[f"{shown} plate {plate}"] = {
+                    "model": res.model,
+                    "weights": res.weights,
+                    "params": fit.params_,
+                    "rse": fit.rse_,
+                    "n_standards": fit.n_,
+                    "lloq": res.limits[plate][0],
+                    "uloq": res.limits[plate][1],
+                    "blank": res.blanks[plate],
+                }
+            smp = res.samples[res.samples["type"] == "sample"].copy()
+            first_row = (
+                wells.groupby("sample")["source_row"].min() if "source_row" in wells else None
+            )
+            smp[C.ANIMAL_ID] = smp["sample"].astype(str)
+            smp[ELISA.name] = smp["adjusted_concentration"]
+            smp[C.SOURCE_FILE] = [path] * len(smp)
+            smp[C.SOURCE_ROW] = (
+                smp["sample"].map(first_row).fillna(1).astype(int) if first_row is not None else 1
+            )
+            per_animal.append(smp)
+            for frame, bucket in (
+                (wells, all_wells),
+                (res.standards, all_std),
+                (res.samples, all_samples),
+            ):
+                f = frame.copy()
+                f[C.SOURCE_FILE] = shown
+                bucket.append(f)
+    batch.finish(what="plate files")
+
     table = pd.concat(per_animal, ignore_index=True)
     dup = table[C.ANIMAL_ID].duplicated()
     if dup.any():
@@ -253,6 +268,7 @@ def load_elisa(
         warnings=warnings,
         variables=(spec,),
         figures=figures,
+        skipped=batch.skipped,
     )
 
 
@@ -299,12 +315,15 @@ def load_griess(
         min_r2=p["min_r2"],
         file=std_path,
     )
+    batch = readout_batch(readout)  # a file that cannot be read is skipped, the others used
     table = read_readout_files(
         files,
         GRIESS_SAMPLE_COLUMNS,
         animals,
         lambda t, path: compute_griess_nitrite(t, curve, dilution=p["dilution"], file=path),
         [C.ANIMAL_ID],
+        batch=batch,
+        study=study,
     )
     variables = [GRIESS]
     if "nitrite_nmol_per_mg_protein" in table.columns:
@@ -342,6 +361,7 @@ def load_griess(
         },
         warnings=warnings,
         variables=tuple(variables),
+        skipped=batch.skipped,
     )
 
 
@@ -374,11 +394,18 @@ def load_cell_viability(
             field=f"readouts.{readout.id}.params.control_group",
         )
     parts = []
+    batch = readout_batch(readout)  # a plate table that cannot be read is skipped
     for path in files:
-        t = read_table(path, VIABILITY_COLUMNS)
-        check_animal_ids(t, animals, path)
+        read: list[pd.DataFrame] = []
+        with batch.item(path, name=display_path(path, study)):
+            read.append(read_table(path, VIABILITY_COLUMNS))
+        if not read:
+            continue
+        t = read[0]
+        check_animal_ids(t, animals, path)  # a mapping to fix: stops the readout
         t[C.SOURCE_FILE] = [path] * len(t)
         parts.append(t)
+    batch.finish(what="plate files")
     wells = pd.concat(parts, ignore_index=True)
     wells["corrected"] = wells["absorbance"] - float(blank)
     per = wells.groupby(C.ANIMAL_ID, sort=False).agg(
@@ -409,6 +436,7 @@ def load_cell_viability(
             "method": "viability = 100 x (mean A - blank) / mean over control cultures",
         },
         warnings=missing_data_warning(readout, animals, per[C.ANIMAL_ID]),
+        skipped=batch.skipped,
     )
 
 

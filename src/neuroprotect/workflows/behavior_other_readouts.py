@@ -1,4 +1,5 @@
-"""Readout types ``y_maze`` and ``open_field`` for study.yaml (``passive_avoidance`` lives in
+"""Readout type ``y_maze`` for study.yaml (``open_field`` and ``passive_avoidance`` live in
+:mod:`neuroprotect.workflows.open_field_readout` and
 :mod:`neuroprotect.workflows.passive_avoidance_readout`, registered when this module is imported).
 
 ``study.yaml`` entries::
@@ -6,11 +7,14 @@
     - {id: ymaze, type: y_maze, files: [ymaze_sequences.csv]}        # animal_id, sequence
     - {id: ymaze_tracks, type: y_maze, files: [tracks/ymaze_*.csv],
        params: {arms: ymaze_arms.yaml, entry_depth_cm: 5}}           # one track file per animal
-    - {id: activity, type: open_field, files: [tracks/of_*.csv],
-       params: {rectangle: [0, 0, 40, 40], bin_s: 300}}              # or circle: [x, y, radius]
+    - {id: ymaze_dlc, type: y_maze, files: [dlc/*.h5],
+       params: {fps: 30, arms_from_keypoints: [armL, armR, armM], arm_length_cm: 35,
+                arm_width_cm: 5}}                                     # arena from keypoints
 
-Track files are generic track CSVs (:mod:`neuroprotect.behavior.readers.generic`); the trial id
-(the ``trial_id`` column, else the file name without extension) is the animal id.
+Track files are read by every registered reader (:mod:`neuroprotect.behavior.readers`, through
+:func:`neuroprotect.workflows.track_sessions.read_session`): ``format`` (default auto), and for
+pose files ``fps``, ``body``, ``min_likelihood`` (0.9), ``max_jump_px`` (20; 0 = off). The trial
+id (the ``trial_id`` column, else the file name without extension) is the animal id.
 """
 
 from __future__ import annotations
@@ -20,24 +24,40 @@ from typing import Any
 
 import pandas as pd
 
-from neuroprotect.behavior.open_field import compute_distance_by_bin, compute_open_field
-from neuroprotect.behavior.readers.generic import read_generic_csv
 from neuroprotect.behavior.readers.zones import read_y_maze_arms
 from neuroprotect.behavior.y_maze import compute_y_maze, detect_arm_entries, score_alternation
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
-from neuroprotect.workflows import passive_avoidance_readout  # noqa: F401  (registers it)
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows import (
+    open_field_readout,  # noqa: F401  (registers it)
+    passive_avoidance_readout,  # noqa: F401  (registers it)
+)
+from neuroprotect.workflows.open_field_readout import OPEN_FIELD_VARIABLES
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
-    check_animal_ids,
     details_frame,
     display_path,
     missing_data_warning,
     read_readout_files,
     readout_params,
     tidy_measurements,
+)
+from neuroprotect.workflows.track_readouts import (
+    input_qc,
+    per_animal,
+    track_input_for,
+    track_tables,
+)
+from neuroprotect.workflows.track_sessions import (
+    TRACK_PARAMS,
 )
 
 __all__ = ["Y_MAZE_VARIABLES", "OPEN_FIELD_VARIABLES", "track_tables"]
@@ -49,13 +69,6 @@ Y_MAZE_VARIABLES = (
     # activity: ischemia-induced hyperactivity raises it, so a fall counts as the better direction
     VariableSpec("entries", "Arm entries (activity)", "entries"),
 )
-OPEN_FIELD_VARIABLES = (
-    VariableSpec("distance_cm", "Distance travelled", "cm"),
-    VariableSpec("mean_speed_cm_s", "Mean speed", "cm/s"),
-    VariableSpec("time_mobile_pct", "Time mobile", "%"),
-    VariableSpec("time_in_centre_pct", "Time in centre", "%", lower_is_better=False),
-)
-
 #: Fewer arm entries than this make the alternation percentage unreliable (warning only).
 MIN_ENTRIES = 8
 
@@ -72,44 +85,6 @@ def _bool_param(study: Study, readout: Readout, name: str, value: Any) -> bool:
             field=_field(readout, name),
         )
     return value
-
-
-def track_tables(
-    study: Study, files: list[Path], animals: pd.DataFrame, cm_per_unit: float
-) -> list[tuple[Path, pd.DataFrame]]:
-    """Read every track file and check that its trial ids are animals of the study."""
-    out: list[tuple[Path, pd.DataFrame]] = []
-    seen: dict[str, Path] = {}
-    for path in files:
-        tracks = read_generic_csv(path, cm_per_unit=cm_per_unit)
-        ids = pd.DataFrame({C.ANIMAL_ID: pd.unique(tracks["trial_id"])})
-        ids[C.SOURCE_ROW] = 2
-        try:
-            check_animal_ids(ids, animals, path)
-        except InputError as exc:
-            raise InputError(
-                exc.message + " (the trial id, or the file name, is the animal id)",
-                file=path,
-                field="trial_id",
-            ) from None
-        for animal in ids[C.ANIMAL_ID]:
-            if animal in seen:
-                raise InputError(
-                    f"Expected one track per animal, but {animal!r} is also in "
-                    f"{display_path(seen[animal], study)}",
-                    file=path,
-                    field="trial_id",
-                )
-            seen[animal] = path
-        out.append((path, tracks))
-    return out
-
-
-def _per_animal(table: pd.DataFrame, path: Path) -> pd.DataFrame:
-    table = table.rename(columns={"trial_id": C.ANIMAL_ID})
-    table[C.SOURCE_FILE] = [path] * len(table)
-    table[C.SOURCE_ROW] = 2
-    return table
 
 
 # --- Y-maze --------------------------------------------------------------------------------------
@@ -144,7 +119,10 @@ def load_y_maze(
             "entry_depth_cm": (float, 5.0),
             "count_start_arm": (object, True),
             "collapse_repeats": (object, False),
-            "cm_per_unit": (float, 1.0),
+            "arms_from_keypoints": (object, None),
+            "arm_length_cm": (float, None),
+            "arm_width_cm": (float, None),
+            **TRACK_PARAMS,
         },
     )
     start_arm = _bool_param(study, readout, "count_start_arm", p["count_start_arm"])
@@ -153,6 +131,7 @@ def load_y_maze(
     track_files = [f for f in files if f not in sequence_files]
     parts: list[pd.DataFrame] = []
     details: dict[str, pd.DataFrame] = {}
+    batch = readout_batch(readout, global_fields=("entry_depth_cm",))
     if sequence_files:
 
         def score(table: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -179,39 +158,65 @@ def load_y_maze(
 
         parts.append(
             read_readout_files(
-                sequence_files, SEQUENCE_COLUMNS, animals, score, [C.ANIMAL_ID, C.TIMEPOINT]
+                sequence_files,
+                SEQUENCE_COLUMNS,
+                animals,
+                score,
+                [C.ANIMAL_ID, C.TIMEPOINT],
+                batch=batch,
+                study=study,
             )
         )
     arms_info: dict[str, Any] = {}
     if track_files:
-        if p["arms"] is None:
+        if (p["arms"] is None) == (p["arms_from_keypoints"] is None):
             raise InputError(
-                "Expected params.arms (a YAML file of arm polygons) for track files, or a "
-                "sequence table (animal_id, sequence)",
+                "Expected params.arms (a YAML file of arm polygons) or params.arms_from_keypoints "
+                "(pose files) for track files, or a sequence table (animal_id, sequence)",
                 file=study.manifest_path,
                 field=_field(readout, "arms"),
             )
-        arms_path = study.resolve(p["arms"])
-        polygons, centre = read_y_maze_arms(arms_path)
+        spec = track_input_for(
+            study,
+            readout,
+            p,
+            {
+                "arms": p["arms_from_keypoints"],
+                "arm_length_cm": p["arm_length_cm"],
+                "arm_width_cm": p["arm_width_cm"],
+            },
+        )
+        polygons, centre, arms_path = None, None, None
+        if p["arms"] is not None:
+            arms_path = study.resolve(p["arms"])
+            polygons, centre = read_y_maze_arms(arms_path)
         entries = []
-        for path, tracks in track_tables(study, track_files, animals, p["cm_per_unit"]):
-            kwargs = dict(
-                arms=polygons,
-                centre_zone=centre,
+        sessions_read = track_tables(study, readout, track_files, animals, spec, batch)
+        for session in sessions_read:
+            path, tracks = session.path, session.tracks
+            maze = session.y_maze
+            kwargs: dict[str, Any] = dict(
+                arms=maze.arms if maze is not None else polygons,
+                centre_zone=maze.centre_zone if maze is not None else centre,
                 entry_depth_cm=p["entry_depth_cm"],
                 count_start_arm=start_arm,
             )
-            try:
-                table = compute_y_maze(tracks, collapse_repeats=collapse, **kwargs)
-                found = detect_arm_entries(tracks, **kwargs)
-            except InputError as exc:
-                raise InputError(exc.message, file=path, field=exc.field) from None
-            parts.append(_per_animal(table, path))
-            entries.append(_per_animal(found, path))
+            with batch.item(path, name=display_path(path, study)):
+                try:
+                    table = compute_y_maze(tracks, collapse_repeats=collapse, **kwargs)
+                    found = detect_arm_entries(tracks, **kwargs)
+                except InputError as exc:
+                    if exc.field in batch.global_fields:
+                        raise
+                    raise InputError(exc.message, file=path, field=exc.field) from None
+                parts.append(per_animal(table, path))
+                entries.append(per_animal(found, path))
+        batch.finish(what="track files")
         details["arm_entries"] = details_frame(pd.concat(entries, ignore_index=True), study)
         arms_info = {
-            "arms_file": display_path(arms_path, study),
+            "arms_file": display_path(arms_path, study) if arms_path is not None else None,
             "entry_depth_cm": p["entry_depth_cm"],
+            **input_qc(sessions_read),
         }
     sessions = pd.concat(parts, ignore_index=True)
     if sessions[C.ANIMAL_ID].duplicated().any() and (
@@ -246,100 +251,7 @@ def load_y_maze(
             **arms_info,
         },
         warnings=warnings,
-    )
-
-
-# --- open field ----------------------------------------------------------------------------------
-def _arena_param(study: Study, readout: Readout, p: dict[str, Any]) -> dict[str, tuple[float, ...]]:
-    given = {k: p[k] for k in ("rectangle", "circle") if p[k] is not None}
-    if len(given) != 1:
-        raise InputError(
-            "Expected exactly one of rectangle: [x_min, y_min, x_max, y_max] or "
-            "circle: [x, y, radius] (cm)",
-            file=study.manifest_path,
-            field=_field(readout, "rectangle"),
-        )
-    ((name, value),) = given.items()
-    size = 4 if name == "rectangle" else 3
-    if (
-        not isinstance(value, list)
-        or len(value) != size
-        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-    ):
-        raise InputError(
-            f"Expected a list of {size} numbers, but got {value!r}",
-            file=study.manifest_path,
-            field=_field(readout, name),
-        )
-    return {name: tuple(float(v) for v in value)}
-
-
-def load_open_field(
-    study: Study, readout: Readout, files: list[Path], animals: pd.DataFrame
-) -> ReadoutData:
-    """Locomotor activity from one track file per animal."""
-    p = readout_params(
-        study,
-        readout,
-        {
-            "rectangle": (object, None),
-            "circle": (object, None),
-            "centre_fraction": (float, 0.25),
-            "mobility_threshold_cm_s": (float, 2.0),
-            "min_bout_s": (float, 1.0),
-            "bin_s": (float, None),
-            "duration_s": (float, None),
-            "cm_per_unit": (float, 1.0),
-        },
-    )
-    arena = _arena_param(study, readout, p)
-    parts, bins = [], []
-    for path, tracks in track_tables(study, files, animals, p["cm_per_unit"]):
-        try:
-            table = compute_open_field(
-                tracks,
-                rectangle=arena.get("rectangle"),
-                circle=arena.get("circle"),
-                centre_fraction=p["centre_fraction"],
-                mobility_threshold_cm_s=p["mobility_threshold_cm_s"],
-                min_bout_s=p["min_bout_s"],
-            )
-            if p["bin_s"]:
-                bins.append(
-                    _per_animal(
-                        compute_distance_by_bin(
-                            tracks, bin_s=p["bin_s"], duration_s=p["duration_s"]
-                        ),
-                        path,
-                    )
-                )
-        except InputError as exc:
-            raise InputError(exc.message, file=path, field=exc.field) from None
-        parts.append(_per_animal(table, path))
-    per_animal = pd.concat(parts, ignore_index=True)
-    details = {"activity": details_frame(per_animal, study)}
-    if bins:
-        details["distance_by_bin"] = details_frame(pd.concat(bins, ignore_index=True), study)
-    warnings = missing_data_warning(readout, animals, per_animal[C.ANIMAL_ID])
-    gappy = per_animal.loc[per_animal["tracked_s"] < 0.9 * per_animal["duration_s"], C.ANIMAL_ID]
-    if len(gappy):
-        warnings.append(
-            f"more than 10 % of the session untracked (gaps) for "
-            f"{', '.join(map(str, gappy))}; distances cover tracked time only"
-        )
-    return ReadoutData(
-        measurements=tidy_measurements(study, readout, animals, per_animal, OPEN_FIELD_VARIABLES),
-        details=details,
-        qc={
-            "arena": {k: list(v) for k, v in arena.items()},
-            "centre_zone": f"arena shrunk to {p['centre_fraction']:g} of its area",
-            "mobile": f"speed > {p['mobility_threshold_cm_s']:g} cm/s in bouts >= "
-            f"{p['min_bout_s']:g} s",
-            "gaps": "steps across missing samples are not counted (no interpolation)",
-            "missing_samples": int(per_animal["n_missing"].sum()),
-            **({"bin_s": p["bin_s"]} if p["bin_s"] else {}),
-        },
-        warnings=warnings,
+        skipped=batch.skipped,
     )
 
 
@@ -350,14 +262,5 @@ register(
         variables=Y_MAZE_VARIABLES,
         load=load_y_maze,
         description="Alternations / (entries - 2) x 100 from recorded sequences or tracks.",
-    )
-)
-register(
-    ReadoutType(
-        name="open_field",
-        title="Open field (locomotor activity)",
-        variables=OPEN_FIELD_VARIABLES,
-        load=load_open_field,
-        description="Distance, speed, mobile time and centre time from tracks.",
     )
 )

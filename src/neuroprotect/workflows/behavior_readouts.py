@@ -9,6 +9,7 @@
         arena: arena.yaml              # water maze arena (YAML or Rtrack arena .txt)
         trials: trials.csv             # file, animal_id, day, trial[, probe]
         format: auto                   # optional track format
+        fps: 30                        # pose files (also body, min_likelihood, max_jump_px)
         trial_length_s: 90             # optional cut-off for censored latencies
 
 The trial table maps every track file (by its path relative to the manifest, or its file name) to
@@ -44,6 +45,7 @@ from neuroprotect.behavior.plots import (
     plot_strategy_proportions,
 )
 from neuroprotect.behavior.readers import read_tracks
+from neuroprotect.behavior.track_checks import usable_trials
 from neuroprotect.behavior.water_maze_trials import analyse_water_maze_trials
 from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
@@ -51,7 +53,13 @@ from neuroprotect.report.figures import group_legend
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
 from neuroprotect.stats.repeated import fit_mixed_model, rm_anova
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
     REQUIRED,
     check_animal_ids,
@@ -61,6 +69,7 @@ from neuroprotect.workflows.table_io import (
     param_file,
     readout_params,
 )
+from neuroprotect.workflows.track_sessions import TRACK_PARAMS, track_input_from_params
 
 __all__ = ["WATER_MAZE_VARIABLES", "load_water_maze"]
 
@@ -139,11 +148,17 @@ def load_water_maze(
         {
             "arena": (str, REQUIRED),
             "trials": (str, REQUIRED),
-            "format": (str, "auto"),
             "trial_length_s": (float, None),
             "scheme": (str, "garthe2009"),
+            **{k: v for k, v in TRACK_PARAMS.items() if k != "cm_per_unit"},  # the arena's scale
         },
     )
+    try:
+        pose = track_input_from_params(
+            {**p, "cm_per_unit": 1.0}, where=f"readouts.{readout.id}.params"
+        ).pose
+    except InputError as exc:
+        raise InputError(exc.message, file=study.manifest_path, field=exc.field) from None
     arena_path = param_file(study, readout, "arena", p["arena"])
     arena = load_arena(arena_path)
     if not isinstance(arena, ArenaWaterMaze):
@@ -171,7 +186,8 @@ def load_water_maze(
     by_name: dict[str, list[Path]] = {}
     for f in files:
         by_name.setdefault(f.name, []).append(f)
-    track_parts, meta_parts, paths = [], [], []
+    batch = readout_batch(readout, global_fields=("format",))
+    track_parts, meta_parts, paths = [], [], {}
     for i, entry in enumerate(trials["file"].astype(str)):
         path = by_rel.get(entry) or by_rel.get(Path(entry).as_posix())
         if path is None and len(by_name.get(Path(entry).name, [])) == 1:
@@ -183,18 +199,30 @@ def load_water_maze(
                 row=int(trials[C.SOURCE_ROW].iloc[i]),
                 field="file",
             )
-        t, m = read_tracks(path, format=p["format"], trial_id=f"row{i + 1}")
-        track_parts.append(t)
-        meta_parts.append(m)
-        paths.append(path)
+        with batch.item(path, name=display_path(path, study), count=False):
+            t, m = read_tracks(path, format=p["format"], trial_id=f"row{i + 1}", pose=pose)
+            track_parts.append(t)
+            meta_parts.append(m.assign(source_file=display_path(path, study)))
+            paths[f"row{i + 1}"] = path
+    if not meta_parts:
+        batch.finish(what="track files")
     tracks = pd.concat(track_parts, ignore_index=True)
     meta = pd.concat(meta_parts, ignore_index=True)
+    rows = [int(str(t)[3:]) - 1 for t in meta["trial_id"]]  # trial-table rows read
     meta["label"] = [  # names a trial in errors (track outside the pool)
         f"animal {a}, day {d:g}, trial {t:g} ({trials_path.name} row {r})"
         for a, d, t, r in zip(
-            trials[C.ANIMAL_ID], trials["day"], trials[C.TRIAL], trials[C.SOURCE_ROW], strict=True
+            trials[C.ANIMAL_ID].iloc[rows],
+            trials["day"].iloc[rows],
+            trials[C.TRIAL].iloc[rows],
+            trials[C.SOURCE_ROW].iloc[rows],
+            strict=True,
         )
     ]
+    tracks, meta = usable_trials(tracks, meta, batch=batch, arena=arena)
+    batch.finish(what="trials")
+    kept = [int(str(t)[3:]) - 1 for t in meta["trial_id"]]
+    trials = trials.iloc[kept].reset_index(drop=True)
     per_trial = analyse_water_maze_trials(
         tracks, meta, arena=arena, trial_length_s=p["trial_length_s"], scheme=p["scheme"]
     )
@@ -203,7 +231,7 @@ def load_water_maze(
     per_trial.insert(1, "day", trials["day"].to_numpy())
     per_trial.insert(2, C.TRIAL, trials[C.TRIAL].to_numpy())
     per_trial.insert(3, "probe", trials["probe"].to_numpy())
-    per_trial.insert(4, C.SOURCE_FILE, paths)
+    per_trial.insert(4, C.SOURCE_FILE, [paths[t] for t in meta["trial_id"]])
     per_trial["source_row"] = trials[C.SOURCE_ROW].astype(int).to_numpy()
 
     acq = per_trial[~per_trial["probe"]]
@@ -295,6 +323,7 @@ def load_water_maze(
         warnings=warnings,
         variables=tuple(produced),
         figures=figures,
+        skipped=batch.skipped,
     )
 
 

@@ -144,7 +144,8 @@ def pooled_evidence(
     -------
     dict
         ``{"pooled": bool, "reason"}`` and, when pooled, ``outcome, k, estimate, ci_low, ci_high,
-        tau2, i2, studies`` (each with ``study, yi, vi, weight``).
+        tau2, i2, method`` (the tau^2 estimator), ``test`` (z), ``warnings`` (convergence notes of
+        the REML fit) and ``studies`` (each with ``study, yi, vi, weight``).
     """
     from neuroprotect.meta.effect_sizes import compute_effect_sizes
     from neuroprotect.meta.models import RandomEffectsMeta
@@ -179,6 +180,9 @@ def pooled_evidence(
             "ci_high": float(fit.ci_[1]),
             "tau2": float(fit.tau2_),
             "i2": float(fit.i2_),
+            "method": fit.method,
+            "test": fit.test,
+            "warnings": list(fit.warnings_),
             "studies": [
                 {"study": s, "yi": float(y), "vi": float(v), "weight": float(w)}
                 for s, y, v, w in zip(es["study"], es["yi"], es["vi"], fit.weights_, strict=True)

@@ -45,7 +45,13 @@ from neuroprotect.workflows.histology_sections import (
     readout_result,
     sections_table,
 )
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import REQUIRED, readout_params
 
 __all__ = ["IHC_VARIABLES", "NISSL_VARIABLES", "TUNEL_VARIABLES", "read_image_array"]
@@ -114,14 +120,17 @@ def load_nissl_images(
             "threshold_od": res.method["threshold_od"],
         }, res.warnings
 
-    sections, notes = per_section(table, study, measure)
+    batch = readout_batch(readout)  # a bad image is skipped, the others analysed
+    sections, notes = per_section(table, study, measure, batch)
     qc = {
         "method": "cresyl-violet deconvolution, Otsu threshold, distance/LoG watershed",
         "cell_diameter_um": p["cell_diameter_um"],
         "area_um2": [p["min_area_um2"], p["max_area_um2"]],
         "stain": p["stain"],
     }
-    return readout_result(study, readout, animals, sections, path, NISSL_VARIABLES, qc, notes)
+    return readout_result(
+        study, readout, animals, sections, path, NISSL_VARIABLES, qc, notes, batch
+    )
 
 
 def load_tunel_images(
@@ -177,14 +186,17 @@ def load_tunel_images(
             "marker_threshold": res.marker_threshold,
         }, res.warnings
 
-    sections, notes = per_section(table, study, measure)
+    batch = readout_batch(readout)  # a bad image is skipped, the others analysed
+    sections, notes = per_section(table, study, measure, batch)
     qc = {
         "method": "nuclei on the counterstain, positive by mean marker intensity",
         "marker_threshold": p["marker_threshold"],
         "nuclear_channel": p["nuclear_channel"],
         "marker_channel": p["marker_channel"],
     }
-    return readout_result(study, readout, animals, sections, path, TUNEL_VARIABLES, qc, notes)
+    return readout_result(
+        study, readout, animals, sections, path, TUNEL_VARIABLES, qc, notes, batch
+    )
 
 
 def load_ihc_images(
@@ -226,7 +238,8 @@ def load_ihc_images(
             "threshold_od": res.threshold_od,
         }, res.warnings
 
-    sections, notes = per_section(table, study, measure)
+    batch = readout_batch(readout)  # a bad image is skipped, the others analysed
+    sections, notes = per_section(table, study, measure, batch)
     marker = p["marker"]
     variables = tuple(
         VariableSpec(
@@ -242,7 +255,7 @@ def load_ihc_images(
         "threshold": p["threshold"],
         "marker": marker,
     }
-    return readout_result(study, readout, animals, sections, path, variables, qc, notes)
+    return readout_result(study, readout, animals, sections, path, variables, qc, notes, batch)
 
 
 register(

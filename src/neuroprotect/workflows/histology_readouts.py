@@ -48,7 +48,7 @@ from neuroprotect.histology.ttc_images import (
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, register
+from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, readout_batch, register
 from neuroprotect.workflows.table_io import (
     REQUIRED,
     details_frame,
@@ -230,23 +230,39 @@ def load_ttc_images(
     slices, volumes, qc_rows, notes = [], [], [], []
     links: dict[str, Path] = {}
     recorded: dict[str, Any] = {}
+    # An animal whose photo cannot be read or measured is skipped whole (a volume from some of
+    # its slices would be wrong, not missing); overrides naming a slice still stop the readout.
+    batch = readout_batch(readout)
+    measured = []
     for animal, paths in images.items():
         ov = _overrides(study, readout, p["overrides"], animal)
-        try:
-            m = measure_ttc_slices(
-                paths,
-                pixel_size_mm=p["pixel_size_mm"],
-                lesion_side=p["lesion_side"],
-                overrides=ov,
-                qc_dir=qc_dir,
-                max_side=int(p["max_side"]),
-                scale_bar_mm=p["scale_bar_mm"],
-                field_prefix=f"{where}.overrides.{animal}",
-            )
-        except InputError as exc:
-            raise InputError(
-                exc.message, file=exc.file or study.manifest_path, field=exc.field
-            ) from None
+        members = {str(f): display_path(f, study) for f in paths}
+        override_error: InputError | None = None
+        first = members[str(paths[0])]
+        with batch.item(paths[0], name=first, about=f"animal {animal}", members=members):
+            try:
+                m = measure_ttc_slices(
+                    paths,
+                    pixel_size_mm=p["pixel_size_mm"],
+                    lesion_side=p["lesion_side"],
+                    overrides=ov,
+                    qc_dir=qc_dir,
+                    max_side=int(p["max_side"]),
+                    scale_bar_mm=p["scale_bar_mm"],
+                    field_prefix=f"{where}.overrides.{animal}",
+                )
+            except InputError as exc:
+                if exc.file is not None or exc.field is None:
+                    raise  # about a photo: skipped
+                override_error = InputError(  # about an override: fix the manifest
+                    exc.message, file=study.manifest_path, field=exc.field
+                )
+            else:
+                measured.append((animal, paths, ov, m))
+        if override_error is not None:
+            raise override_error
+    batch.finish(what="animals' photos")
+    for animal, paths, ov, m in measured:
         table = m.slices.assign(animal_id=animal)
         table[C.SOURCE_FILE] = [paths[0]] * len(table)
         slices.append(table)
@@ -321,6 +337,7 @@ def load_ttc_images(
             "overrides": recorded,
         },
         warnings=warnings,
+        skipped=batch.skipped,
     )
 
 

@@ -9,6 +9,7 @@ build the :class:`~neuroprotect.workflows.readouts.ReadoutData`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from neuroprotect.errors import InputError
 from neuroprotect.histology.roi import Region, read_roi
+from neuroprotect.io.batch import Batch
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
@@ -144,23 +146,33 @@ def per_section(
     table: pd.DataFrame,
     study: Study,
     measure: Callable[[np.ndarray, float, list[Region] | None, Path], Measured],
+    batch: Batch | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """One row per section, and the measures' warnings (ROIs clipped to their image)."""
+    """One row per section, and the measures' warnings (ROIs clipped to their image).
+
+    With a ``batch`` (:func:`~neuroprotect.workflows.readouts.readout_batch`), an image that
+    cannot be read or measured is skipped (its animal's value is the mean of its other sections)
+    instead of stopping the readout; all skipped is an error.
+    """
     rows, warnings = [], []
     for _, rec in table.iterrows():
-        image = read_image_array(rec["image_path"])
-        values, notes = measure(image, rec["pixel_size_um"], rec["regions"], rec["image_path"])
-        warnings += notes
-        rows.append(
-            {
-                C.ANIMAL_ID: rec[C.ANIMAL_ID],
-                "section": rec["section"],
-                "image": display_path(rec["image_path"], study),
-                "pixel_size_um": rec["pixel_size_um"],
-                **values,
-                C.SOURCE_ROW: int(rec[C.SOURCE_ROW]),
-            }
-        )
+        shown = display_path(rec["image_path"], study)
+        with batch.item(rec["image_path"], name=shown) if batch else nullcontext():
+            image = read_image_array(rec["image_path"])
+            values, notes = measure(image, rec["pixel_size_um"], rec["regions"], rec["image_path"])
+            warnings += notes
+            rows.append(
+                {
+                    C.ANIMAL_ID: rec[C.ANIMAL_ID],
+                    "section": rec["section"],
+                    "image": shown,
+                    "pixel_size_um": rec["pixel_size_um"],
+                    **values,
+                    C.SOURCE_ROW: int(rec[C.SOURCE_ROW]),
+                }
+            )
+    if batch is not None:
+        batch.finish(what="images")
     return pd.DataFrame(rows), warnings
 
 
@@ -186,6 +198,7 @@ def readout_result(
     variables: tuple[VariableSpec, ...],
     qc: dict[str, Any],
     section_warnings: list[str],
+    batch: Batch | None = None,
 ) -> ReadoutData:
     per_animal = _per_animal(sections, variables, table_path)
     keep = tuple(v for v in variables if per_animal[v.name].notna().any())
@@ -214,6 +227,7 @@ def readout_result(
         qc=qc,
         warnings=warnings,
         variables=keep,
+        skipped=list(batch.skipped) if batch is not None else [],
     )
 
 

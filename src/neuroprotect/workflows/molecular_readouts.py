@@ -52,7 +52,13 @@ from neuroprotect.errors import InputError
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
     REQUIRED,
     display_path,
@@ -141,10 +147,13 @@ def load_qpcr(
     control = _control(study, animals, warnings, readout)
     samples = _samples_of(animals)
     parts = []
+    batch = readout_batch(readout)  # a Ct file that cannot be read is skipped
     for path in files:
-        wells = read_ct_table(path, samples=samples)
-        wells["source_file"] = [path] * len(wells)
-        parts.append(wells)
+        with batch.item(path, name=display_path(path, study)):
+            wells = read_ct_table(path, samples=samples)
+            wells["source_file"] = [path] * len(wells)
+            parts.append(wells)
+    batch.finish(what="Ct files")
     wells = pd.concat(parts, ignore_index=True)
     if control is None:
         wells["group_real"] = wells["group"]
@@ -212,6 +221,7 @@ def load_qpcr(
         },
         warnings=warnings,
         variables=tuple(specs),
+        skipped=batch.skipped,
     )
 
 
@@ -280,13 +290,16 @@ def load_western_blot(
     )
     lay["group"] = lay["sample"].map(group) if control else _CENTRE
     bands = []
+    batch = readout_batch(readout)  # a blot image or densitometry file that cannot be read
     for path in files:
-        if path.suffix.lower() in IMAGE_SUFFIXES:
-            t = _image_bands(path, lay, p, study, where, single=len(files) == 1)
-        else:
-            t = read_densitometry(path)
-        t["source_file"] = [path] * len(t)
-        bands.append(t)
+        with batch.item(path, name=display_path(path, study)):
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                t = _image_bands(path, lay, p, study, where, single=len(files) == 1)
+            else:
+                t = read_densitometry(path)
+            t["source_file"] = [path] * len(t)
+            bands.append(t)
+    batch.finish(what="blot files")
     band_table = pd.concat(bands, ignore_index=True)
     try:
         res = compute_western(
@@ -351,6 +364,7 @@ def load_western_blot(
         },
         warnings=warnings,
         variables=tuple(specs),
+        skipped=batch.skipped,
     )
 
 

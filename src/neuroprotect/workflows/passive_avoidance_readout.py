@@ -37,7 +37,13 @@ from neuroprotect.stats.survival import (
     pairwise_logrank,
     prepare_latencies,
 )
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
     details_frame,
     missing_data_warning,
@@ -154,7 +160,10 @@ def load_passive_avoidance(
         rec[C.SOURCE_ROW] = table[C.SOURCE_ROW].to_numpy()
         return rec
 
-    records = read_readout_files(files, PA_COLUMNS, animals, prepare, [C.ANIMAL_ID])
+    batch = readout_batch(readout)  # a file that cannot be read is skipped, the others used
+    records = read_readout_files(
+        files, PA_COLUMNS, animals, prepare, [C.ANIMAL_ID], batch=batch, study=study
+    )
     measurements = tidy_measurements(study, readout, animals, records, (PASSIVE_AVOIDANCE,))
     measurements[C.CENSORED] = records["censored"].to_numpy(bool)
     info = animals.set_index(C.ANIMAL_ID)
@@ -190,6 +199,7 @@ def load_passive_avoidance(
         },
         warnings=warnings,
         figures=_km_figure(analysed, study),
+        skipped=batch.skipped,
     )
 
 

@@ -9,7 +9,9 @@ table has the canonical columns of :data:`neuroprotect.schema.columns.MEASUREMEN
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from neuroprotect.errors import InputError
+from neuroprotect.io.batch import Batch, Skipped
 from neuroprotect.schema.manifest import Readout, Study
 
 
@@ -51,6 +54,29 @@ class ReadoutData:
     #: The variables actually produced, when the readout's parameters change them (e.g. the
     #: Garcia scale, where higher is better); ``None`` means the readout type's ``variables``.
     variables: tuple[VariableSpec, ...] | None = None
+    #: Files (or trials) left out because they failed a per-file check, with the reason
+    #: (:mod:`neuroprotect.io.batch`); the report's quality control and results.json list them.
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+#: True inside ``neuroprotect run --strict``: every readout refuses its first bad file.
+_STRICT_RUN: ContextVar[bool] = ContextVar("neuroprotect_strict_run", default=False)
+
+
+@contextmanager
+def strict_run(strict: bool) -> Iterator[None]:
+    """Make every readout loaded inside strict (``run --strict``), or leave each to its manifest."""
+    token = _STRICT_RUN.set(strict)
+    try:
+        yield
+    finally:
+        _STRICT_RUN.reset(token)
+
+
+def readout_batch(readout: Readout, *, global_fields: tuple[str, ...] = ()) -> Batch:
+    """The :class:`~neuroprotect.io.batch.Batch` of a readout's per-file loop: strict when the
+    manifest says ``strict: true`` for the readout or the run is strict (:func:`strict_run`)."""
+    return Batch(strict=readout.strict or _STRICT_RUN.get(), global_fields=global_fields)
 
 
 Loader = Callable[[Study, Readout, list[Path], pd.DataFrame], ReadoutData]

@@ -153,6 +153,15 @@ def unblind_study(
     }
 
 
+def skipped_files(outcome: StudyOutcome) -> list[dict[str, str]]:
+    """Every file (or trial) a readout skipped: ``[{"readout", "file", "reason"}, ...]``."""
+    return [
+        {"readout": rid, **s.to_dict()}
+        for rid, data in outcome.readouts.items()
+        for s in data.skipped
+    ]
+
+
 def outcome_to_json(outcome: StudyOutcome) -> dict[str, Any]:
     """The ``results.json`` document of a run."""
     study = outcome.study
@@ -190,6 +199,7 @@ def outcome_to_json(outcome: StudyOutcome) -> dict[str, Any]:
         "variables": variables,
         "results": records(results_table(outcome)),
         "warnings": all_warnings(outcome),
+        "skipped": skipped_files(outcome),
         "blinded": outcome.blinded,
         "unblinding": (
             {k: str(v) for k, v in outcome.unblinding.items() if k != "group_codes"}
@@ -234,10 +244,13 @@ def run_study(
     db_url: str | None = None,
     store: bool = True,
     progress: Progress | None = None,
+    strict: bool = False,
     allow_outside_paths: bool | None = None,
 ) -> tuple[StudyOutcome, RunFiles]:
     """Analyse, store and report one study.
 
+    ``strict``: refuse the run at the first bad readout file instead of skipping it with a
+    warning (see :func:`~neuroprotect.workflows.analyse.analyse_study`).
     ``allow_outside_paths`` lets the manifest name files outside its folder (see
     :func:`~neuroprotect.schema.manifest.load_study`).
 
@@ -253,7 +266,7 @@ def run_study(
     unblinding = (
         stored_unblinding(study.study_id, db_url=db_url) if study.blinded and store else None
     )
-    outcome = analyse_study(study, progress=note, unblinding=unblinding)
+    outcome = analyse_study(study, progress=note, unblinding=unblinding, strict=strict)
     outcome.finished_at = datetime.now(UTC)
     if store:
         note("storing run")

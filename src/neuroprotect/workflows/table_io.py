@@ -8,6 +8,7 @@ long measurement table and give one-line errors naming the manifest field or fil
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from neuroprotect.errors import InputError
+from neuroprotect.io.batch import Batch
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.checks import show_value
@@ -135,6 +137,8 @@ def read_readout_files(
     animals: pd.DataFrame,
     compute: Callable[[pd.DataFrame, Path], pd.DataFrame],
     keys: list[str],
+    batch: Batch | None = None,
+    study: Study | None = None,
 ) -> pd.DataFrame:
     """Read, check and compute every file of a readout.
 
@@ -142,14 +146,28 @@ def read_readout_files(
     ``compute(table, path)`` turns it into a result (errors name that file). The results are
     stacked with a ``source_file`` (Path) column; a ``keys`` combination found in two files is an
     error naming the second one.
+
+    With a ``batch`` (:func:`~neuroprotect.workflows.readouts.readout_batch`), a file that cannot
+    be read or computed is skipped (listed relative to ``study``'s manifest) and the others
+    used; animal ids that are not in the animals table, and records repeated across files,
+    still stop the readout (a mapping to fix, not a bad file).
     """
     parts = []
     for path in files:
-        table = read_table(path, columns)
+        read: list[pd.DataFrame] = []
+        shown = display_path(path, study) if study is not None else str(path)
+        with batch.item(path, name=shown, count=False) if batch else nullcontext():
+            read.append(read_table(path, columns))
+        if not read:
+            continue
+        table = read[0]
         check_animal_ids(table, animals, path)
-        result = compute(table, path)
-        result[C.SOURCE_FILE] = [path] * len(result)
-        parts.append(result)
+        with batch.item(path, name=shown) if batch else nullcontext():
+            result = compute(table, path)
+            result[C.SOURCE_FILE] = [path] * len(result)
+            parts.append(result)
+    if batch is not None:
+        batch.finish()
     out = pd.concat(parts, ignore_index=True)
     dup = out.duplicated(subset=keys).to_numpy()
     if dup.any():

@@ -32,7 +32,13 @@ from neuroprotect.histology.ttc import TTC_METHODS, compute_infarct_volumes, com
 from neuroprotect.io.tables import Column, read_table
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
-from neuroprotect.workflows.readouts import ReadoutData, ReadoutType, VariableSpec, register
+from neuroprotect.workflows.readouts import (
+    ReadoutData,
+    ReadoutType,
+    VariableSpec,
+    readout_batch,
+    register,
+)
 from neuroprotect.workflows.table_io import (
     REQUIRED,
     details_frame,
@@ -84,12 +90,15 @@ def load_neuro_score(
     scale = get_scale(
         p["scale"], file=study.manifest_path, field=f"readouts.{readout.id}.params.scale"
     )
+    batch = readout_batch(readout)  # a file that cannot be read is skipped, the others used
     table = read_readout_files(
         files,
         NEURO_COLUMNS,
         animals,
         lambda t, path: check_neuro_scores(t, scale=scale, file=path),
         [C.ANIMAL_ID, C.TIMEPOINT],
+        batch=batch,
+        study=study,
     )
     spec = replace(
         NEURO_SCORE,
@@ -109,6 +118,7 @@ def load_neuro_score(
         },
         warnings=missing_data_warning(readout, animals, table[C.ANIMAL_ID]),
         variables=(spec,),
+        skipped=batch.skipped,
     )
 
 
@@ -149,7 +159,10 @@ def load_ttc_table(
         volumes[C.SOURCE_ROW] = volumes[C.ANIMAL_ID].map(first_row).astype(int)
         return volumes
 
-    volumes = read_readout_files(files, TTC_COLUMNS, animals, per_file, [C.ANIMAL_ID])
+    batch = readout_batch(readout)  # a file that cannot be read is skipped, the others used
+    volumes = read_readout_files(
+        files, TTC_COLUMNS, animals, per_file, [C.ANIMAL_ID], batch=batch, study=study
+    )
     warnings = missing_data_warning(readout, animals, volumes[C.ANIMAL_ID])
     negative = volumes.loc[volumes["corrected_infarct_volume_mm3"] < 0, C.ANIMAL_ID]
     if len(negative):
@@ -176,6 +189,7 @@ def load_ttc_table(
             "hemispheric_infarct_pct_of": "contralateral hemisphere volume",
         },
         warnings=warnings,
+        skipped=batch.skipped,
     )
 
 
@@ -219,12 +233,15 @@ def load_brain_water(
 ) -> ReadoutData:
     """Brain water content (%) from wet and dry weights; no parameters."""
     readout_params(study, readout, {})
+    batch = readout_batch(readout)  # a file that cannot be read is skipped, the others used
     table = read_readout_files(
         files,
         WATER_COLUMNS,
         animals,
         lambda t, path: compute_brain_water(_weights_in_mg(t, path), file=path),
         [C.ANIMAL_ID],
+        batch=batch,
+        study=study,
     )
     warnings = missing_data_warning(readout, animals, table[C.ANIMAL_ID])
     low, high = WATER_PLAUSIBLE_PCT
@@ -240,6 +257,7 @@ def load_brain_water(
         details={"weights": details_frame(table, study)},
         qc={"method": "wet-dry weight: (wet - dry) / wet * 100"},
         warnings=warnings,
+        skipped=batch.skipped,
     )
 
 
@@ -322,6 +340,7 @@ def load_evans_blue(
         min_r2=p["min_r2"],
         file=std_path,
     )
+    batch = readout_batch(readout)  # a file that cannot be read is skipped, the others used
     table = read_readout_files(
         files,
         EB_SAMPLE_COLUMNS,
@@ -335,6 +354,8 @@ def load_evans_blue(
             file=path,
         ),
         [C.ANIMAL_ID],
+        batch=batch,
+        study=study,
     )
     warnings = [str(flag) for flag in curve.flags]
     for flag, words in (("below_range", "below"), ("above_range", "above")):
@@ -371,6 +392,7 @@ def load_evans_blue(
             "n_out_of_range": int((table["range_flag"] != "ok").sum()),
         },
         warnings=warnings,
+        skipped=batch.skipped,
     )
 
 

@@ -11,27 +11,35 @@ Missing samples (``-``, ``NA``, empty, low pose confidence) are dropped and coun
 ``n_missing``; they are never interpolated.
 
 Formats: ``ethovision3``, ``ethovision_xt``, ``rtrack_raw``, ``anymaze``, ``generic``
-(``time_s, x, y`` csv; reader in :mod:`neuroprotect.behavior.readers.generic`), ``pose``
-(DeepLabCut/SLEAP, optional ``[pose]`` extra).
+(``time_s, x, y`` csv; reader in :mod:`neuroprotect.behavior.readers.generic`), ``deeplabcut``
+and ``sleap`` (pose files, :mod:`neuroprotect.behavior.readers.pose`; .h5 files need the
+optional ``[pose]`` extra); ``pose`` means either, decided by the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from neuroprotect.behavior.readers._common import MISSING_BEFORE
 from neuroprotect.behavior.readers.anymaze import looks_like_anymaze, read_anymaze
 from neuroprotect.behavior.readers.ethovision3 import looks_like_ethovision3, read_ethovision3
 from neuroprotect.behavior.readers.ethovision_xt import (
     looks_like_ethovision_xt,
     read_ethovision_xt,
 )
+from neuroprotect.behavior.readers.pose import PoseOptions
+from neuroprotect.behavior.readers.pose_files import looks_like_dlc_csv
 from neuroprotect.behavior.readers.rtrack import looks_like_rtrack_raw, read_rtrack_raw
+from neuroprotect.behavior.tracks import TRACK_COLUMNS
 from neuroprotect.errors import InputError
+from neuroprotect.io.batch import Batch
 
 __all__ = [
     "TrackFormat",
@@ -40,7 +48,14 @@ __all__ = [
     "read_tracks",
     "read_many_tracks",
     "detect_format",
+    "resolve_format",
+    "format_names",
+    "PoseOptions",
+    "POSE_FORMATS",
 ]
+
+#: Columns every reader's ``meta`` has.
+META_COLUMNS = ["trial_id", "source_file", "format", "n_samples", "n_missing"]
 
 Reader = Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
 Validator = Callable[[Path, str], bool]
@@ -85,8 +100,14 @@ def _read_generic(path: Path, *, trial_id: str | None = None) -> tuple[pd.DataFr
             "n_missing": counts["sum"].to_numpy(dtype=int),
         }
     )
-    kept = tracks.loc[~missing, ["trial_id", "time_s", "x_cm", "y_cm"]].reset_index(drop=True)
+    ok = ~missing.to_numpy()
+    kept = tracks.loc[ok, ["trial_id", "time_s", "x_cm", "y_cm"]].reset_index(drop=True)
     kept["trial_id"] = kept["trial_id"].astype(str)
+    # missing samples just before each kept row, per trial (a gap stays known after the drop)
+    missed = pd.Series((~ok).astype(int)).groupby(tracks["trial_id"].to_numpy(), sort=False)
+    cum = missed.cumsum().to_numpy()[ok]
+    starts = np.r_[True, kept["trial_id"].to_numpy()[1:] != kept["trial_id"].to_numpy()[:-1]]
+    kept[MISSING_BEFORE] = np.where(starts, cum, np.diff(np.r_[0, cum])).astype(int)
     return kept, meta
 
 
@@ -96,18 +117,34 @@ def _looks_like_generic(path: Path, head: str) -> bool:
     return "x" in cols and "y" in cols and any(c in ("time_s", "time") for c in cols)
 
 
-def _read_pose(
-    path: Path, *, trial_id: str | None = None, fps: float | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from neuroprotect.behavior.readers.pose import read_pose
+def _read_pose_as(software: str | None) -> Reader:
+    def read(
+        path: Path, *, trial_id: str | None = None, pose: PoseOptions | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        from neuroprotect.behavior.readers.pose import read_pose
 
-    return read_pose(path, trial_id=trial_id, fps=fps)
+        opts = pose or PoseOptions()
+        if software is not None:
+            opts = replace(opts, software=software)
+        return read_pose(path, options=opts, trial_id=trial_id)
+
+    return read
 
 
-def _looks_like_pose(path: Path, head: str) -> bool:
-    if path.suffix.lower() in (".h5", ".slp"):
-        return True
-    return head.startswith("scorer")  # DeepLabCut csv
+def _looks_like_deeplabcut(path: Path, head: str) -> bool:
+    if path.suffix.lower() in (".h5", ".hdf5"):
+        from neuroprotect.behavior.readers.pose_files import h5_kind
+
+        return h5_kind(path) == "deeplabcut"
+    return looks_like_dlc_csv(head)
+
+
+def _looks_like_sleap(path: Path, head: str) -> bool:
+    if path.suffix.lower() == ".slp":
+        return True  # the reader explains that the analysis .h5 export is needed
+    from neuroprotect.behavior.readers.pose_files import h5_kind
+
+    return h5_kind(path) == "sleap"
 
 
 register_format(
@@ -141,21 +178,35 @@ register_format(
     )
 )
 register_format(
-    TrackFormat("generic", _read_generic, _looks_like_generic, (".csv",), "time_s, x, y csv")
+    TrackFormat("generic", _read_generic, _looks_like_generic, (".csv", ".tsv"), "time_s, x, y csv")
 )
 register_format(
     TrackFormat(
-        "pose",
-        _read_pose,
-        _looks_like_pose,
-        (".h5", ".slp", ".csv"),
-        "DeepLabCut/SLEAP via movement",
+        "deeplabcut",
+        _read_pose_as("deeplabcut"),
+        _looks_like_deeplabcut,
+        (".csv", ".h5", ".hdf5"),
+        "DeepLabCut single-animal .csv/.h5 (pixels; .h5 needs the [pose] extra)",
     )
+)
+register_format(
+    TrackFormat(
+        "sleap",
+        _read_pose_as("sleap"),
+        _looks_like_sleap,
+        (".h5", ".hdf5", ".slp"),
+        "SLEAP analysis .h5 (pixels; needs the [pose] extra)",
+    )
+)
+#: ``pose`` = DeepLabCut or SLEAP, decided by the file (kept for older study files).
+POSE_FORMATS = ("deeplabcut", "sleap", "pose")
+_POSE_ALIAS = TrackFormat(
+    "pose", _read_pose_as(None), lambda p, h: False, (), "DeepLabCut or SLEAP, from the file"
 )
 
 
 def _head(path: Path) -> str:
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".h5", ".slp"):
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".h5", ".hdf5", ".slp"):
         return ""
     with path.open("rb") as fh:
         raw = fh.read(8192)
@@ -180,10 +231,25 @@ def detect_format(path: str | PathLike[str]) -> str:
         if path.suffix.lower() in fmt.suffixes and fmt.looks_like(path, head):
             return fmt.name
     raise InputError(
-        f"Expected a track file in one of the formats {', '.join(FORMATS)}, but could not recognise "
-        "it; pass --format",
+        f"Expected a track file in one of the formats {', '.join(FORMATS)}, but could not "
+        "recognise it (give the format with --format, or format: in study.yaml)",
         file=path,
     )
+
+
+def format_names() -> list[str]:
+    """Names accepted by ``format=``: ``auto``, the registered formats and ``pose``."""
+    return ["auto", *FORMATS, "pose"]
+
+
+def resolve_format(path: str | PathLike[str], format: str = "auto") -> str:
+    """The registered format a file is read with (``auto`` detects it)."""
+    if format not in format_names():
+        raise InputError(
+            f"Expected a format among {', '.join(format_names())}, but got {format!r}",
+            field="format",
+        )
+    return detect_format(path) if format == "auto" else format
 
 
 def read_tracks(
@@ -192,6 +258,8 @@ def read_tracks(
     format: str = "auto",
     trial_id: str | None = None,
     fps: float | None = None,
+    pose: PoseOptions | None = None,
+    keep_gaps: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read one track file.
 
@@ -200,40 +268,59 @@ def read_tracks(
     path
         The file.
     format
-        A name in :data:`FORMATS`, or ``"auto"`` to detect it from the file's first lines.
+        A name in :data:`FORMATS` (or ``pose``: DeepLabCut or SLEAP), or ``"auto"`` to detect it
+        from the file's first lines.
     trial_id
         Identifier for a single-track file (default the file stem).
     fps
         Frame rate of pose files (DeepLabCut/SLEAP store frames, not seconds); ignored otherwise.
+    pose
+        :class:`~neuroprotect.behavior.readers.pose.PoseOptions` for pose files (body keypoints,
+        likelihood threshold, jump gate); ignored otherwise.
+    keep_gaps
+        Keep the column ``n_missing_before`` (missing samples dropped just before each row), so
+        that steps across gaps are not counted as distance downstream.
 
     Returns
     -------
     tracks
-        ``trial_id, time_s, x_cm, y_cm``.
+        ``trial_id, time_s, x_cm, y_cm`` (+ ``n_missing_before`` with ``keep_gaps``).
     meta
-        ``trial_id, source_file, format, n_samples, n_missing`` (+ header fields).
+        ``trial_id, source_file, format, n_samples, n_missing`` (+ header fields; pose files add
+        ``fps, body_point, n_low_likelihood, n_jumps, dropped_fraction``).
     """
     path = Path(path)
-    name = detect_format(path) if format == "auto" else format
-    if name not in FORMATS:
-        raise InputError(
-            f"Expected a format among auto, {', '.join(FORMATS)}, but got {format!r}",
-            field="format",
-        )
+    name = resolve_format(path, format)
     if not path.is_file():
         raise InputError("Expected an existing track file, but it was not found", file=path)
-    if name == "pose":
-        return FORMATS[name].read(path, trial_id=trial_id, fps=fps)
-    return FORMATS[name].read(path, trial_id=trial_id)
+    if name in POSE_FORMATS:
+        opts = pose or PoseOptions()
+        if fps is not None:
+            opts = replace(opts, fps=fps)
+        reader = _POSE_ALIAS if name == "pose" else FORMATS[name]
+        tracks, meta = reader.read(path, trial_id=trial_id, pose=opts)
+    else:
+        tracks, meta = FORMATS[name].read(path, trial_id=trial_id)
+    if not keep_gaps and MISSING_BEFORE in tracks:
+        tracks = tracks.drop(columns=MISSING_BEFORE)
+    return tracks, meta
 
 
 def read_many_tracks(
-    paths: Iterable[str | PathLike[str]], *, format: str = "auto", fps: float | None = None
+    paths: Iterable[str | PathLike[str]],
+    *,
+    format: str = "auto",
+    fps: float | None = None,
+    pose: PoseOptions | None = None,
+    batch: Batch | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read several files into one track table with unique ``trial_id`` values.
 
     A trial is named by its file stem; when stems repeat (``set1/day1_0001_00.csv`` and
     ``set2/day1_0001_00.csv``) the parent folders are prefixed until the names are unique.
+    With a :class:`~neuroprotect.io.batch.Batch`, a file that cannot be read is skipped (its
+    reason recorded in the batch) instead of stopping the others; an unknown ``format`` still
+    stops them.
     """
     path_list = [Path(p) for p in paths]
     if not path_list:
@@ -243,11 +330,19 @@ def read_many_tracks(
     while len(set(names)) < len(names) and depth < 6:
         depth += 1
         names = ["/".join([*p.parent.parts[-depth:], p.stem]) for p in path_list]
+    if format not in format_names():  # an option, not a file: stop the batch
+        raise InputError(
+            f"Expected a format among {', '.join(format_names())}, but got {format!r}",
+            field="format",
+        )
     tracks, metas = [], []
     for p, name in zip(path_list, names, strict=True):
-        t, m = read_tracks(p, format=format, trial_id=name, fps=fps)
-        tracks.append(t)
-        metas.append(m)
+        with batch.item(p, count=False) if batch is not None else nullcontext():
+            t, m = read_tracks(p, format=format, trial_id=name, fps=fps, pose=pose)
+            tracks.append(t)
+            metas.append(m)
+    if not metas:  # every file skipped (the batch says why)
+        return pd.DataFrame(columns=list(TRACK_COLUMNS)), pd.DataFrame(columns=META_COLUMNS)
     meta = pd.concat(metas, ignore_index=True)
     dup = meta["trial_id"].duplicated()
     if dup.any():

@@ -15,6 +15,9 @@ TRACK_COLUMNS = ("trial_id", "time_s", "x_cm", "y_cm")
 #: Columns of the per-trial metadata table every reader returns (readers may add more).
 META_COLUMNS = ("trial_id", "source_file", "format", "n_samples", "n_missing")
 
+#: Column a reader adds: missing samples dropped just before the row (see behavior.tracks).
+MISSING_BEFORE = "n_missing_before"
+
 MISSING_TOKENS = ("-", "", "NA", "NaN", "nan", "na", "n/a", "N/A")
 
 
@@ -68,6 +71,9 @@ def finish_track(
             field="time",
         )
     track = pd.DataFrame({"trial_id": trial_id, "time_s": t, "x_cm": x[ok], "y_cm": y[ok]})
+    # missing samples just before each kept one, so a gap is still known after the drop
+    missed = np.cumsum(~ok)
+    track[MISSING_BEFORE] = np.diff(np.r_[0, missed[ok]]).astype(int)
     meta: dict[str, Any] = {
         "trial_id": trial_id,
         "source_file": str(source_file),

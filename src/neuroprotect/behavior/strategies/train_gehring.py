@@ -8,16 +8,22 @@ Usage (needs the Gehring data set, MIT, from mwm-ml-gen; see PROVENANCE in the s
 offset_cm, length_cm, tag[, tag...]``; track TTTT is the file ``setS/dayD_TTTT_00.csv``).
 
 Steps: read the 444 set 1-2 tracks (EthoVision 3), cut them into 250-cm segments with 90 %
-overlap (:func:`~neuroprotect.behavior.strategies.gehring2015.compute_segment_features`), match
-each labelled segment to ours by its offset along the path (nearest, within 30 cm; our offsets
-are in cm of the raw coordinates x ``cm_per_unit``, the labels' in calibrated cm), and fit a
-multinomial logistic regression (softmax, L2 penalty ``lam`` = 0.01 fixed in advance, on
-standardised features and their squares). A segment with several tags contributes one example
-per tag with weight 1/k; a prediction counts as correct when it is among the segment's tags.
+overlap (:func:`~neuroprotect.behavior.strategies.gehring2015.compute_segment_features`, in the
+rig-independent pool frame), match each labelled segment to ours by its offset along the path
+(nearest, within 30 cm; our offsets are in cm of the pool radius, the labels' in calibrated cm;
+each set is one batch for the pool frame),
+and fit a multinomial logistic regression (softmax, L2 penalty ``lam`` = 0.01 fixed in advance, on
+standardised features clipped to +-4 and their squares). A segment with several tags contributes
+one example per tag with weight 1/k; a prediction counts as correct when it is among the
+segment's tags. Deterministic: L-BFGS from zeros, fold assignment seeded (``SEED``).
 
 Accuracy is estimated by 5-fold cross-validation grouped by animal (``set`` + rat id from the
 file header): all segments of one rat, hence of one track, are in the same fold, so segments of a
-track never leak between training and test folds.
+track never leak between training and test folds. Across cohorts: trained on set 1, tested on
+set 2, and the reverse, also on set 2 (set 1) tracks transformed as other rigs record them
+(:mod:`~neuroprotect.behavior.strategies.gehring_validation`). Every figure is given over all
+segments and over those called with probability >= ``MIN_CONFIDENCE`` (with the coverage). The
+model file stores them all; the script prints them.
 """
 
 from __future__ import annotations
@@ -25,56 +31,32 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena
-from neuroprotect.behavior.readers import read_tracks
+from neuroprotect.behavior.arena import ArenaWaterMaze
 from neuroprotect.behavior.strategies.gehring2015 import (
     SEGMENT_FEATURES,
     compute_segment_features,
     expand_features,
+    predict_proba,
+)
+from neuroprotect.behavior.strategies.gehring_validation import (
+    RIGS,
+    LabelledTracks,
+    agreement,
+    load_labelled_tracks,
+    match_labels,
+    rig_transform,
 )
 
-ARENA = Path(__file__).parent / "data" / "gehring2015_set12.yaml"
 LAMBDA = 0.01
 N_FOLDS = 5
 SEED = 20151014
-
-
-def load_labelled_segments(data_dir: Path) -> tuple[pd.DataFrame, list[list[str]]]:
-    """Features of every labelled segment with its tags and animal group."""
-    labels = []
-    for line in (data_dir / "segment_labels_250c.csv").read_text().splitlines():
-        cells = [c.strip() for c in line.split(",") if c.strip()]
-        if len(cells) < 6:
-            continue
-        s, d, tr = (int(float(c)) for c in cells[:3])
-        labels.append((s, d, tr, float(cells[3]), float(cells[4]), cells[5:]))
-    arena = load_arena(ARENA)
-    assert isinstance(arena, ArenaWaterMaze)
-    files = sorted({(s, d, tr) for s, d, tr, *_ in labels})
-    parts, metas = [], []
-    for s, d, tr in files:
-        path = data_dir / f"set{s}" / f"day{d}_{tr:04d}_00.csv"
-        t, m = read_tracks(path, format="ethovision3", trial_id=f"{s}/{d}/{tr}")
-        parts.append(t)
-        metas.append(m.assign(group=f"{s}/{m.animal_id.iloc[0]}"))
-    tracks = pd.concat(parts, ignore_index=True)
-    meta = pd.concat(metas, ignore_index=True).set_index("trial_id")
-    feats = compute_segment_features(tracks, arena=arena, segment_length_cm=250, overlap=0.9)
-    by_trial = dict(tuple(feats.groupby("trial_id", sort=False)))
-    rows, tags = [], []
-    for s, d, tr, off, _length, tag in labels:
-        seg = by_trial[f"{s}/{d}/{tr}"]
-        j = int(np.argmin(np.abs(seg.offset_cm.to_numpy() - off)))
-        if abs(seg.offset_cm.iloc[j] - off) > 30:
-            continue
-        rows.append(seg.iloc[j].to_dict() | {"group": meta.loc[f"{s}/{d}/{tr}", "group"]})
-        tags.append(tag)
-    return pd.DataFrame(rows), tags
+MIN_CONFIDENCE = 0.4  # below: "unclassified" (fixed in advance, not tuned on the test cohorts)
 
 
 def fit_softmax(
@@ -103,10 +85,6 @@ def fit_softmax(
     return res.x[: n_classes * k].reshape(n_classes, k), res.x[n_classes * k :]
 
 
-def _design(feats: pd.DataFrame, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    return expand_features((feats[list(SEGMENT_FEATURES)].to_numpy(float) - mean) / scale)
-
-
 def _examples(
     idx: np.ndarray, tags: list[list[str]], classes: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,52 +97,124 @@ def _examples(
     return np.array(rows), np.array(ys), np.array(ws)
 
 
-def train(data_dir: Path) -> dict:
-    feats, tags = load_labelled_segments(data_dir)
-    classes = sorted({t for ts in tags for t in ts})
-    groups = feats["group"].to_numpy()
-    uniq = np.array(sorted(set(groups)))
-    rng = np.random.default_rng(SEED)
-    fold_of_group = dict(zip(rng.permutation(uniq), np.arange(uniq.size) % N_FOLDS, strict=True))
-    fold = np.array([fold_of_group[g] for g in groups])
-    correct = np.zeros(len(feats), dtype=bool)
-    for f in range(N_FOLDS):
-        tr, te = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
-        x_tr = feats.iloc[tr][list(SEGMENT_FEATURES)].to_numpy(float)
-        mean, scale = x_tr.mean(axis=0), x_tr.std(axis=0) + 1e-9
-        rows, ys, ws = _examples(tr, tags, classes)
-        design = _design(feats, mean, scale)
-        coef, b = fit_softmax(design[rows], ys, ws, len(classes), LAMBDA)
-        pred = (design[te] @ coef.T + b).argmax(axis=1)
-        correct[te] = [classes[p] in tags[i] for p, i in zip(pred, te, strict=True)]
-    majority = max(classes, key=lambda c: sum(c in t for t in tags))
-    x_all = feats[list(SEGMENT_FEATURES)].to_numpy(float)
-    mean, scale = x_all.mean(axis=0), x_all.std(axis=0) + 1e-9
-    rows, ys, ws = _examples(np.arange(len(feats)), tags, classes)
-    coef, b = fit_softmax(_design(feats, mean, scale)[rows], ys, ws, len(classes), LAMBDA)
-    per_fold = [float(correct[fold == f].mean()) for f in range(N_FOLDS)]
+def fit_model(x: np.ndarray, tags: list[list[str]], classes: list[str]) -> dict[str, Any]:
+    """Standardisation and softmax coefficients fitted to the feature rows ``x``."""
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    rows, ys, ws = _examples(np.arange(len(x)), tags, classes)
+    coef, b = fit_softmax(expand_features((x - mean) / scale)[rows], ys, ws, len(classes), LAMBDA)
     return {
-        "name": "gehring2015 segment classifier",
-        "model": "multinomial logistic regression on standardised features and their squares",
-        "segment_length_cm": 250.0,
-        "overlap": 0.9,
         "classes": classes,
         "features": list(SEGMENT_FEATURES),
         "mean": mean.tolist(),
         "scale": scale.tolist(),
         "coef": coef.round(8).tolist(),
         "intercept": b.round(8).tolist(),
+    }
+
+
+def _x(feats: pd.DataFrame) -> np.ndarray:
+    return feats[list(SEGMENT_FEATURES)].to_numpy(float)
+
+
+def _features(
+    tracks: pd.DataFrame, data: LabelledTracks, arena: ArenaWaterMaze | None = None
+) -> pd.DataFrame:
+    return compute_segment_features(
+        tracks,
+        arena=arena or data.arena,
+        segment_length_cm=250,
+        overlap=0.9,
+        check_arena=False,
+    )
+
+
+def cohort_features(data: LabelledTracks) -> tuple[pd.DataFrame, list[list[str]]]:
+    """Features of the labelled segments, each set classified as its own batch (a rig's trials
+    together, as a lab runs them: the pool frame of one set never sees the other's tracks)."""
+    parts = []
+    for s in sorted({lab[0] for lab in data.labels}):
+        tracks = data.tracks[data.tracks.trial_id.str.startswith(f"{s}/")]
+        parts.append(_features(tracks, data))
+    return match_labels(pd.concat(parts, ignore_index=True), data)
+
+
+def cross_validate(feats: pd.DataFrame, tags: list[list[str]], classes: list[str]) -> dict:
+    """Grouped-by-rat K-fold CV (seeded fold assignment)."""
+    groups = feats["group"].to_numpy()
+    uniq = np.array(sorted(set(groups)))
+    rng = np.random.default_rng(SEED)
+    fold_of_group = dict(zip(rng.permutation(uniq), np.arange(uniq.size) % N_FOLDS, strict=True))
+    fold = np.array([fold_of_group[g] for g in groups])
+    x = _x(feats)
+    proba = np.zeros((len(feats), len(classes)))
+    for f in range(N_FOLDS):
+        tr, te = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
+        m = fit_model(x[tr], [tags[i] for i in tr], classes)
+        proba[te] = predict_proba(x[te], m)
+    per_fold = [
+        agreement(
+            proba[fold == f], [t for t, k in zip(tags, fold == f, strict=True) if k], classes, 0
+        )
+        for f in range(N_FOLDS)
+    ]
+    return agreement(proba, tags, classes, MIN_CONFIDENCE) | {
+        "scheme": f"{N_FOLDS}-fold cross-validation grouped by rat (seed {SEED})",
+        "agreement_per_fold": [r["agreement_all"] for r in per_fold],
+    }
+
+
+def cross_cohort(
+    data: LabelledTracks, feats: pd.DataFrame, tags: list[list[str]], classes: list[str]
+) -> dict[str, Any]:
+    """Train on one set, test on the other (and on its tracks as other rigs record them)."""
+    out: dict[str, Any] = {}
+    for train_set, test_set in ((1, 2), (2, 1)):
+        tr = feats["set"].to_numpy() == train_set
+        model = fit_model(_x(feats)[tr], [t for t, k in zip(tags, tr, strict=True) if k], classes)
+        te = ~tr
+        test_tags = [t for t, k in zip(tags, te, strict=True) if k]
+        p_orig = predict_proba(_x(feats)[te], model)
+        name = f"set{train_set}->set{test_set}"
+        out[name] = agreement(p_orig, test_tags, classes, MIN_CONFIDENCE) | {"rigs": {}}
+        orig_call = pd.Series(p_orig.argmax(axis=1), index=feats["label"].to_numpy()[te])
+        test_tracks = data.tracks[data.tracks.trial_id.str.startswith(f"{test_set}/")]
+        for rig, params in RIGS.items():
+            moved, arena = rig_transform(test_tracks, data.arena, **params)
+            f2, t2 = match_labels(_features(moved, data, arena), data)
+            p2 = predict_proba(_x(f2), model)
+            call = pd.Series(p2.argmax(axis=1), index=f2["label"].to_numpy())
+            common = orig_call.index.intersection(call.index)
+            out[name]["rigs"][rig] = agreement(p2, t2, classes, MIN_CONFIDENCE) | {
+                "same_call_as_original": float((orig_call[common] == call[common]).mean())
+            }
+    return out
+
+
+def train(data_dir: Path) -> dict:
+    data = load_labelled_tracks(data_dir)
+    feats, tags = cohort_features(data)
+    classes = sorted({t for ts in tags for t in ts})
+    cv = cross_validate(feats, tags, classes)
+    majority = max(classes, key=lambda c: sum(c in t for t in tags))
+    model = fit_model(_x(feats), tags, classes)
+    return {
+        "name": "gehring2015 segment classifier",
+        "model": "multinomial logistic regression on standardised features (clipped to +-4) "
+        "and their squares, in the pool frame (wall-envelope corrected)",
+        "segment_length_cm": 250.0,
+        "overlap": 0.9,
+        **model,
         "l2_penalty": LAMBDA,
+        "min_confidence": MIN_CONFIDENCE,
         "trained_on": "Gehring et al. 2015 sets 1-2, segment_labels_250c.csv "
-        f"({len(feats)} labelled segments, {uniq.size} rats)",
-        "cv": {
-            "scheme": f"{N_FOLDS}-fold cross-validation grouped by rat (seed {SEED})",
-            "accuracy": float(correct.mean()),
-            "accuracy_per_fold": per_fold,
+        f"({len(feats)} labelled segments, {len(set(feats.group))} rats)",
+        "cv": cv
+        | {
             "majority_class": majority,
-            "majority_class_accuracy": float(np.mean([majority in t for t in tags])),
+            "majority_class_agreement": float(np.mean([majority in t for t in tags])),
             "correct_if": "predicted code among the segment's expert tags",
         },
+        "cross_cohort": cross_cohort(data, feats, tags, classes),
     }
 
 
@@ -177,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     model = train(args.data_dir)
     args.out.write_text(json.dumps(model, indent=1) + "\n")
-    print(json.dumps(model["cv"], indent=1))
+    print(json.dumps({k: model[k] for k in ("cv", "cross_cohort")}, indent=1))
 
 
 if __name__ == "__main__":
