@@ -48,6 +48,8 @@ def between(protection: float, insult: float, sham: float) -> float:
 
 
 def _csv(table: pd.DataFrame, path: Path) -> None:
+    """Write a table; track tables in the generic track format (``trial_id, time_s, x, y``)."""
+    table = table.rename(columns={"x_cm": "x", "y_cm": "y"})
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
 
