@@ -47,6 +47,13 @@ KEY_EFFECTS = {
         ("neuro_score", +1, "neuro_deficit"),
         ("concentration", +1, "IL1B"),
     ],
+    "ogd_r_pc12": [
+        ("viability_pct", -1, "neuronal_survival"),
+        ("ros_pct_of_control", +1, "ROS"),
+        ("mmp_pct_of_control", -1, "MMP_mito"),
+        ("caspase3_fold_of_control", +1, "CASP3"),
+        ("cytochrome_c_fold_change", +1, "CYTC"),
+    ],
 }
 
 
@@ -70,10 +77,17 @@ def test_demo_runs_end_to_end(tmp_path: Path, model: str) -> None:
     assert [g["id"] for g in doc["groups"]] == [g["id"] for g in draft["groups"]]
     assert [r["type"] for r in doc["readouts"]] == [r["type"] for r in draft["readouts"]]
     assert {g["planned_n"] for g in doc["groups"]} == {3}
+    if model == "ogd_r_pc12":  # cultures of independent experiments: no sex or body weight
+        assert doc["setting"] == "in_vitro" and doc["cell_line"] == "PC12"
+        cultures = (out / model / doc["animals"]).read_text(encoding="utf-8").splitlines()
+        assert cultures[0] == "animal_id,group,experiment"
+        assert len({row.split(",")[2] for row in cultures[1:]}) == 3
 
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     rows = results["results"]
-    top = max((g for g in doc["groups"] if g["role"] == "treatment"), key=lambda g: g["dose_mg_kg"])
+    top = max(
+        (g for g in doc["groups"] if g["role"] == "treatment"), key=lambda g: g.get("dose_mg_kg", 0)
+    )
     for variable, sign, _ in KEY_EFFECTS[model]:
         insult = [
             r

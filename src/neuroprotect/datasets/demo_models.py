@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 
 from neuroprotect.datasets import demo_behavior_files as behavior
+from neuroprotect.datasets import demo_invitro_files as invitro
 from neuroprotect.datasets import demo_tissue_files as tissue
 from neuroprotect.datasets.demo_behavior_files import DemoUnit
 from neuroprotect.design.scaffold import draft_study
@@ -68,7 +69,6 @@ class DemoModel:
     #: Group labels the model's wording needs (group id -> label).
     labels: tuple[tuple[str, str], ...] = ()
     default_n: int = 6
-    species_note: str = ""
 
 
 DEMO_MODELS: dict[str, DemoModel] = {
@@ -114,6 +114,18 @@ DEMO_MODELS: dict[str, DemoModel] = {
             "permanent MCAO in male rats, IMM-H004 5/10/20 mg/kg 6 h after onset, outcomes at "
             "9 h: Longa score, TTC slices, IL-1β and TNF-α ELISA plates",
             dose_protection=(0.3, 0.5, 0.7),
+        ),
+        DemoModel(
+            "ogd_r_pc12",
+            "imm_h004",
+            "IMM-H004 in PC12 cells after oxygen-glucose deprivation/reoxygenation (OGD/R)",
+            "6 h OGD then 24 h reoxygenation of PC12 cultures, IMM-H004 (one concentration: the "
+            "sources give none) in independent experiments read in technical triplicate: MTT "
+            "viability, LDH release, DCF ROS, JC-1 red/green, ATP luminescence and caspase-3 "
+            "(pNA) plates, Western blot (cytochrome c, Bax, Bcl-2)",
+            dose_protection=(0.6,),
+            labels=(("imm_h004", "OGD/R + IMM-H004"),),
+            default_n=4,
         ),
     )
 }
@@ -176,6 +188,22 @@ def _units(
     return units, animals
 
 
+def _cultures(
+    groups: list[dict[str, Any]], protection: dict[str, float], n: int, rng: np.random.Generator
+) -> tuple[list[DemoUnit], pd.DataFrame]:
+    """One culture per group in each of ``n`` independent experiments (``E1-vehicle``...);
+    the experiment's own response varies a little around the group level."""
+    units, rows = [], []
+    for e in range(1, n + 1):
+        for g in groups:
+            level = protection[g["id"]]
+            spread = 0.0 if level >= 1.0 else float(rng.normal(0.0, 0.08))
+            uid = f"E{e}-{g['id']}"
+            units.append(DemoUnit(uid, g["id"], float(np.clip(level + spread, -0.2, 1.0))))
+            rows.append((uid, g["id"], f"E{e}"))
+    return units, pd.DataFrame(rows, columns=["animal_id", "group", "experiment"])
+
+
 def _body_weights(animals: pd.DataFrame, species: str, rng: np.random.Generator) -> None:
     """Realistic body weights: gerbils 60-80 g, rats 250-300 g."""
     mean, sd = (70.0, 4.0) if "gerbil" in species.lower() else (275.0, 12.0)
@@ -214,8 +242,14 @@ def make_model_demo(
     for g in study["groups"]:
         g["planned_n"] = n
         g["label"] = labels.get(g["id"], g["label"])
-    units, animals = _units(study["groups"], _protections(spec, study["groups"]), n, rng)
-    _body_weights(animals, str(study.get("species", "")), rng)
+    in_vitro = study.get("setting") == "in_vitro"
+    levels = _protections(spec, study["groups"])
+    if in_vitro:
+        units, animals = _cultures(study["groups"], levels, n, rng)
+        offsets = invitro.experiment_offsets(units, rng)
+    else:
+        units, animals = _units(study["groups"], levels, n, rng)
+        _body_weights(animals, str(study.get("species", "")), rng)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     animals.to_csv(out / study["animals"], index=False, lineterminator="\n")
@@ -224,11 +258,13 @@ def make_model_demo(
         tissue.write_neuro_ttc(out, by_type, units, rng)
     for entry in study["readouts"]:
         writer = WRITERS.get(entry["type"])
-        if writer is not None:
+        if in_vitro and entry["type"] in invitro.INVITRO_WRITERS:
+            invitro.INVITRO_WRITERS[entry["type"]](out, entry, units, rng, offsets)
+        elif writer is not None:
             writer(out, entry, units, rng)
         elif entry["type"] not in ("neuro_score", "ttc_table"):
             raise ValueError(f"no demo writer for readout type {entry['type']!r}")
-    _finish_manifest(study, spec, seed, n)
+    _finish_manifest(study, spec, seed, n, in_vitro=in_vitro)
     header = (
         f"# SIMULATED demo study (neuroprotect demo --model {spec.protocol} --seed {seed}).\n"
         "# Drafted by `neuroprotect design new`, then filled with seeded synthetic data.\n"
@@ -243,7 +279,9 @@ def make_model_demo(
     return manifest
 
 
-def _finish_manifest(study: dict[str, Any], spec: DemoModel, seed: int, n: int) -> None:
+def _finish_manifest(
+    study: dict[str, Any], spec: DemoModel, seed: int, n: int, *, in_vitro: bool
+) -> None:
     study["study_id"] = f"{study['study_id']}-demo"
     study["title"] = f"{spec.title} - SIMULATED demo data"
     found = re.search(r"efficacy records: (.*?)\. Check", str(study["description"]))
@@ -253,16 +291,19 @@ def _finish_manifest(study: dict[str, Any], spec: DemoModel, seed: int, n: int) 
         "sizes are plausible inventions (the seeds give directions only)."
     )
     study["simulated"] = True
+    units = "independent experiments" if in_vitro else "animals"
     study["design"].update(
         {
             "randomisation": {
-                "method": "simple randomisation of animals to groups (simulated)",
+                "method": "group positions on each plate randomised (simulated)"
+                if in_vitro
+                else "simple randomisation of animals to groups (simulated)",
                 "seed": seed,
                 "before_procedure": True,
             },
             "blinding": {"allocation_concealed": True, "outcome_assessment_blinded": True},
             "sample_size": {
-                "method": f"{n} per group, chosen for a fast demo (not a power calculation)"
+                "method": f"{n} {units} per group, chosen for a fast demo (not a power calculation)"
             },
         }
     )
@@ -274,8 +315,8 @@ def _readme(spec: DemoModel, study: dict[str, Any], seed: int, n: int) -> str:
     )
     return f"""# {spec.title} (SIMULATED)
 
-Synthetic data written by `neuroprotect demo --model {spec.protocol}` (seed {seed}, {n} animals
-per group). Not a real experiment: {spec.simulates}. The groups, doses and readouts are the
+Synthetic data written by `neuroprotect demo --model {spec.protocol}` (seed {seed}, {n}
+{"independent experiments" if study.get("setting") == "in_vitro" else "animals"} per group). Not a real experiment: {spec.simulates}. The groups, doses and readouts are the
 draft of `neuroprotect design new --compound {spec.compound} --model {spec.protocol}`; the
 effect sizes are inventions that follow the seed documents' directions.
 

@@ -164,7 +164,7 @@ def check_mechanism(compound_id: str, observations: pd.DataFrame) -> pd.DataFram
         node = node_for_variable(str(obs["variable"])) or (
             node_for_variable(label) if label else None
         )
-        predicted = predictions.get(node, "none") if node else "none"
+        predicted: str = predictions.get(node, "none") if node else "none"
         if str(obs["variable"]) in INVERSE_VARIABLES:
             predicted = _FLIP.get(predicted, predicted)
         direction = obs["direction"]
