@@ -54,23 +54,50 @@ def _csv(table: pd.DataFrame, path: Path) -> None:
     table.to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
 
 
+def _with_rests(track: pd.DataFrame, rest_s: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Insert resting bouts (the animal sits still, tracker jitter only) into a walk."""
+    fps = 1.0 / float(track["time_s"].iloc[1] - track["time_s"].iloc[0])
+    xy = track[["x_cm", "y_cm"]].to_numpy()
+    cuts = np.sort(rng.choice(np.arange(1, len(xy) - 1), size=4, replace=False))
+    bouts = rng.dirichlet(np.ones(4)) * rest_s
+    parts, start = [], 0
+    for cut, bout in zip(cuts, bouts, strict=True):
+        parts.append(xy[start:cut])
+        still = np.repeat(xy[cut - 1 : cut], int(round(bout * fps)), axis=0)
+        parts.append(still + rng.normal(0.0, 0.05, still.shape))
+        start = cut
+    parts.append(xy[start:])
+    out = np.concatenate(parts)
+    return pd.DataFrame(
+        {
+            "trial_id": track["trial_id"].iloc[0],
+            "time_s": np.arange(len(out)) / fps,
+            "x_cm": out[:, 0],
+            "y_cm": out[:, 1],
+        }
+    )
+
+
 def write_open_field(
     out: Path, entry: dict[str, Any], units: list[DemoUnit], rng: np.random.Generator
 ) -> None:
-    """Home-cage / open-field tracks: ischemic gerbils are hyperactive (seed 000), so the
-    insult's walking speed is twice the sham's. 3 min at 4 frames/s in a 40 cm box."""
+    """Open-field tracks of 3 min at 4 frames/s in a 40 cm box. Ischemic gerbils are
+    hyperactive (seed 000): after the untreated insult the animal walks faster (8 vs 4 cm/s)
+    and rests less (15 % vs 45 % of the session, in four bouts) than sham."""
     folder = out / entry["files"][0].rsplit("/", 1)[0]
+    session = 180.0
     for u in units:
         speed = between(u.protection, 8.0, 4.0) * float(np.exp(rng.normal(0.0, 0.12)))
+        rest = float(np.clip(between(u.protection, 0.15, 0.45) + rng.normal(0, 0.05), 0.02, 0.8))
         track, _ = make_open_field_track(
             seed=int(rng.integers(2**31)),
-            duration_s=180.0,
+            duration_s=session * (1.0 - rest),
             fps=4.0,
             box_cm=40.0,
             speed_cm_s=max(speed, 0.5),
             trial_id=u.id,
         )
-        _csv(track, folder / f"{u.id}.csv")
+        _csv(_with_rests(track, session * rest, rng), folder / f"{u.id}.csv")
     entry["params"]["rectangle"] = [0, 0, 40, 40]
 
 
