@@ -37,7 +37,7 @@ KEY_EFFECTS = {
         ("spontaneous_alternation_pct", -1, "memory"),
     ],
     "4vo_rat": [
-        ("escape_latency_last_day_s", +1, "memory"),
+        ("path_length_last_day_cm", +1, "memory"),
         ("neuron_density_per_mm2", -1, "neuronal_survival"),
         ("tunel_positive_pct", +1, "apoptosis"),
         ("bax_bcl_2_ratio_fold_change", +1, "BAX_BCL2_ratio"),

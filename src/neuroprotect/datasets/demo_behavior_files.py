@@ -189,7 +189,7 @@ def write_water_maze(
         rate = max(between(u.protection, 0.18, 0.6), 0.02)
         for day in range(1, MAZE_DAYS + 1):
             for trial in range(1, TRIALS_PER_DAY + 1):
-                latency = 60.0 * np.exp(-rate * (day - 1)) * float(np.exp(rng.normal(0, 0.25)))
+                latency = 60.0 * np.exp(-rate * (day - 1)) * float(np.exp(rng.normal(0, 0.18)))
                 start = starts[int(rng.integers(len(starts)))]
                 if latency >= TRIAL_MAX_S:  # not found: searched until the cut-off
                     pts = _search(rng, SWIM_SPEED * TRIAL_MAX_S, start)

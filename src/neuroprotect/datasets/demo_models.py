@@ -69,6 +69,10 @@ class DemoModel:
     #: Group labels the model's wording needs (group id -> label).
     labels: tuple[tuple[str, str], ...] = ()
     default_n: int = 6
+    #: What a well-designed study would state: primary outcome (readout.variable), hypothesis.
+    primary_outcome: str = ""
+    hypothesis: str = ""
+    exclusion_criteria: tuple[str, ...] = ("died before the outcome assessment",)
 
 
 DEMO_MODELS: dict[str, DemoModel] = {
@@ -82,6 +86,9 @@ DEMO_MODELS: dict[str, DemoModel] = {
             "images (neuron loss), open-field tracks (post-ischemic hyperactivity), hippocampal "
             "NOx by Griess (NOS activity rises after ischemia)",
             dose_protection=(0.35, 0.55, 0.75),
+            primary_outcome="nissl.neuron_density_per_mm2",
+            hypothesis="Igmesine protects CA1 pyramidal neurons after transient global ischemia",
+            exclusion_criteria=("died before the outcome assessment", "incomplete occlusion"),
         ),
         DemoModel(
             "scopolamine_amnesia",
@@ -96,6 +103,9 @@ DEMO_MODELS: dict[str, DemoModel] = {
                 ("igmesine_0_25", "Scopolamine + igmesine 0.25 mg/kg"),
                 ("igmesine_16", "Scopolamine + igmesine 16 mg/kg"),
             ),
+            primary_outcome="pa.retention_latency_s",
+            hypothesis="Igmesine reverses scopolamine-induced memory impairment",
+            exclusion_criteria=("no step-through in the training trial",),
         ),
         DemoModel(
             "4vo_rat",
@@ -106,6 +116,9 @@ DEMO_MODELS: dict[str, DemoModel] = {
             "blot (Bax, Bcl-2, cleaved caspase-3, PSD-95, synapsin 1)",
             dose_protection=(0.3, 0.5, 0.7),
             positive_control_protection=0.5,
+            primary_outcome="mwm.escape_latency_last_day_s",
+            hypothesis="IMM-H004 improves spatial memory and CA1 survival after global ischemia",
+            exclusion_criteria=("died before the outcome assessment", "seizures after 4VO"),
         ),
         DemoModel(
             "pmcao",
@@ -114,6 +127,8 @@ DEMO_MODELS: dict[str, DemoModel] = {
             "permanent MCAO in male rats, IMM-H004 5/10/20 mg/kg 6 h after onset, outcomes at "
             "9 h: Longa score, TTC slices, IL-1β and TNF-α ELISA plates",
             dose_protection=(0.3, 0.5, 0.7),
+            primary_outcome="ttc.infarct_volume_mm3",
+            hypothesis="IMM-H004 given 6 h after permanent MCAO reduces infarct and inflammation",
         ),
         DemoModel(
             "ogd_r_pc12",
@@ -126,6 +141,9 @@ DEMO_MODELS: dict[str, DemoModel] = {
             dose_protection=(0.6,),
             labels=(("imm_h004", "OGD/R + IMM-H004"),),
             default_n=4,
+            primary_outcome="viability.viability_pct",
+            hypothesis="IMM-H004 protects PC12 cells against OGD/R injury",
+            exclusion_criteria=("experiment with normoxic viability below 80 % of the plate mean",),
         ),
     )
 }
@@ -302,6 +320,9 @@ def _finish_manifest(
                 "before_procedure": True,
             },
             "blinding": {"allocation_concealed": True, "outcome_assessment_blinded": True},
+            "primary_outcome": spec.primary_outcome,
+            "hypothesis": spec.hypothesis,
+            "exclusion_criteria": list(spec.exclusion_criteria),
             "sample_size": {
                 "method": f"{n} {units} per group, chosen for a fast demo (not a power calculation)"
             },
