@@ -138,3 +138,26 @@ def test_aliases_and_unknown_models(tmp_path: Path) -> None:
     gerbil = make_model_demo("bccao", tmp_path / "g", n_per_group=3)  # alias of bccao_gerbil
     doc = yaml.safe_load(gerbil.read_text(encoding="utf-8"))
     assert doc["model"] == "bccao_gerbil" and doc["species"] == "Mongolian gerbil"
+
+
+def test_elisa_plate_returns_the_generators_standard_curve(tmp_path: Path) -> None:
+    """Reference: the 4PL the demo writes its ELISA optical densities with (bottom 0.06,
+    top 2.8, EC50 180 pg/mL, slope 1.3; reader noise sd 0.008): the readout's fit of the
+    blank-corrected standards must recover it (bottom and top less the 0.06 blank)."""
+    from neuroprotect.io.animals import load_animals
+    from neuroprotect.schema.manifest import load_study
+    from neuroprotect.workflows.readouts import get_readout_type
+
+    study = load_study(make_model_demo("pmcao", tmp_path, n_per_group=3))
+    animals = load_animals(study)
+    readout = next(r for r in study.readouts if r.id == "elisa_il1b")
+    data = get_readout_type(study, readout).load(
+        study, readout, study.readout_files(readout), animals
+    )
+    (curve,) = data.qc["curves"].values()
+    p = curve["params"]
+    assert p["c"] == pytest.approx(180.0, rel=0.05)
+    assert p["b"] == pytest.approx(1.3, rel=0.05)
+    assert p["d"] == pytest.approx(2.8 - 0.06, abs=0.1)
+    assert p["a"] == pytest.approx(0.0, abs=0.03)
+    assert data.measurements["animal_id"].nunique() == 15  # every rat has a concentration
