@@ -35,3 +35,30 @@ def test_verdicts_follow_predicted_signs() -> None:
     assert table.loc["il1b_concentration", "verdict"] == "not shown"
     assert table.loc["zo1_fold_change", "verdict"] == "agree"
     assert table.loc["body_temperature", "verdict"] == "no prediction"
+
+
+def test_inverse_variables_flip_the_prediction() -> None:
+    """A shorter escape latency is better memory, more LDH release fewer surviving cells:
+    the predicted column gives the direction of the variable itself (igmesine and IMM-H004
+    pathways of seeds 000 and 002: memory up, neuronal survival up)."""
+    obs = pd.DataFrame(
+        [
+            ("escape_latency_last_day_s", "Escape latency", "decrease", ""),
+            ("retention_latency_s", "Retention latency", "increase", ""),
+            ("neuron_density_per_mm2", "CA1 neurons", "increase", ""),
+        ],
+        columns=["variable", "label", "direction", "evidence"],
+    )
+    table = check_mechanism("igmesine", obs).set_index("variable")
+    assert table.loc["escape_latency_last_day_s", "node"] == "memory"
+    assert table.loc["escape_latency_last_day_s", "predicted"] == "decrease"
+    assert set(table["verdict"]) == {"agree"}
+    cyto = check_mechanism(
+        "imm_h004",
+        pd.DataFrame(
+            [("cytotoxicity_pct", "LDH release", "increase", "")],
+            columns=["variable", "label", "direction", "evidence"],
+        ),
+    )
+    assert cyto.loc[0, "predicted"] == "decrease" and cyto.loc[0, "verdict"] == "disagree"
+    assert node_for_variable("IL-1β") == "IL1B"  # Greek letters as lab names write them

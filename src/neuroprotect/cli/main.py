@@ -161,18 +161,41 @@ def demo(
     out: Path = typer.Option(
         Path("demo-output"), "--out", "-o", help="Folder for the demo study and its outputs."
     ),
+    model: str = typer.Option(
+        "mcao_r_filament",
+        "--model",
+        "-m",
+        help="Seed model (knowledge-base protocol id or alias); --list shows them.",
+    ),
+    list_models: bool = typer.Option(False, "--list", help="List the demo models and exit."),
+    n_per_group: int | None = typer.Option(
+        None, "--n", min=3, help="Animals (or cultures) per group; default: the model's."
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     seed: int = typer.Option(20251201, "--seed", help="Seed of the synthetic data generator."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
-    """Generate the simulated IMM-H004 MCAO/R demo study, run it, store it and write its report."""
-    from neuroprotect.datasets.demo_mcao import make_demo_study
+    """Generate a simulated demo study of a seed model, run it, store it and write its report.
+
+    Without --model: the IMM-H004 MCAO/R study (as `make demo`). Every demo is marked
+    `simulated: true`; its effect sizes are inventions that follow the seeds' directions.
+
+    Example: neuroprotect demo --model 4vo_rat --out demo-4vo
+    """
+    from neuroprotect.datasets.demo_catalogue import demo_catalogue, make_demo
+
+    if list_models:
+        for entry in demo_catalogue():
+            aliases = f" (also: {', '.join(entry.aliases)})" if entry.aliases else ""
+            typer.echo(f"{entry.protocol:<20} {entry.title}{aliases}")
+            typer.echo(f"{'':<20} simulates: {entry.simulates}")
+        return
     from neuroprotect.workflows.run import run_study
 
     output_dir(out, create=False)
     with user_errors(), _progress_runner(quiet) as progress:
         progress("generating the simulated demo study")
-        manifest = make_demo_study(out / "imm-h004-mcao", seed=seed)
+        manifest = make_demo(model, out, seed=seed, n_per_group=n_per_group)
         outcome, files = run_study(manifest, out_dir=out, db_url=db, progress=progress)
     typer.echo(f"demo study: {manifest}")
     _echo_run(outcome, db)

@@ -11,6 +11,10 @@ pathway predicts (product of edge signs along every path from the compound;
 - ``not shown``: no significant change;
 - ``ambiguous``: the pathway's paths conflict (or pass a context-dependent edge);
 - ``no prediction``: the compound reaches the node by no path, or the variable has no node.
+
+Some variables measure their node inversely (a shorter escape latency is better memory, more
+LDH release is less survival: :data:`INVERSE_VARIABLES`); for them the ``predicted`` column gives
+the direction the variable itself should move, so that it reads against the observed direction.
 """
 
 from __future__ import annotations
@@ -32,7 +36,45 @@ VARIABLE_NODES: dict[str, str] = {
     "evans_blue_ug_per_g": "BBB_permeability",
     "spontaneous_alternation_pct": "memory",
     "escape_latency_s": "memory",
+    # behaviour: water maze (acquisition and probe), passive avoidance
+    "escape_latency_last_day_s": "memory",
+    "path_length_last_day_cm": "memory",
+    "probe_target_quadrant_pct": "memory",
+    "probe_mean_distance_to_goal_cm": "memory",
+    "retention_latency_s": "memory",
+    # histology: surviving (CA1) neurons, TUNEL-positive (apoptotic) nuclei
+    "neuron_density_per_mm2": "neuronal_survival",
+    "tunel_positive_pct": "apoptosis",
+    "tunel_positive_per_mm2": "apoptosis",
+    # NOS activity (citrulline assay or total NOx)
+    "nos_activity_pmol_min_mg": "NOS",
+    "nox_um": "NOS",
+    "nox_nmol_per_mg_protein": "NOS",
+    # in vitro plate readouts
+    "viability_pct": "neuronal_survival",
+    "cytotoxicity_pct": "neuronal_survival",
+    "ros_pct_of_control": "ROS",
+    "mmp_pct_of_control": "MMP_mito",
+    "atp_nmol_per_mg_protein": "ATP",
+    "atp_um": "ATP",
+    "atp_pct_of_control": "ATP",
+    "caspase3_nmol_h_mg": "CASP3",
+    "caspase3_nmol_h": "CASP3",
+    "caspase3_fold_of_control": "CASP3",
 }
+
+#: Variables that fall when their node rises (lower latency or distance = better memory; more
+#: LDH release = fewer surviving cells).
+INVERSE_VARIABLES: frozenset[str] = frozenset(
+    {
+        "escape_latency_s",
+        "escape_latency_last_day_s",
+        "path_length_last_day_cm",
+        "probe_mean_distance_to_goal_cm",
+        "cytotoxicity_pct",
+    }
+)
+_FLIP = {"increase": "decrease", "decrease": "increase"}
 
 #: Lab names of targets (normalised: lower case, letters and digits only) -> pathway node.
 TARGET_NODES: dict[str, str] = {
@@ -80,6 +122,7 @@ TARGET_NODES: dict[str, str] = {
     "cytochromec": "CYTC",
 }
 
+_GREEK = str.maketrans({"α": "a", "β": "b", "γ": "g", "κ": "k"})
 _SUFFIXES = ("_log2_fold_change", "_ratio_fold_change", "_fold_change", "_concentration", "_ratio")
 
 
@@ -92,7 +135,7 @@ def node_for_variable(variable: str) -> str | None:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
             break
-    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    key = re.sub(r"[^a-z0-9]", "", name.lower().translate(_GREEK))
     return TARGET_NODES.get(key)
 
 
@@ -121,7 +164,9 @@ def check_mechanism(compound_id: str, observations: pd.DataFrame) -> pd.DataFram
         node = node_for_variable(str(obs["variable"])) or (
             node_for_variable(label) if label else None
         )
-        predicted = predictions.get(node, "none") if node else "none"
+        predicted: str = predictions.get(node, "none") if node else "none"
+        if str(obs["variable"]) in INVERSE_VARIABLES:
+            predicted = _FLIP.get(predicted, predicted)
         direction = obs["direction"]
         if node is None or predicted == "none":
             verdict = "no prediction"
