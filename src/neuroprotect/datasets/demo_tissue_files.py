@@ -139,11 +139,22 @@ def write_western(
 
 
 def write_plate(folder: Path, plate: str, layout: str, wells: list[dict[str, Any]]) -> None:
-    """A plate export (``well, value``) and its layout (``well, type, sample, ...``), wells
-    filled A1, A2, ... row by row (at most 96)."""
+    """A plate export (``well, value``) and its layout (``well, type, sample, ...``) on a 96-well
+    plate. Samples take the inner 60 wells first (edge wells evaporate faster, and the plate
+    readouts warn about samples there), standards, blanks and controls the edge wells first."""
     if len(wells) > 96:
         raise ValueError(f"Expected at most 96 wells, but got {len(wells)}")
-    names = [f"{ROWS[i // 12]}{i % 12 + 1}" for i in range(len(wells))]
+    all_wells = [f"{r}{c}" for r in ROWS[:8] for c in range(1, 13)]
+    inner = [w for w in all_wells if w[0] not in "AH" and w[1:] not in {"1", "12"}]
+    edge = [w for w in all_wells if w not in inner]
+    free = {"sample": inner + edge, "other": edge + inner}
+    taken: set[str] = set()
+    names = []
+    for w in wells:
+        pool = free["sample" if w.get("type") == "sample" else "other"]
+        name = next(n for n in pool if n not in taken)
+        taken.add(name)
+        names.append(name)
     lay = [
         {"well": n, **{k: v for k, v in w.items() if k != "value"}}
         for n, w in zip(names, wells, strict=True)
