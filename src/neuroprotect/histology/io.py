@@ -299,14 +299,21 @@ def read_image(
                 ) from None
         finally:
             tf.close()
-        return Image(arr, info.pixel_size_um, str(p), page, info.n_pages)
+        return Image(_check_pixels(arr, p), info.pixel_size_um, str(p), page, info.n_pages)
     info, img = _pil_info(p, fmt)
     try:
         _check_size(info, max_pixels)
         arr = _as_array(img, p, fmt)
     finally:
         img.close()
-    return Image(arr, info.pixel_size_um, str(p), 0, info.n_pages)
+    return Image(_check_pixels(arr, p), info.pixel_size_um, str(p), 0, info.n_pages)
+
+
+def _check_pixels(arr: np.ndarray, path: Path) -> np.ndarray:
+    """A decoded image must have rows and columns (a damaged header can decode to 0 x N)."""
+    if arr.ndim < 2 or arr.size == 0:
+        raise _err(path, f"Expected an image with pixels, but it decoded to shape {arr.shape}")
+    return arr
 
 
 def _read_tiff_with_pillow(p: Path, info: ImageInfo, page: int, *, reason: str) -> Image:
@@ -323,7 +330,7 @@ def _read_tiff_with_pillow(p: Path, info: ImageInfo, page: int, *, reason: str) 
         raise _err(
             p, f"Expected a TIFF compression this installation can decode, but got {reason} ({exc})"
         ) from None
-    return Image(arr, info.pixel_size_um, str(p), page, info.n_pages)
+    return Image(_check_pixels(arr, p), info.pixel_size_um, str(p), page, info.n_pages)
 
 
 def _check_size(info: ImageInfo, max_pixels: int) -> None:
