@@ -89,7 +89,10 @@ def test_a_bad_file_gives_the_same_error_and_skip(tmp_path: Path, rows: list[str
         messages.append(str(err.value))
     assert messages[0] == messages[1] and "bad_2" in messages[0]
     batches = [Batch(), Batch()]
-    out = [read_many_tracks([bad, good], batch=b, fast=f) for b, f in zip(batches, (True, False))]
+    out = [
+        read_many_tracks([bad, good], batch=b, fast=f)
+        for b, f in zip(batches, (True, False), strict=True)
+    ]
     _assert_same(out[0], out[1])
     assert batches[0].skipped == batches[1].skipped and len(batches[0].skipped) == 1
 
