@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,9 @@ from neuroprotect.behavior.readers.ethovision3 import _ANIMAL_KEYS, _TRIAL_KEYS
 
 #: A line holding nothing but white space (pandas skips those; the fast path leaves them alone).
 _BLANK_LINE = re.compile(r"^\s*$", re.MULTILINE)
+
+#: Fewest files per parallel chunk (below this a thread costs more than it saves).
+_MIN_CHUNK = 64
 
 __all__ = ["FastTrack", "read_ethovision3_fast", "fast_tracks_frame"]
 
@@ -147,9 +152,20 @@ def read_ethovision3_fast(
         prepared = _prepare(index, path, trial_id, raw)
         if prepared is not None:
             groups.setdefault(prepared[0], []).append(prepared[1])
-    done: dict[int, FastTrack] = {}
+    # pandas' C parser releases the GIL while it tokenises and converts, so chunks of files parse
+    # in parallel threads; each chunk is parsed on its own, so the numbers are the same
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    chunks: list[tuple[str, list[_Pending]]] = []
     for header, members in groups.items():
-        parsed = _parse_group(header, members)
+        size = max(_MIN_CHUNK, -(-len(members) // workers))
+        chunks.extend((header, members[i : i + size]) for i in range(0, len(members), size))
+    if workers > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda c: _parse_group(*c), chunks))
+    else:
+        results = [_parse_group(*c) for c in chunks]
+    done: dict[int, FastTrack] = {}
+    for (_, members), parsed in zip(chunks, results, strict=True):
         if parsed is None:
             continue
         for member, track in zip(members, parsed, strict=True):
