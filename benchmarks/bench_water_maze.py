@@ -26,7 +26,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -36,6 +35,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _table import print_rows, write_rows  # noqa: E402
 
 from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena  # noqa: E402
 from neuroprotect.behavior.readers import read_many_tracks  # noqa: E402
@@ -389,10 +389,11 @@ def rows(data_dir: Path = DEFAULT, earlier_rev: str | None = EARLIER) -> list[di
     t_cli_old = sum(_cli(fs, arena, src) for arena, fs in sets.items()) if src else None
     return [
         {
-            "hot path": f"water-maze CLI, {n} tracks (whole processes)",
+            "hot path": f"water-maze CLI, {n} tracks (processes)",
             "seconds": t_cli,
             "limit": "pyarrow read+parse",
             "limit_s": limit_read,
+            "earlier": f"CLI at {earlier_rev}" if src else None,
             "earlier_s": t_cli_old,
         },
         {
@@ -400,6 +401,7 @@ def rows(data_dir: Path = DEFAULT, earlier_rev: str | None = EARLIER) -> list[di
             "seconds": t_read,
             "limit": "pyarrow read+parse",
             "limit_s": limit_read,
+            "earlier": "per-file readers",
             "earlier_s": t_read_old,
         },
         {
@@ -410,19 +412,6 @@ def rows(data_dir: Path = DEFAULT, earlier_rev: str | None = EARLIER) -> list[di
             "earlier_s": None,
         },
     ]
-
-
-def print_rows(table: list[dict]) -> None:
-    """The benchmark table: one row per hot path (``ratio`` = seconds / limit)."""
-    print(
-        f"{'hot path':<52}{'seconds':>9}  {'limit':<20}{'limit s':>8}{'ratio':>8}{'earlier s':>11}"
-    )
-    for r in table:
-        lim = r["limit_s"]
-        ratio = f"{r['seconds'] / lim:>8.1f}" if lim else f"{'-':>8}"
-        earlier = f"{r['earlier_s']:>11.2f}" if r["earlier_s"] is not None else f"{'-':>11}"
-        limit_s = f"{lim:>8.3f}" if lim is not None else f"{'n/a':>8}"
-        print(f"{r['hot path']:<52}{r['seconds']:>9.2f}  {r['limit']:<20}{limit_s}{ratio}{earlier}")
 
 
 def main() -> None:
@@ -439,8 +428,7 @@ def main() -> None:
     if not args.data_dir.is_dir():
         raise SystemExit(f"no Gehring tracks at {args.data_dir}")
     table = rows(args.data_dir, args.earlier or None)
-    if args.json:
-        args.json.write_text(json.dumps(table))
+    write_rows(table, args.json)
     print_rows(table)
     if args.loop:
         loop_comparison(args.data_dir)
