@@ -24,6 +24,12 @@ TABLES = {
     "results",
     "audit_log",
     "unblindings",
+    "users",
+    "web_sessions",
+    "uploads",
+    "upload_files",
+    "jobs",
+    "signatures",
 }
 
 
@@ -75,7 +81,7 @@ def test_init_db_creates_all_tables_and_is_idempotent(tmp_path: Path) -> None:
     init_db(eng)
     init_db(eng)
     assert set(inspect(eng).get_table_names()) == TABLES | {"alembic_version"}
-    assert current_revision(eng) == head_revision() == "0003"
+    assert current_revision(eng) == head_revision() == "0005"
     eng.dispose()
 
 
@@ -178,5 +184,5 @@ def test_store_of_revision_0002_gains_num_and_den_df(tmp_path: Path) -> None:
     assert "num_df" not in {c["name"] for c in inspect(eng).get_columns("results")}
     init_db(eng)
     assert {"num_df", "den_df"} <= {c["name"] for c in inspect(eng).get_columns("results")}
-    assert current_revision(eng) == "0003"
+    assert current_revision(eng) == head_revision()
     eng.dispose()

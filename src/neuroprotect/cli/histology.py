@@ -13,7 +13,7 @@ import typer
 from neuroprotect.cli._common import fail, output_dir, print_json, user_errors
 
 app = typer.Typer(
-    help="Histology images: TTC infarct, Nissl neurons, TUNEL, DAB IHC.",
+    help="Histology images: TTC infarct, Nissl neurons, nuclei, TUNEL, DAB IHC.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

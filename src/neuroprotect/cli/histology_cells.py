@@ -196,9 +196,15 @@ def tunel(
     marker_channel: int = typer.Option(..., "--marker-channel", help="0-based channel index."),
     pixel_size_um: float = typer.Option(..., "--pixel-size-um", help="µm per pixel."),
     roi: Path | None = typer.Option(None, "--roi", help=ROI_HELP),
-    nucleus_diameter_um: float = typer.Option(10.0, "--nucleus-diameter-um"),
-    min_area_um2: float = typer.Option(15.0, "--min-area-um2"),
-    max_area_um2: float = typer.Option(300.0, "--max-area-um2"),
+    nucleus_diameter_um: float | None = typer.Option(
+        None, "--nucleus-diameter-um", help="Typical nucleus diameter; default estimated."
+    ),
+    min_area_um2: float | None = typer.Option(
+        None, "--min-area-um2", help="Default 0.02 x the typical nucleus area."
+    ),
+    max_area_um2: float | None = typer.Option(
+        None, "--max-area-um2", help="Default 4 x the typical nucleus area."
+    ),
     threshold: str = typer.Option(
         "auto", "--threshold", help="Marker threshold: auto | otsu | a number above background."
     ),
@@ -207,9 +213,12 @@ def tunel(
 ) -> None:
     """Fraction of marker-positive nuclei (TUNEL, Ki-67, ...) in a two-channel image.
 
+    Nuclei are segmented as by ``histology nuclei`` (size estimated unless given).
+
     Example: neuroprotect histology tunel field.tif --nuclear-channel 0 --marker-channel 1
     --pixel-size-um 0.65 --json
     """
+    from neuroprotect.cli.histology_nuclei import size_legend
     from neuroprotect.histology.fluorescence import count_positive_nuclei
     from neuroprotect.histology.qc import CYAN, RED, fluorescence_composite, render_overlay
 
@@ -244,6 +253,10 @@ def tunel(
                 points=[(res.nuclei.loc[pos, ["x", "y"]].to_numpy(), RED)],
                 regions=regions or [],
             )
+            m = res.method
+            overlay = size_legend(
+                overlay, m["nucleus_diameter_um"], m["nucleus_diameter_source"], arr, pixel_size_um
+            )
             _write_qc(qc, overlay)
     _warn(res.warnings)
     if as_json:
@@ -254,6 +267,8 @@ def tunel(
                 "n_positive": res.n_positive,
                 "positive_pct": _value(res.positive_pct),
                 "marker_threshold": _value(res.marker_threshold),
+                "nucleus_diameter_um": _value(res.method["nucleus_diameter_um"]),
+                "nucleus_diameter_source": res.method["nucleus_diameter_source"],
                 "regions": _records(res.regions),
                 "nuclei": _records(res.nuclei),
                 "method": _clean(res.method),

@@ -291,8 +291,15 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
         "Stored runs: list them, show one run's provenance and results.", (("store", "app"),)
     ),
     "histology": LazyCommand(
-        "Histology images: TTC infarct, Nissl neurons, TUNEL, DAB IHC.",
-        (("histology", "app"), ("histology_cells", "app")),
+        "Histology images: TTC infarct, Nissl neurons, nuclei, TUNEL, DAB IHC.",
+        (("histology", "app"), ("histology_cells", "app"), ("histology_nuclei", "app")),
+    ),
+    "users": LazyCommand(
+        "Web app accounts: add, list, disable, enable, reset.", (("users", "app"),)
+    ),
+    "serve": LazyCommand(
+        "Start the web app (pages and JSON API) and its job worker.",
+        (("serve", "serve"),),
     ),
 }
 LazyTyperGroup.lazy = COMMAND_GROUPS

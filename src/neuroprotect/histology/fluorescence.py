@@ -19,6 +19,7 @@ from scipy import ndimage as ndi
 from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
 from neuroprotect.histology._cells import threshold_otsu
+from neuroprotect.histology.nuclei import BACKGROUND_DIAMETERS, segment_nuclei
 from neuroprotect.histology.roi import Region, region_masks, whole_image_region
 
 __all__ = ["PositiveNuclei", "count_positive_nuclei"]
@@ -88,9 +89,9 @@ def count_positive_nuclei(
     nuclear_channel: int = 0,
     marker_channel: int = 1,
     roi: Sequence[Region] | None = None,
-    nucleus_diameter_um: float = 10.0,
-    min_area_um2: float = 15.0,
-    max_area_um2: float = 300.0,
+    nucleus_diameter_um: float | None = None,
+    min_area_um2: float | None = None,
+    max_area_um2: float | None = None,
     marker_threshold: float | str = "auto",
     background_k: float = 5.0,
     nuclear_threshold: float | None = None,
@@ -109,9 +110,12 @@ def count_positive_nuclei(
     roi
         Regions; ``None`` = whole image. A nucleus belongs to a region when its centroid does.
     nucleus_diameter_um
-        Typical nucleus diameter (rodent brain: 8-12 µm).
+        Typical nucleus diameter (rodent brain: 8-12 µm; cultured cells: 10-20 µm); default
+        estimated from the nuclear channel (reported in ``method``; warned about outside
+        5-25 µm). A given value wins.
     min_area_um2, max_area_um2
-        Area limits of a nucleus (smaller: debris; larger: unsplit clumps).
+        Area limits of a nucleus (smaller: debris; larger: unsplit clumps); default 0.02 and 4
+        x the typical nucleus area.
     marker_threshold
         ``"auto"`` (default), ``"otsu"`` or a number (marker intensity above local background,
         image units).
@@ -119,7 +123,8 @@ def count_positive_nuclei(
         For ``"auto"``: the noise floor is ``median + background_k * SD`` of the marker outside
         nuclei.
     nuclear_threshold
-        Threshold of the nuclear channel above its background; default Otsu with a noise floor.
+        Threshold of the nuclear channel above its background; default 0.5 x Otsu with a
+        noise floor.
 
     Returns
     -------
@@ -127,8 +132,10 @@ def count_positive_nuclei(
 
     Notes
     -----
-    Both channels have their smooth background (2.5 nucleus diameters, rolling-ball-like)
-    subtracted. ``marker_mean`` is the mean background-subtracted marker intensity over the
+    Nuclei are segmented on the nuclear channel by
+    :func:`~neuroprotect.histology.nuclei.segment_nuclei` (the package's one nucleus
+    segmentation, also behind ``histology nuclei``). Both channels have their smooth
+    background (2.5 nucleus diameters, rolling-ball-like) subtracted. ``marker_mean`` is the mean background-subtracted marker intensity over the
     nucleus' pixels. Thresholds:
 
     - ``"otsu"``: Otsu's (1979) threshold on the logarithm of the per-nucleus means (clipped
@@ -158,31 +165,30 @@ def count_positive_nuclei(
             f"Expected different nuclear and marker channels, but both are {nuclear_channel}",
             field="marker_channel",
         )
-    if not 0 < min_area_um2 < max_area_um2:
-        raise InputError(
-            f"Expected 0 < min_area_um2 < max_area_um2, but got {min_area_um2} and {max_area_um2}",
-            field="min_area_um2",
-        )
     nuc = _channel(arr, nuclear_channel, "nuclear_channel", file)
     mark = _channel(arr, marker_channel, "marker_channel", file)
-    radius = nucleus_diameter_um / 2.0 / ps
-    bg_radius = 2.5 * nucleus_diameter_um / ps
-    nuc_sig = nuc - _cells.background(nuc, radius_px=bg_radius)
-    mark_sig = mark - _cells.background(mark, radius_px=bg_radius)
-    thr_n = (
-        float(nuclear_threshold)
-        if nuclear_threshold is not None
-        else _cells.auto_threshold(nuc_sig)
-    )
-    labels = _cells.segment_blobs(nuc_sig, radius_px=radius, threshold=thr_n)
-    obj = _cells.measure_objects(labels, pixel_size_um=ps, intensity=mark_sig)
     regions = list(roi) if roi else [whole_image_region()]
-    masks, warnings = region_masks(regions, labels.shape, pixel_size_um=ps, file=file)
+    masks, warnings = region_masks(regions, nuc.shape, pixel_size_um=ps, file=file)
     union = np.logical_or.reduce(masks)
-    ok = (obj["area_um2"] >= min_area_um2) & (obj["area_um2"] <= max_area_um2)
-    ok &= _cells.centroid_in(union, obj["x"].to_numpy(), obj["y"].to_numpy())
-    obj = obj[ok.to_numpy()].reset_index(drop=True)
-    labels = np.where(np.isin(labels, obj["label"].to_numpy()), labels, 0).astype(np.int32)
+    seg = segment_nuclei(
+        nuc,
+        pixel_size_um=ps,
+        nucleus_diameter_um=nucleus_diameter_um,
+        min_area_um2=min_area_um2,
+        max_area_um2=max_area_um2,
+        threshold=nuclear_threshold,
+        mask=None if union.all() else union,
+        file=file,
+    )
+    warnings = seg.warnings + warnings
+    labels = seg.labels
+    bg_radius = BACKGROUND_DIAMETERS * seg.diameter_um / ps
+    mark_sig = mark - _cells.background(mark, radius_px=bg_radius)
+    obj = seg.nuclei.drop(columns="mean_intensity")
+    if len(obj):
+        obj["mean_intensity"] = ndi.mean(mark_sig, labels, obj["label"].to_numpy())
+    else:
+        obj["mean_intensity"] = pd.Series(dtype=float)
     outside = ~ndi.binary_dilation(labels > 0, iterations=2) & union
     bg_vals = mark_sig[outside] if outside.any() else mark_sig.ravel()
     bg_med = float(np.median(bg_vals))
@@ -253,10 +259,7 @@ def count_positive_nuclei(
             "marker_background_median": bg_med,
             "marker_background_sd": bg_sd,
             "background_k": background_k,
-            "nuclear_threshold": thr_n,
-            "nucleus_diameter_um": nucleus_diameter_um,
-            "min_area_um2": min_area_um2,
-            "max_area_um2": max_area_um2,
+            **seg.method(),
         },
         warnings=warnings,
     )

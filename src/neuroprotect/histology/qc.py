@@ -68,7 +68,11 @@ def render_overlay(
         m = mask[::f, ::f]
         out[m] = (0.5 * out[m] + 0.5 * np.asarray(colour)).astype(np.uint8)
     for labels, colour in outlines:
-        out[find_boundaries(labels[::f, ::f], mode="inner")] = colour
+        sub = labels[::f, ::f]
+        # a dark rim just outside each outline keeps it visible on bright objects too (a cyan
+        # line on a saturated white nucleus differs in one channel only)
+        out[find_boundaries(sub, mode="outer") & (sub == 0)] = 0
+        out[find_boundaries(sub, mode="inner")] = colour
     for region in regions:
         small = Region(region.name, region.kind, region.points / f, region.width_um)
         mask = small.mask(shape, pixel_size_um=pixel_size_um * f)

@@ -12,6 +12,8 @@ Examples
 0
 """
 
+# The web app's tables share the store's metadata (one schema, one set of migrations).
+from neuroprotect.store import app_models as _app_models  # noqa: F401
 from neuroprotect.store.engine import (
     DATABASE_URL_ENV,
     current_revision,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,10 @@ DEFAULT_DB_NAME = "neuroprotect.sqlite"
 WRITE_OPTION = "neuroprotect_write"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: Alembic's ``context``/``op`` proxies are process globals: one migration at a time per process
+#: (the web app's job workers are threads that each open the store).
+_MIGRATION_LOCK = threading.Lock()
 
 
 def default_database_url() -> str:
@@ -211,7 +216,11 @@ def init_db(engine: Engine) -> None:
     """
     cfg = alembic_config(engine)
     try:
-        with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+        with (
+            _MIGRATION_LOCK,
+            engine.connect().execution_options(**{WRITE_OPTION: True}) as conn,
+            conn.begin(),
+        ):
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except (OperationalError, DatabaseError) as exc:

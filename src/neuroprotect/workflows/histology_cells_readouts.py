@@ -140,7 +140,8 @@ def load_tunel_images(
 
     ``params``: ``sections`` (required), ``pixel_size_um``, ``nuclear_channel`` (0),
     ``marker_channel`` (1), ``marker_threshold`` (``auto``, ``otsu`` or a number; use one
-    number for the whole study when it was set on controls), ``nucleus_diameter_um`` (10).
+    number for the whole study when it was set on controls), ``nucleus_diameter_um`` (default
+    estimated from each image; give one number to use the same size for every section).
     """
     p = readout_params(
         study,
@@ -151,7 +152,7 @@ def load_tunel_images(
             "nuclear_channel": (object, 0),
             "marker_channel": (object, 1),
             "marker_threshold": (object, "auto"),
-            "nucleus_diameter_um": (float, 10.0),
+            "nucleus_diameter_um": (float, None),
         },
     )
     where = f"readouts.{readout.id}.params"
@@ -193,6 +194,9 @@ def load_tunel_images(
         "marker_threshold": p["marker_threshold"],
         "nuclear_channel": p["nuclear_channel"],
         "marker_channel": p["marker_channel"],
+        "nucleus_diameter_um": p["nucleus_diameter_um"]
+        if p["nucleus_diameter_um"] is not None
+        else "estimated per image",
     }
     return readout_result(
         study, readout, animals, sections, path, TUNEL_VARIABLES, qc, notes, batch

@@ -34,8 +34,13 @@ class RunFiles:
     results: Path
 
 
-def store_outcome(outcome: StudyOutcome, *, db_url: str | None = None) -> StudyOutcome:
-    """Save a run (one transaction); identical inputs already stored are recognised, not duplicated."""
+def store_outcome(
+    outcome: StudyOutcome, *, db_url: str | None = None, actor: str | None = None
+) -> StudyOutcome:
+    """Save a run (one transaction); identical inputs already stored are recognised, not duplicated.
+
+    ``actor`` (who ran it, for the audit log) defaults to the login name.
+    """
     study = outcome.study
     engine = make_engine(db_url)
     try:
@@ -76,6 +81,7 @@ def store_outcome(outcome: StudyOutcome, *, db_url: str | None = None) -> StudyO
             package_version=outcome.versions["neuroprotect"],
             started_at=outcome.started_at,
             finished_at=outcome.finished_at or datetime.now(UTC),
+            actor=actor,
         )
     finally:
         engine.dispose()
@@ -97,9 +103,16 @@ def stored_unblinding(study_id: str, *, db_url: str | None = None) -> dict[str, 
 
 
 def unblind_study(
-    manifest: str | Path, *, key_path: str | Path, passphrase: str, db_url: str | None = None
+    manifest: str | Path,
+    *,
+    key_path: str | Path,
+    passphrase: str,
+    db_url: str | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
     """Open a study's sealed allocation key and record the unblinding (who, when) in the store.
+
+    ``actor`` names who unblinds in the audit log (default the login name).
 
     Raises
     ------
@@ -136,6 +149,7 @@ def unblind_study(
                 action="unblind refused",
                 study_id=study.study_id,
                 details={"reason": exc.message},
+                actor=actor,
             )
             raise
         when = record_unblinding(
@@ -143,6 +157,7 @@ def unblind_study(
             study_id=study.study_id,
             group_codes=key.group_codes,
             key_sha256=sha256_file(key_path),
+            actor=actor,
         )
     finally:
         engine.dispose()
@@ -246,9 +261,12 @@ def run_study(
     progress: Progress | None = None,
     strict: bool = False,
     allow_outside_paths: bool | None = None,
+    actor: str | None = None,
 ) -> tuple[StudyOutcome, RunFiles]:
     """Analyse, store and report one study.
 
+    ``progress`` receives one message per step; ``actor`` names who ran it in the audit log
+    (default the login name; the web app passes the user's e-mail).
     ``strict``: refuse the run at the first bad readout file instead of skipping it with a
     warning (see :func:`~neuroprotect.workflows.analyse.analyse_study`).
     ``allow_outside_paths`` lets the manifest name files outside its folder (see
@@ -270,6 +288,6 @@ def run_study(
     outcome.finished_at = datetime.now(UTC)
     if store:
         note("storing run")
-        store_outcome(outcome, db_url=db_url)
+        store_outcome(outcome, db_url=db_url, actor=actor)
     note("writing report")
     return outcome, write_outputs(outcome, out_dir)
