@@ -209,9 +209,9 @@ def test_draft_validates_once_its_files_exist(tmp_path: Path, model: str) -> Non
         assert "sex" not in doc and doc["cell_line"] == "PC12"
         assert "neuro_score" not in EXPECTED[model]
     groups = {f"{g['id']}-0": g["id"] for g in doc["groups"]}  # one unit per group
-    table = ["animal_id,group"] if in_vitro else ["animal_id,group,sex,body_weight_g"]
+    table = ["animal_id,experiment,group"] if in_vitro else ["animal_id,group,sex,body_weight_g"]
     for i, (a, g) in enumerate(groups.items()):
-        table.append(f"{a},{g}" if in_vitro else f"{a},{g},male,{250 + i}")
+        table.append(f"{a},{i + 1},{g}" if in_vitro else f"{a},{g},male,{250 + i}")
     _csv(tmp_path / doc["animals"], table)
     for r in doc["readouts"]:
         _write_files(tmp_path, r, groups)

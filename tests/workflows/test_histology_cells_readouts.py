@@ -221,3 +221,32 @@ def test_an_unreadable_image_is_skipped(study_dir: Path, kind: str):
     expected = kept.groupby("animal_id")["neuron_density_per_mm2"].mean()
     got = _values(data, "neuron_density_per_mm2")
     assert got == pytest.approx(expected.to_dict(), rel=1e-12)
+
+
+def _with_model_param(d: Path, value: str) -> None:
+    manifest = d / "study.yaml"
+    text = manifest.read_text()
+    old = "params: {sections: nissl_sections.csv, pixel_size_um: 0.5}"
+    manifest.write_text(text.replace(old, old[:-1] + f", model: {value}}}", 1))
+
+
+def test_nissl_images_with_a_trained_model(study_dir: Path):
+    """Analytic: a model trained on other drawn-disk images counts the same 4, 6, 16, 8 disks;
+    the method text names the detector and its training images."""
+    from neuroprotect.histology.nissl_training import train_neurons
+
+    images, masks = [], []
+    for n, start in ((10, 30), (12, 45)):
+        centres = grid(6, 2, step=60, start=start)[:n]
+        rgb, labels = nissl_disks(SHAPE, centres, 14)
+        images.append(rgb)
+        masks.append(labels)
+    res = train_neurons(images, masks, pixel_size_um=0.5, names=["a", "b"], n_trees=8)
+    res.model.save(study_dir / "lab.npz")
+    _with_model_param(study_dir, "lab.npz")
+    data = _load(study_dir, "ca1")
+    assert list(data.details["sections"]["count"]) == [4, 6, 16, 8]
+    manifest = study_dir / "study.yaml"
+    manifest.write_text(manifest.read_text().replace("model: lab.npz", "model: missing.npz"))
+    with pytest.raises(InputError, match="neuron model"):
+        _load(study_dir, "ca1")

@@ -36,8 +36,10 @@ animals: cultures.csv
 readouts:
 """
 
-#: culture -> (group, signal level: 1 = control-like, 2 = injured)
+#: culture -> group
 CULTURES = {"n1": "normoxia", "n2": "normoxia", "o1": "ogdr", "o2": "ogdr", "d1": "drug"}
+#: culture -> independent experiment
+EXPERIMENTS = {"n1": 1, "n2": 2, "o1": 1, "o2": 2, "d1": 3}
 
 
 def _load(d: Path, readout_id: str) -> ReadoutData:
@@ -119,7 +121,8 @@ def study(tmp_path: Path) -> Path:
     )
     (d / "study.yaml").write_text(MANIFEST + "\n".join(entries) + "\n")
     (d / "cultures.csv").write_text(
-        "animal_id,group\n" + "".join(f"{c},{g}\n" for c, g in CULTURES.items())
+        "animal_id,experiment,group\n"
+        + "".join(f"{c},{EXPERIMENTS[c]},{g}\n" for c, g in CULTURES.items())
     )
     return d
 
@@ -138,9 +141,14 @@ def test_registered() -> None:
 def test_in_vitro_readouts_per_culture(study: Path) -> None:
     s = load_study(study / "study.yaml")
     assert (s.setting, s.cell_line, s.passage) == ("in_vitro", "PC12", "P5-P8")
-    assert _values(_load(study, "ros"), "ros_pct_of_control") == pytest.approx(
+    ros = _load(study, "ros")
+    assert _values(ros, "ros_pct_of_control") == pytest.approx(
         {"n1": 100, "n2": 100, "o1": 200, "o2": 200, "d1": 150}
     )
+    # the plate's blank is A1 and its ten sample wells A2-A11: all on the edge (row A), flagged
+    edge = [f"A{c}" for c in range(2, 12)]
+    assert ros.qc["plates"]["ros_plate.csv"]["edge_sample_wells"] == edge
+    assert any("10 sample well(s) on the plate edge (A2, A3" in w for w in ros.warnings)
     mmp = _load(study, "mmp")
     assert _values(mmp, "mmp_pct_of_control") == pytest.approx(
         {"n1": 100, "n2": 100, "o1": 25, "o2": 25, "d1": 50}

@@ -64,8 +64,10 @@ def convert_dose_cmd(
 
 @app.command("randomize")
 def randomize_cmd(
-    animals: Path = typer.Argument(
-        ..., help="CSV with animal_id and optionally sex, body_weight_g."
+    animals: Path | None = typer.Argument(
+        None,
+        help="CSV with animal_id and optionally sex, body_weight_g (in vivo; not for in vitro).",
+        show_default=False,
     ),
     study: Path = typer.Option(..., "--study", help="study.yaml whose groups are allocated."),
     seed: int = typer.Option(..., "--seed", help="Seed of the random generator (record it)."),
@@ -94,6 +96,34 @@ def randomize_cmd(
         help="Write the study's animals table (animal_id, group, blinded_code, sex, body_weight_g) "
         "here, for study.yaml's `animals:`; with --seal-key the group column holds group codes.",
     ),
+    experiments: int = typer.Option(
+        3, "--experiments", help="In vitro: independent experiments (plates of their own each)."
+    ),
+    replicates: int = typer.Option(
+        3, "--replicates", help="In vitro: wells (cultures) per group and experiment."
+    ),
+    plate_format: int = typer.Option(
+        96, "--plate-format", help="In vitro: wells per plate (6, 12, 24, 48, 96, 384)."
+    ),
+    edges: str = typer.Option(
+        "avoid",
+        "--edges",
+        help="In vitro: 'avoid' leaves the outer ring of wells empty (evaporation), 'flag' uses "
+        "and flags it.",
+    ),
+    blanks: int = typer.Option(0, "--blanks", help="In vitro: blank wells per plate."),
+    cultures_out: Path | None = typer.Option(
+        None,
+        "--cultures-out",
+        help="In vitro: write the cultures table (culture_id, experiment, plate, well, group, "
+        "edge, blinded_code) here, for study.yaml's `cultures:`.",
+    ),
+    layout_out: Path | None = typer.Option(
+        None,
+        "--layout-out",
+        help="In vitro: write the plate layout here (one plate), or one file per plate as "
+        "STEM_E1.csv, STEM_E2.csv...: the `layout` of the plate readouts.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Block-randomise animals to the study's groups within sex x weight strata, with blinded codes.
@@ -101,7 +131,14 @@ def randomize_cmd(
     With --seal-key the allocation is concealed: the key is encrypted, and everything printed or
     written carries group codes, never group names. `neuroprotect unblind` opens it later.
 
+    For an in vitro study (setting: in_vitro) no animals file is given: the groups are laid out
+    at random on the plates of each independent experiment (--experiments, --replicates,
+    --plate-format, --edges avoid|flag, --blanks), written as a cultures table and plate layouts.
+
     Example: neuroprotect design randomize animals.csv --study study.yaml --seed 42 --json
+
+    Example (in vitro): neuroprotect design randomize --study study.yaml --seed 7 --experiments 3
+    --replicates 4 --cultures-out cultures.csv --layout-out layout.csv
     """
     from neuroprotect.design.blinding import animals_table, conceal_allocation
     from neuroprotect.design.randomise import randomise_animals
@@ -113,6 +150,35 @@ def randomize_cmd(
         fail("--key-out writes the key in clear text; with --seal-key the key is sealed instead")
     with user_errors():
         manifest = load_study(study, check_files=False)
+        if manifest.in_vitro:
+            from neuroprotect.cli.design_plates import randomize_plates
+
+            if animals is not None or animals_out is not None or codes_out is not None:
+                fail(
+                    f"{study}: an in vitro study lays out plates: give no animals file, "
+                    "--animals-out or --codes-out, but --cultures-out and --layout-out"
+                )
+            randomize_plates(
+                manifest,
+                study=study,
+                seed=seed,
+                experiments=experiments,
+                replicates=replicates,
+                plate_format=plate_format,
+                edges=edges,
+                blanks=blanks,
+                cultures_out=cultures_out,
+                layout_out=layout_out,
+                key_out=key_out,
+                seal=seal,
+                passphrase=lambda: passphrase_from_env_or_prompt(confirm=True),
+                as_json=as_json,
+            )
+            return
+        if animals is None:
+            fail("Expected the animals file (CSV with animal_id[, sex, body_weight_g])")
+        if cultures_out is not None or layout_out is not None:
+            fail(f"{study}: --cultures-out and --layout-out are for in vitro studies")
         table = read_table(
             animals,
             [
@@ -218,7 +284,13 @@ def checklist_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    colours = {"reported": "green", "partial": "yellow", "missing": "red", "manuscript": "dim"}
+    colours = {
+        "reported": "green",
+        "partial": "yellow",
+        "missing": "red",
+        "manuscript": "dim",
+        "not applicable": "dim",
+    }
     for name, sub in table.groupby("checklist", sort=False):
         view = Table(title=str(name), show_lines=False)
         for col in ("item", "title", "status", "evidence", "advice"):

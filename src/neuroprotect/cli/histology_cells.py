@@ -105,11 +105,17 @@ def neurons(
     image: Path = typer.Argument(..., help="RGB brightfield image (Nissl / cresyl violet)."),
     pixel_size_um: float = typer.Option(..., "--pixel-size-um", help="µm per pixel."),
     roi: Path | None = typer.Option(None, "--roi", help=ROI_HELP),
-    cell_diameter_um: float = typer.Option(15.0, "--cell-diameter-um", help="Soma diameter."),
-    min_area_um2: float = typer.Option(50.0, "--min-area-um2"),
-    max_area_um2: float = typer.Option(600.0, "--max-area-um2"),
-    min_solidity: float = typer.Option(0.8, "--min-solidity"),
-    max_eccentricity: float = typer.Option(0.95, "--max-eccentricity"),
+    cell_diameter_um: float | None = typer.Option(
+        None, "--cell-diameter-um", help="Soma diameter (µm); default: measured on the image."
+    ),
+    min_area_um2: float | None = typer.Option(
+        None, "--min-area-um2", help="Default 50 (d/15)², d the soma diameter; or the model's."
+    ),
+    max_area_um2: float | None = typer.Option(
+        None, "--max-area-um2", help="Default 600 (d/15)²; or the model's."
+    ),
+    min_solidity: float | None = typer.Option(None, "--min-solidity", help="Default 0.8."),
+    max_eccentricity: float | None = typer.Option(None, "--max-eccentricity", help="Default 0.95."),
     stain: str = typer.Option(
         "estimate", "--stain", help="estimate | cresyl_violet | hematoxylin | channel 0-2."
     ),
@@ -120,12 +126,20 @@ def neurons(
     model_path: Path | None = typer.Option(
         None, "--model-path", help="StarDist model folder or Cellpose weights (never downloaded)."
     ),
+    model: Path | None = typer.Option(
+        None, "--model", help="Soma detector trained by 'histology train-neurons' (.npz)."
+    ),
+    pale: bool = typer.Option(
+        True, "--pale/--no-pale", help="Also count pale somata below the Otsu threshold."
+    ),
     qc: Path | None = typer.Option(None, "--qc", help="Write a QC overlay PNG here."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Count Nissl-stained neuronal somata; density per mm² and per mm of a CA1 band.
 
     Example: neuroprotect histology neurons ca1.png --pixel-size-um 0.5 --roi ca1.json --json
+
+    With a detector trained on your own sections: --model lab.npz (see train-neurons).
     """
     from neuroprotect.histology.neurons import count_neurons
     from neuroprotect.histology.qc import GREEN, RED, render_overlay
@@ -147,14 +161,17 @@ def neurons(
             threshold=threshold,
             backend=backend,
             model_path=model_path,
+            model=model,
+            pale=pale,
             file=image,
         )
         if qc is not None:
             rgb = arr[..., :3] if arr.dtype == np.uint8 else _to_uint8(arr[..., :3])
             outlines = [(res.labels, GREEN)] if res.labels is not None else []
-            pts = [(res.rejected[["x", "y"]].to_numpy(), RED)]
-            if res.labels is None:
-                pts.append((res.cells[["x", "y"]].to_numpy(), GREEN))
+            pts = [
+                (res.rejected[["x", "y"]].to_numpy(), RED),
+                (res.cells[["x", "y"]].to_numpy(), GREEN),
+            ]
             overlay = render_overlay(
                 rgb,
                 pixel_size_um=pixel_size_um,
@@ -162,7 +179,12 @@ def neurons(
                 points=pts,
                 regions=regions or [],
             )
-            _write_qc(qc, overlay)
+            m = res.method
+            legend = (
+                f"{res.count} somata (green), {len(res.rejected)} rejected (red); soma diameter "
+                f"{m['cell_diameter_um']:.3g} um ({m['cell_diameter_source']})"
+            )
+            _write_qc(qc, _with_legend(overlay, legend))
     _warn(res.warnings)
     if as_json:
         print_json(
@@ -174,6 +196,8 @@ def neurons(
                 "regions": _records(res.regions),
                 "cells": _records(res.cells[["x", "y", "area_um2"]]),
                 "n_rejected": len(res.rejected),
+                "cell_diameter_um": _value(res.method["cell_diameter_um"]),
+                "cell_diameter_source": res.method["cell_diameter_source"],
                 "method": _clean(res.method),
                 "warnings": res.warnings,
             }
@@ -181,6 +205,19 @@ def neurons(
         return
     typer.echo(f"{image}: {res.count} neurons, {res.density_per_mm2:.6g} per mm²")
     _print_regions(res.regions, ["count", "area_mm2", "density_per_mm2", "neurons_per_mm"])
+
+
+def _with_legend(overlay: np.ndarray, text: str) -> np.ndarray:
+    """``text`` (what was counted, the soma size) on a white box in the top-left corner; the
+    overlay keeps the image's size so it can be laid over the image."""
+    from PIL import Image, ImageDraw
+
+    img = Image.fromarray(np.ascontiguousarray(overlay[..., :3]))
+    draw = ImageDraw.Draw(img)
+    box = draw.textbbox((3, 1), text)
+    draw.rectangle((0, 0, box[2] + 3, box[3] + 2), fill=(255, 255, 255))
+    draw.text((3, 1), text, fill=(0, 0, 0))
+    return np.asarray(img)
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:

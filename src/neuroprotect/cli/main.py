@@ -292,7 +292,12 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
     ),
     "histology": LazyCommand(
         "Histology images: TTC infarct, Nissl neurons, nuclei, TUNEL, DAB IHC.",
-        (("histology", "app"), ("histology_cells", "app"), ("histology_nuclei", "app")),
+        (
+            ("histology", "app"),
+            ("histology_cells", "app"),
+            ("histology_nuclei", "app"),
+            ("histology_train", "app"),
+        ),
     ),
     "users": LazyCommand(
         "Web app accounts: add, list, disable, enable, reset.", (("users", "app"),)

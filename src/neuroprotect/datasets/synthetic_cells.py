@@ -188,6 +188,9 @@ def make_nissl_image(
     n_debris: int = 15,
     illumination: float = 0.3,
     white_balance: float = 0.08,
+    soma_diameter_um: float = 15.0,
+    stain_strength: float = 1.0,
+    pale_fraction: float = 0.0,
     seed: int = 0,
 ) -> SyntheticCells:
     """Cresyl-violet-like section: neuronal somata to count, glia and debris not to count.
@@ -211,11 +214,19 @@ def make_nissl_image(
         Depth of the illumination falloff (0 = even).
     white_balance
         Maximal relative deviation of each channel's gain.
+    soma_diameter_um
+        Mean soma diameter; semi-axes are drawn from 0.8-1.2 x its half (default 15 µm: 6-9 µm).
+    stain_strength
+        Multiplies the somata's stain OD (0.5 = a lightly stained section).
+    pale_fraction
+        Fraction of somata drawn pale: stain OD 0.12-0.25 x ``stain_strength``, below the dark
+        somata's Otsu split (large neurons with dispersed Nissl substance).
 
     Notes
     -----
     Neurons are ellipses of semi-axes 6-9 µm (aspect up to 1.4), stain OD 0.35-0.8 with
-    Nissl-substance speckle, a pale nucleus (40 % of the radius) and a dark nucleolus.
+    Nissl-substance speckle, a pale nucleus (40 % of the radius) and a dark nucleolus. With the
+    default size, strength and no pale somata the images are those of version 0.2 (same seeds).
     """
     if layout not in ("scattered", "ca1"):
         raise ValueError(f"Expected layout 'scattered' or 'ca1', but got {layout!r}")
@@ -228,7 +239,8 @@ def make_nissl_image(
     conc = np.clip(conc, 0.01, None)
     cell_conc = np.zeros(shape, np.float32)
     labels = np.zeros(shape, np.int32)
-    mean_r = 7.5 * px
+    scale = soma_diameter_um / 15.0
+    mean_r = 7.5 * scale * px
     roi = None
     if layout == "ca1":
         t = np.linspace(0.0, 1.0, 200)
@@ -256,7 +268,7 @@ def make_nissl_image(
         centres = _place(rng, n_neurons, shape, mean_r, touching_fraction)
     records = []
     for k, (cy, cx) in enumerate(centres, start=1):
-        a = rng.uniform(6.0, 9.0) * px
+        a = rng.uniform(6.0, 9.0) * scale * px
         b = a / rng.uniform(1.0, 1.4)
         theta = rng.uniform(0, np.pi)
         win = _ellipse(cy, cx, a, b, theta, shape)
@@ -264,7 +276,9 @@ def make_nissl_image(
             continue
         sl, rho = win
         inside = rho <= 1.0
-        level = rng.uniform(0.35, 0.8)
+        level = rng.uniform(0.35, 0.8) * stain_strength
+        if pale_fraction > 0 and rng.random() < pale_fraction:
+            level = rng.uniform(0.12, 0.25) * stain_strength
         speckle = 1.0 + 0.25 * rng.standard_normal(rho.shape)
         speckle = ndi.gaussian_filter(speckle, 0.6 * px)
         body = level * speckle * np.clip((1.0 - rho) / 0.08 + 0.5, 0, 1)

@@ -421,6 +421,36 @@ def _stair(study: Study) -> list[tuple[str, str, str, str, str]]:
     return items
 
 
+NOT_APPLICABLE = "not applicable"
+_CELL_UNIT = "design.experimental_unit: independent experiment"
+
+#: (checklist, item) -> why it does not apply to cultured cells.
+_NOT_FOR_CELLS = {
+    ("ARRIVE 2.0", "15"): "in vitro study: no animals housed (give culture conditions instead)",
+    ("ARRIVE 2.0", "16"): "in vitro study: no animals to monitor",
+    ("STAIR XI", "B7"): "in vitro study: cultured cells have no age",
+    ("STAIR XI", "B8"): "in vitro study: a cell line has one sex (say it with the cell line)",
+    ("STAIR XI", "B9"): "in vitro study: no comorbid animals",
+    ("STAIR XI", "B11"): "in vitro study: no brain",
+    ("STAIR XI", "B12"): "in vitro study: no circadian phase",
+    ("STAIR XI", "C2"): "in vitro study: no physiology to monitor",
+}
+
+
+def _cells_item(study: Study) -> tuple[str, str, str, str]:
+    """ARRIVE item 8 for an in vitro study: the cells instead of the animals."""
+    facts = {"cell line": study.cell_line, "passage": study.passage, "species": study.species}
+    missing = [k for k, v in facts.items() if v in (None, "")]
+    return (
+        "Experimental animals (in vitro: the cells)",
+        _status(not missing, len(missing) < len(facts)),
+        "; ".join(f"{k}: {v}" for k, v in facts.items() if v not in (None, ""))
+        + "; cultures and independent experiments in the cultures table",
+        (f"Add {', '.join(missing)}; " if missing else "")
+        + "give the cells' source (e.g. ATCC id) and mycoplasma testing in the manuscript.",
+    )
+
+
 CHECKLISTS: dict[str, Callable[[Study], list[tuple[str, str, str, str, str]]]] = {
     "ARRIVE 2.0": _arrive,
     "STAIR XI": _stair,
@@ -434,9 +464,25 @@ def fill_checklists(study: Study) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``checklist, item, title, status, evidence, advice``; status is one of ``reported``,
-        ``partial``, ``missing``, ``manuscript``.
+        ``partial``, ``missing``, ``manuscript`` or, for items about animals in an in vitro
+        study, ``not applicable``.
     """
     rows = []
     for name, fill in CHECKLISTS.items():
         rows += [(name, *item) for item in fill(study)]
+    if study.in_vitro:  # items about animals do not apply to cultured cells: say so
+        for i, (name, item, title, *_rest) in enumerate(rows):
+            why = _NOT_FOR_CELLS.get((name, item))
+            if why is not None:
+                rows[i] = (name, item, title, NOT_APPLICABLE, why, "")
+            elif (name, item) == ("ARRIVE 2.0", "8"):
+                rows[i] = (name, item, *_cells_item(study))
+            else:  # the same item, said of cultures
+                rows[i] = tuple(  # type: ignore[assignment]
+                    str(x)
+                    .replace("design.experimental_unit: animal", _CELL_UNIT)
+                    .replace("animals", "cultures")
+                    .replace("animal", "culture")
+                    for x in rows[i]
+                )
     return pd.DataFrame(rows, columns=list(CHECKLIST_COLUMNS))

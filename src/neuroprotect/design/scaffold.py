@@ -223,7 +223,9 @@ def draft_study(compound: str, model: str) -> dict[str, Any]:
             "animals": "cultures.csv" if in_vitro else "animals.csv",
             "readouts": [r.entry() for r in readouts],
             "design": {
-                "experimental_unit": "culture (independent experiment)" if in_vitro else "animal",
+                "experimental_unit": "independent experiment (cultures are technical replicates)"
+                if in_vitro
+                else "animal",
                 "exclusion_criteria": [],
             },
         }
@@ -242,7 +244,10 @@ _NEXT_IN_VIVO = (
     "# provide the readout files named below, and run `neuroprotect validate`.\n"
 )
 _NEXT_IN_VITRO = (
-    "# then list the cultures in cultures.csv (animal_id = culture id, group; no sex or body weight),\n"
+    "# then lay out the plates (`neuroprotect design randomize --study THIS_FILE --seed N\n"
+    "# --experiments 3 --replicates 3 --cultures-out cultures.csv --layout-out layout.csv`), or list\n"
+    "# the cultures in cultures.csv yourself (culture_id, experiment, group[, plate, well]; no sex\n"
+    "# or body weight; the independent experiment is the unit of analysis, at least 3),\n"
     "# name them in the plate layouts' sample column, provide the readout files named below,\n"
     "# and run `neuroprotect validate`.\n"
 )

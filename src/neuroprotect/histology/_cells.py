@@ -209,6 +209,7 @@ def segment_blobs(
     *,
     radius_px: float,
     threshold: float,
+    foreground: np.ndarray | None = None,
 ) -> np.ndarray:
     """Label image of bright blobs: threshold, fill holes, seeded watershed.
 
@@ -223,6 +224,10 @@ def segment_blobs(
         (``0.45 r``).
     threshold
         Foreground threshold on the smoothed signal.
+    foreground
+        Optional boolean foreground from the caller (e.g. with a local threshold), replacing
+        ``smoothed > threshold``; its pixels below ``threshold`` count as ``threshold`` in the
+        blob landscape (pale objects become plateaus, split by their shape).
 
     Notes
     -----
@@ -241,7 +246,7 @@ def segment_blobs(
     Parameters were chosen on seeded synthetic Nissl images (docs/histology-validation-cells.md).
     """
     sm = ndi.gaussian_filter(signal.astype(np.float32), sigma=max(0.5, 0.1 * radius_px))
-    fg = ndi.binary_fill_holes(sm > threshold)
+    fg = ndi.binary_fill_holes(sm > threshold if foreground is None else foreground)
     fg = ndi.binary_opening(fg, iterations=max(1, int(radius_px // 4)))
     if not fg.any():
         return np.zeros(signal.shape, np.int32)

@@ -23,6 +23,16 @@ import pandas as pd
 from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
 from neuroprotect.histology._backends import segment_with_backend
+from neuroprotect.histology.nissl_model import NeuronModel, load_neuron_model
+from neuroprotect.histology.nissl_size import soma_diameter
+from neuroprotect.histology.nissl_stain import (
+    CRESYL_VIOLET_OD,
+    HEMATOXYLIN_OD,
+    _stain_vector,
+    estimate_stain_vector,
+    nissl_signal,
+    with_pale_somata,
+)
 from neuroprotect.histology.roi import Region, region_masks, whole_image_region
 
 __all__ = [
@@ -33,13 +43,6 @@ __all__ = [
     "estimate_stain_vector",
     "nissl_signal",
 ]
-
-#: Approximate optical-density vector (R, G, B) of cresyl violet in white light: it absorbs
-#: most around 590-600 nm (red and green channels) and little in blue, hence violet. Scanners
-#: differ; the default ``stain="estimate"`` measures the vector on the image itself.
-CRESYL_VIOLET_OD = (0.54, 0.80, 0.26)
-#: Haematoxylin OD vector of Ruifrok & Johnston (2001), as in ``skimage.color.rgb_from_hed``.
-HEMATOXYLIN_OD = (0.65, 0.70, 0.29)
 
 #: Default tile edge (pixels) above which images are processed tile by tile.
 TILE_SIZE = 2048
@@ -83,65 +86,6 @@ class NeuronCounts:
     warnings: list[str] = field(default_factory=list)
 
 
-def estimate_stain_vector(od: np.ndarray, *, top_fraction: float = 0.05) -> np.ndarray:
-    """Stain OD vector of a single-stain image: the mean direction of its darkest pixels.
-
-    The unit OD vectors of the ``top_fraction`` of pixels with the largest total OD (the stain,
-    not the glass or the pale neuropil) are averaged and renormalised. A one-stain version of the
-    estimate QuPath offers for brightfield images.
-    """
-    flat = od.reshape(-1, 3)
-    step = max(1, flat.shape[0] // 500_000)
-    flat = flat[::step]
-    total = flat.sum(axis=1)
-    cut = np.quantile(total, 1.0 - top_fraction)
-    top = flat[total >= cut]
-    top = top[top.sum(axis=1) > 0.1]
-    if len(top) < 10:
-        return np.asarray(CRESYL_VIOLET_OD) / np.linalg.norm(CRESYL_VIOLET_OD)
-    vec = (top / np.linalg.norm(top, axis=1, keepdims=True)).mean(axis=0)
-    return vec / np.linalg.norm(vec)
-
-
-def _stain_vector(stain: Any, od_sample: np.ndarray | None) -> np.ndarray | int:
-    if isinstance(stain, str):
-        if stain == "estimate":
-            assert od_sample is not None
-            return estimate_stain_vector(od_sample)
-        if stain in ("cresyl_violet", "hematoxylin"):
-            vec = CRESYL_VIOLET_OD if stain == "cresyl_violet" else HEMATOXYLIN_OD
-            return _cells.unit_vector(vec, field="stain")
-        raise InputError(
-            "Expected stain 'estimate', 'cresyl_violet', 'hematoxylin', a channel index 0-2 or "
-            f"an RGB OD vector, but got {stain!r}",
-            field="stain",
-        )
-    if isinstance(stain, (int, np.integer)) and not isinstance(stain, bool):
-        if stain not in (0, 1, 2):
-            raise InputError(f"Expected a channel index 0, 1 or 2, but got {stain}", field="stain")
-        return int(stain)
-    return _cells.unit_vector(stain, field="stain")
-
-
-def nissl_signal(
-    rgb: np.ndarray,
-    *,
-    stain_vector: np.ndarray | int,
-    white: np.ndarray,
-    background_radius_px: float,
-) -> np.ndarray:
-    """Background-subtracted stain concentration (OD units) of an RGB tile.
-
-    ``c = OD . v`` (projection of the per-channel optical density on the unit stain vector, or
-    the OD of one channel), minus its smooth background (:func:`_cells.background`), so somata
-    are bright on a flat, near-zero neuropil.
-    """
-    od = _cells.optical_density(rgb, white=tuple(white))
-    conc = od[..., stain_vector] if isinstance(stain_vector, int) else od @ stain_vector
-    conc = conc.astype(np.float32)
-    return conc - _cells.background(conc, radius_px=background_radius_px)
-
-
 def _check_filters(min_area: float, max_area: float, solidity: float, ecc: float) -> None:
     if not 0 < min_area < max_area:
         raise InputError(
@@ -165,6 +109,28 @@ def _filter(objects: pd.DataFrame, limits: tuple[float, float, float, float]) ->
     return reason
 
 
+def _default_filters(
+    trained: NeuronModel | None,
+    diameter_um: float,
+    min_area: float | None,
+    max_area: float | None,
+    solidity: float | None,
+    ecc: float | None,
+) -> tuple[float, float, float, float]:
+    """Given filters win; else size-scaled classic defaults, or the model's own limits."""
+    if trained is not None:
+        lo, hi, sol, el = trained.info["min_area_um2"], trained.info["max_area_um2"], 0.0, 1.0
+    else:
+        scale = (diameter_um / 15.0) ** 2
+        lo, hi, sol, el = 50.0 * scale, 600.0 * scale, 0.8, 0.95
+    return (
+        float(lo if min_area is None else min_area),
+        float(hi if max_area is None else max_area),
+        float(sol if solidity is None else solidity),
+        float(el if ecc is None else ecc),
+    )
+
+
 def _tiles(
     rows: int, cols: int, box: tuple[int, int, int, int], size: int
 ) -> Iterator[tuple[int, int, int, int]]:
@@ -180,15 +146,17 @@ def count_neurons(
     pixel_size_um: float,
     roi: Sequence[Region] | None = None,
     stain: str | int | tuple[float, float, float] = "estimate",
-    cell_diameter_um: float = 15.0,
-    min_area_um2: float = 50.0,
-    max_area_um2: float = 600.0,
-    min_solidity: float = 0.8,
-    max_eccentricity: float = 0.95,
+    cell_diameter_um: float | None = None,
+    min_area_um2: float | None = None,
+    max_area_um2: float | None = None,
+    min_solidity: float | None = None,
+    max_eccentricity: float | None = None,
     threshold: float | None = None,
     white: tuple[float, float, float] | None = None,
     backend: str = "classic",
     model_path: str | PathLike[str] | None = None,
+    model: NeuronModel | str | PathLike[str] | None = None,
+    pale: bool = True,
     tile_size: int = TILE_SIZE,
     keep_labels: bool = True,
     file: str | PathLike[str] | None = None,
@@ -210,11 +178,17 @@ def count_neurons(
         ``"hematoxylin"``, an RGB OD vector, or a channel index 0-2 (OD of that channel).
     cell_diameter_um
         Typical soma diameter (rat CA1 pyramidal cells: about 15 µm); sets smoothing, seed
-        spacing and the background scale (2.5 diameters).
+        spacing, the background scale (2.5 diameters) and the default area limits. ``None``
+        (default): measured on the image (:func:`~neuroprotect.histology.nissl_size.
+        soma_diameter`, scale-space blobs), reported in ``method`` with a warning when
+        implausible; with a ``model``, the median soma of its training masks.
     min_area_um2, max_area_um2, min_solidity, max_eccentricity
-        Filters on the segmented objects: glial nuclei (< 30 µm²) and specks fall below
+        Filters on the segmented objects: glial nuclei and specks fall below
         ``min_area_um2``; fibres and streaks have a high eccentricity; debris and unsplit
-        clumps a low solidity or a large area.
+        clumps a low solidity or a large area. Default (classic): areas scaled with the
+        soma diameter, ``50 (d / 15)^2`` and ``600 (d / 15)^2`` µm² (50 and 600 at 15 µm),
+        solidity 0.8, eccentricity 0.95; with a ``model``: the area limits stored in it
+        (from its training somata) and no shape filters (the model learned the shapes).
     threshold
         Foreground threshold on the background-subtracted stain OD; default Otsu with a noise
         floor (:func:`neuroprotect.histology._cells.auto_threshold`); for tiled images the
@@ -224,6 +198,14 @@ def count_neurons(
     backend
         ``"classic"`` (this module), ``"stardist"`` or ``"cellpose"`` (optional packages; their
         weights are read from ``model_path`` and never downloaded).
+    model
+        A soma detector trained on the lab's own annotated sections
+        (:func:`~neuroprotect.histology.nissl_training.train_neurons`, CLI
+        ``histology train-neurons``), or the path of its file; replaces the classic
+        segmentation (its background radius and area limits are used).
+    pale
+        Also count pale somata that never reach the threshold (:func:`with_pale_somata`);
+        ``False`` gives the Otsu-only foreground of version 0.2.
     tile_size
         Images larger than this (either side) are processed in tiles of this size with a
         margin of three diameters; cells are kept by the tile that holds their centroid.
@@ -252,12 +234,15 @@ def count_neurons(
     disector), so compare them only between sections cut and stained alike.
     """
     ps = _cells.check_pixel_size(pixel_size_um, file=file)
-    if cell_diameter_um <= 0:
+    trained = load_neuron_model(model) if isinstance(model, (str, PathLike)) else model
+    if cell_diameter_um is not None and not cell_diameter_um > 0:
         raise InputError(
             f"Expected cell_diameter_um > 0, but got {cell_diameter_um}", field="cell_diameter_um"
         )
-    _check_filters(min_area_um2, max_area_um2, min_solidity, max_eccentricity)
-    notes = [] if 4 <= cell_diameter_um <= 60 else [
+    for v in (min_area_um2, max_area_um2):  # the diameter estimate must not hide bad filters
+        if v is not None and v <= 0:
+            _check_filters(v, v + 1, 0.5, 0.5)
+    notes = [] if cell_diameter_um is None or 4 <= cell_diameter_um <= 60 else [
         f"{file or 'image'}: cell diameter {cell_diameter_um:g} µm is outside 4-60 µm, the "
         "range of neuronal somata (fine for glia; otherwise check the unit)"
     ]  # fmt: skip
@@ -273,8 +258,6 @@ def count_neurons(
     it = iter(drawn_masks)
     masks = [None if r.kind == "image" else next(it) for r in regions]
     union = None if not roi else np.logical_or.reduce([m for m in masks if m is not None])
-    radius_px = cell_diameter_um / 2.0 / ps
-    margin = int(np.ceil(3 * cell_diameter_um / ps))
     if union is None:
         box = (0, rows, 0, cols)
     elif union.any():
@@ -291,7 +274,29 @@ def count_neurons(
         else np.percentile(sample.reshape(-1, 3).astype(float), _cells.WHITE_PERCENTILE, axis=0)
     )
     vector = _stain_vector(stain, _cells.optical_density(sample, white=tuple(white_rgb)))
-    bg_radius = 2.5 * cell_diameter_um / ps
+    from_model = trained is not None and cell_diameter_um is None
+    if trained is not None and cell_diameter_um is None:  # the model knows its somata
+        cell_diameter_um = 2 * float(np.sqrt(trained.info["median_area_um2"] / np.pi))
+    cell_diameter_um, size_info, size_notes = soma_diameter(
+        image,
+        pixel_size_um=ps,
+        stain_vector=vector,
+        white=white_rgb,
+        given=cell_diameter_um,
+        file=file,
+    )
+    notes += size_notes
+    min_area_um2, max_area_um2, min_solidity, max_eccentricity = _default_filters(
+        trained, cell_diameter_um, min_area_um2, max_area_um2, min_solidity, max_eccentricity
+    )
+    _check_filters(min_area_um2, max_area_um2, min_solidity, max_eccentricity)
+    radius_px = cell_diameter_um / 2.0 / ps
+    margin = int(np.ceil(3 * cell_diameter_um / ps))
+    bg_radius = (
+        2.5 * cell_diameter_um / ps
+        if trained is None
+        else float(trained.info["background_radius_um"]) / ps
+    )
     limits = (min_area_um2, max_area_um2, min_solidity, max_eccentricity)
     tiles = list(_tiles(rows, cols, box, tile_size))
     single = len(tiles) == 1
@@ -306,15 +311,20 @@ def count_neurons(
         return sig, (a0, b0)
 
     thr = threshold
-    if thr is None and backend == "classic" and tiles:
+    if thr is None and backend == "classic" and trained is None and tiles:
         probes = tiles[:: max(1, len(tiles) // 4)][:4]
         thr = float(np.median([_cells.auto_threshold(tile_signal(t)[0]) for t in probes]))
     kept, rejected = [], []
     labels_out = None
     for t in tiles:
-        if backend == "classic":
+        if trained is not None:
             sig, (a0, b0) = tile_signal(t)
-            labels = _cells.segment_blobs(sig, radius_px=radius_px, threshold=float(thr))  # type: ignore[arg-type]
+            labels = trained.segment(sig, pixel_size_um=ps)
+        elif backend == "classic":
+            sig, (a0, b0) = tile_signal(t)
+            level = float(thr)  # type: ignore[arg-type]
+            fg = with_pale_somata(sig, radius_px=radius_px, threshold=level) if pale else None
+            labels = _cells.segment_blobs(sig, radius_px=radius_px, threshold=level, foreground=fg)
         else:
             a0, b0 = max(0, t[0] - margin), max(0, t[2] - margin)
             rgb = np.asarray(
@@ -373,18 +383,26 @@ def count_neurons(
         )
     area_union = float(rows * cols if union is None else union.sum()) * ps * ps / 1e6
     method = {
-        "backend": backend,
+        "backend": "model" if trained is not None else backend,
         "stain_vector": vector if isinstance(vector, int) else [float(v) for v in vector],
         "white_rgb": [float(v) for v in white_rgb],
         "threshold_od": thr,
-        "threshold_method": "user" if threshold is not None else "otsu (noise floor 4 sigma)",
+        "threshold_method": "user"
+        if threshold is not None
+        else "trained model"
+        if trained is not None
+        else "otsu (noise floor 4 sigma)",
         "cell_diameter_um": cell_diameter_um,
+        "cell_diameter_source": "model" if from_model else size_info["source"],
+        "size_estimate": size_info if size_info["source"] != "given" else None,
         "min_area_um2": min_area_um2,
         "max_area_um2": max_area_um2,
         "min_solidity": min_solidity,
         "max_eccentricity": max_eccentricity,
         "tiles": len(tiles),
+        "pale_somata": bool(pale) and trained is None and backend == "classic",
         "model_path": str(Path(model_path)) if model_path else None,
+        "model": None if trained is None else trained.summary(model),
     }
     return NeuronCounts(
         cells=cells,

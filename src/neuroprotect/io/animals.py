@@ -1,4 +1,6 @@
-"""The animals table of a study: one row per animal, validated against the manifest's groups."""
+"""The animals table of a study: one row per animal, validated against the manifest's groups.
+
+An in vitro study's table lists cultures instead (:mod:`neuroprotect.io.cultures`)."""
 
 from __future__ import annotations
 
@@ -54,8 +56,26 @@ def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> 
     InputError
         Duplicate animal id, unknown group, bad body weight, excluded animal without a reason.
     """
+    if study.in_vitro:
+        from neuroprotect.io.cultures import load_cultures
+
+        return load_cultures(study, group_codes=group_codes)
     path = study.resolve(study.animals)
     table = read_table(path, ANIMAL_TABLE_COLUMNS)
+    return check_unit_table(study, table, path, group_codes=group_codes, unit="animal")
+
+
+def check_unit_table(
+    study: Study,
+    table: pd.DataFrame,
+    path: Path,
+    *,
+    group_codes: dict[str, str] | None,
+    unit: str,
+) -> pd.DataFrame:
+    """Checks shared by the animals and the cultures tables (``unit``: what a row is): unique
+    ids, known groups (or group codes when blinded), a reason for every exclusion; adds ``role``
+    and ``dose_mg_kg``."""
     if C.EXCLUDED not in table:
         table[C.EXCLUDED] = False
     if C.EXCLUSION_REASON not in table:
@@ -64,7 +84,7 @@ def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> 
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
         raise InputError(
-            f"Expected unique animal ids, but {table[C.ANIMAL_ID].iloc[i]!r} appears more than once",
+            f"Expected unique {unit} ids, but {table[C.ANIMAL_ID].iloc[i]!r} appears more than once",
             file=path,
             row=int(table["source_row"].iloc[i]),
             field=C.ANIMAL_ID,
@@ -93,17 +113,17 @@ def load_animals(study: Study, *, group_codes: dict[str, str] | None = None) -> 
     if empty:
         warnings.warn(
             InputWarning(
-                f"{path}: no animals in group(s) {', '.join(empty)} of the manifest; "
+                f"{path}: no {unit}s in group(s) {', '.join(empty)} of the manifest; "
                 "they are left out of the analysis"
             ),
-            stacklevel=2,
+            stacklevel=3,
         )
     for i, (excluded, reason) in enumerate(
         zip(table[C.EXCLUDED], table[C.EXCLUSION_REASON], strict=True)
     ):
         if excluded and not reason:
             raise InputError(
-                "Expected an exclusion_reason for an excluded animal, but it is empty",
+                f"Expected an exclusion_reason for an excluded {unit}, but it is empty",
                 file=path,
                 row=int(table["source_row"].iloc[i]),
                 field=C.EXCLUSION_REASON,

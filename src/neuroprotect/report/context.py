@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from neuroprotect.design.attrition import compute_attrition
 from neuroprotect.design.checklists import fill_checklists
 from neuroprotect.report.evidence import evidence_context
@@ -43,6 +45,7 @@ from neuroprotect.report.tables import (
     qc_items,
     summary_rows,
 )
+from neuroprotect.report.units import unit_words
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Group, Role, Study
 from neuroprotect.workflows.outcome import StudyOutcome, VariableResult
@@ -109,7 +112,7 @@ def _variable_view(variable: VariableResult, study: Study, colours: dict[str, st
     styles = [GroupStyle(g.id, g.display, colours[g.id]) for g in study.groups]
     present = set(variable.data[C.GROUP].astype(str)) if C.GROUP in variable.data else set()
     styles = [s for s in styles if s.id in present]
-    ylabel = label_with_unit(spec.label, spec.unit)
+    ylabel = label_with_unit(spec.label, spec.unit) + unit_words(study).axis_suffix
     svg = render_group_plot(
         variable.data,
         groups=styles,
@@ -152,6 +155,13 @@ def _skipped_items(data: ReadoutData) -> list[tuple[str, str]]:
     return rows + [(f"Skipped: {s.file}", s.reason) for s in data.skipped]
 
 
+def _unit_ids(table: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """In vitro, the unit id column of a detail table is headed "Culture ID"."""
+    if study.in_vitro and C.ANIMAL_ID in table:
+        return table.rename(columns={C.ANIMAL_ID: "culture_id"})
+    return table
+
+
 def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]:
     order = [r.id for r in outcome.study.readouts]
     order += [rid for rid in outcome.readouts if rid not in order]
@@ -178,7 +188,11 @@ def _readout_views(outcome: StudyOutcome, colours: dict[str, str]) -> list[dict]
                     {"title": title, "svg": figure_to_svg(tidy_figure(fig))}
                     for title, fig in (data.figures.items() if data is not None else [])
                 ],
-                "details": [detail_table(k, t) for k, t in data.details.items()] if data else [],
+                "details": [
+                    detail_table(k, _unit_ids(t, outcome.study)) for k, t in data.details.items()
+                ]
+                if data
+                else [],
                 "warnings": list(data.warnings) if data is not None else [],
             }
         )
@@ -273,7 +287,7 @@ def _checklists(study: Study) -> list[dict[str, Any]]:
                 "name": name,
                 "summary": ", ".join(
                     f"{int(counts[s])} {s}"
-                    for s in ("reported", "partial", "missing", "manuscript")
+                    for s in ("reported", "partial", "missing", "manuscript", "not applicable")
                     if s in counts
                 ),
                 "items": sub.to_dict("records"),
@@ -325,8 +339,9 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
             shown = str(path.resolve().relative_to(base.resolve())) if base else str(path)
         except ValueError:
             shown = str(path)
+        role = "cultures" if study.in_vitro and f.role == "animals" else f.role
         files.append(
-            {"path": shown, "role": f.role, "sha256": f.sha256, "size": format_bytes(f.size)}
+            {"path": shown, "role": role, "sha256": f.sha256, "size": format_bytes(f.size)}
         )
     finished = outcome.finished_at
     duration = (
@@ -352,6 +367,9 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
             "species": study.species,
             "strain": study.strain,
             "sex": study.sex,
+            "in_vitro": study.in_vitro,
+            "cell_line": study.cell_line,
+            "passage": study.passage,
             "investigator": study.investigator,
             "alpha": f"{study.alpha:g}",
         },
@@ -364,6 +382,7 @@ def build_context(outcome: StudyOutcome) -> dict[str, Any]:
             "reused": outcome.reused,
         },
         "groups": groups,
+        "units": unit_words(study),
         "attrition": _attrition(outcome),
         # the checklists judge the groups' roles (vehicle, positive control...): not while blinded
         "checklists": [] if outcome.blinded else _checklists(study),

@@ -22,6 +22,7 @@ METHOD_NAMES: dict[str, str] = {
     "student-t": "Student's two-sample t-test",
     "t-test": "two-sample t-test",
     "mann-whitney": "Mann-Whitney U test",
+    "lmm-experiment": "linear mixed model with a random intercept per independent experiment",
 }
 
 #: Procedure -> how its p-values vs vehicle are adjusted for multiplicity.
@@ -37,6 +38,7 @@ MULTIPLICITY: dict[str, str] = {
     "student-t": "no adjustment (a single comparison)",
     "t-test": "no adjustment (a single comparison)",
     "mann-whitney": "no adjustment (a single comparison)",
+    "lmm-experiment": "Holm's step-down method for the mixed model's t-tests",
 }
 
 #: Contrast-level ``test`` column values -> display names.
@@ -51,6 +53,7 @@ TEST_NAMES: dict[str, str] = {
     "student-t": "Student's t-test",
     "t-test": "t-test",
     "mann-whitney": "Mann-Whitney U",
+    "lmm-t": "mixed-model t-test (Satterthwaite)",
     "anova": "one-way ANOVA",
     "welch-anova": "Welch's ANOVA",
     "kruskal": "Kruskal-Wallis",

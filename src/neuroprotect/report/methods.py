@@ -17,6 +17,7 @@ from neuroprotect.report.labels import (
     method_name,
     name_of_test,
 )
+from neuroprotect.report.units import analysed_experiments, unit_of_analysis_text, unit_words
 from neuroprotect.schema import columns as C
 from neuroprotect.stats.result import ComparisonResult
 from neuroprotect.workflows.outcome import (
@@ -42,9 +43,12 @@ def group_counts(outcome: StudyOutcome) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``group, planned_n, randomised_n, excluded_n, analysed_n``; ``planned_n`` is None when the
-        manifest does not give it. Randomised counts every row of the animals table.
+        manifest does not give it. Randomised counts every row of the animals table. In vitro
+        ``randomised_n`` and ``excluded_n`` count cultures and ``analysed_n`` the independent
+        experiments with an analysed culture (the unit of analysis; ``planned_n`` plans them).
     """
     animals = outcome.animals
+    experiments = analysed_experiments(outcome) if outcome.study.in_vitro else None
     rows = []
     for g in outcome.study.groups:
         mine = animals[animals[C.GROUP] == g.id] if C.GROUP in animals else animals.iloc[0:0]
@@ -57,7 +61,9 @@ def group_counts(outcome: StudyOutcome) -> pd.DataFrame:
                 "planned_n": g.planned_n,
                 "randomised_n": len(mine),
                 "excluded_n": excluded,
-                "analysed_n": len(mine) - excluded,
+                "analysed_n": (
+                    len(mine) - excluded if experiments is None else int(experiments[g.id])
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -161,8 +167,10 @@ def write_methods_text(outcome: StudyOutcome) -> str:
 
     randomised = int(counts["randomised_n"].sum())
     excluded = excluded_animals(outcome)
+    words = unit_words(study)
+    unit, units = words.unit, words.units
     design = (
-        f"{randomised} animals were allocated to {len(study.groups)} groups "
+        f"{randomised} {units} were allocated to {len(study.groups)} groups "
         f"({_join([_display(outcome, g.id) for g in study.groups])})."
     )
     if len(excluded):
@@ -170,13 +178,16 @@ def write_methods_text(outcome: StudyOutcome) -> str:
         by_reason = reasons.astype(str).value_counts(sort=False)
         listed = _join([f"{reason} (n = {n})" for reason, n in by_reason.items()])
         design += (
-            f" {len(excluded)} {'animal was' if len(excluded) == 1 else 'animals were'} excluded "
-            f"before analysis: {listed}; {randomised - len(excluded)} were analysed."
+            f" {len(excluded)} {f'{unit} was' if len(excluded) == 1 else f'{units} were'} "
+            f"excluded before analysis: {listed}; {randomised - len(excluded)} were analysed."
         )
     else:
-        design += " No animal was excluded."
+        design += f" No {unit} was excluded."
+    if study.in_vitro:
+        design += " " + unit_of_analysis_text(outcome)
+    shown = "independent experiments are" if study.in_vitro else "animals are"
     design += (
-        " Individual animals are shown with the group mean ± SEM for continuous variables and the "
+        f" Individual {shown} shown with the group mean ± SEM for continuous variables and the "
         "median with interquartile range for ordinal scores."
     )
     paragraphs.append(design)
@@ -259,6 +270,7 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
         title = titles.get(readout_id, readout_id)
         found += [ReportWarning("Readout", readout_warning(title, w)) for w in data.warnings]
     counts = group_counts(outcome).set_index("group")
+    words = unit_words(outcome.study)
     for g in outcome.study.groups:
         planned = g.planned_n
         analysed = int(counts.loc[g.id, "analysed_n"])
@@ -266,7 +278,8 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
             found.append(
                 ReportWarning(
                     "Sample size",
-                    f"{g.display}: {analysed} animals analysed, fewer than the {planned} planned.",
+                    f"{g.display}: {analysed} {words.analysed_plural} analysed, fewer than the "
+                    f"{planned} planned.",
                 )
             )
     for v in outcome.variables:
@@ -282,8 +295,8 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
                 found.append(
                     ReportWarning(
                         "Sample size",
-                        f"{label}: {have} of {expected} analysed animals in {g.display} "
-                        "have a value.",
+                        f"{label}: {have} of {expected} analysed {words.analysed_plural} in "
+                        f"{g.display} have a value.",
                     )
                 )
         found += [ReportWarning("Statistics", f"{label}: {w}") for w in v.warnings]
@@ -293,7 +306,10 @@ def collect_warnings(outcome: StudyOutcome) -> list[ReportWarning]:
             found += [ReportWarning("Statistics", f"{label}: {w}") for w in res.warnings]
     for row in excluded_animals(outcome).to_dict("records"):
         text = exclusion_warning(
-            row.get(C.ANIMAL_ID), _display(outcome, row.get(C.GROUP)), row.get(C.EXCLUSION_REASON)
+            row.get(C.ANIMAL_ID),
+            _display(outcome, row.get(C.GROUP)),
+            row.get(C.EXCLUSION_REASON),
+            unit=words.unit.capitalize(),
         )
         found.append(ReportWarning("Exclusion", text))
     seen: set[tuple[str, str]] = set()

@@ -57,6 +57,13 @@ class Setting(StrEnum):
     IN_VITRO = "in_vitro"
 
 
+class UnitOfAnalysis(StrEnum):
+    """How an in vitro study's technical replicates (cultures, wells) enter the statistics."""
+
+    EXPERIMENT_MEAN = "experiment_mean"
+    MIXED_MODEL = "mixed_model"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -157,6 +164,12 @@ class Design(_Model):
     data_access: str | None = None
     conflicts_of_interest: str | None = None
     follow_up_days: float | None = Field(None, ge=0)
+    unit_of_analysis: UnitOfAnalysis | None = Field(
+        None,
+        description="In vitro only: experiment_mean (default; the cultures of each independent "
+        "experiment are averaged per group, one value per experiment and group) or mixed_model "
+        "(every culture, with a random intercept per experiment: value ~ group + (1 | experiment)).",
+    )
 
 
 class Study(_Model):
@@ -182,7 +195,10 @@ class Study(_Model):
     sex: str | None = Field(None, description="male, female or mixed.")
     investigator: str | None = None
     groups: list[Group] = Field(min_length=2)
-    animals: str = Field(description="Path of the animals CSV, relative to the manifest.")
+    animals: str = Field(
+        description="Path of the animals CSV, relative to the manifest. In vitro: the cultures "
+        "table (culture_id, experiment, group[, plate, well]); `cultures:` is accepted as an alias."
+    )
     readouts: list[Readout] = Field(min_length=1)
     alpha: float = Field(0.05, gt=0, lt=1)
     design: Design = Field(default_factory=Design)
@@ -192,6 +208,18 @@ class Study(_Model):
     manifest_path: Path | None = Field(None, exclude=True)
     # Private: a manifest cannot grant itself files outside its folder.
     _allow_outside: bool = PrivateAttr(False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cultures_alias(cls, data: Any) -> Any:
+        # `cultures:` reads better than `animals:` in an in vitro manifest; both name the table
+        if isinstance(data, dict) and "cultures" in data:
+            if "animals" in data:
+                raise ValueError(
+                    "cultures: expected either `animals:` or its alias `cultures:`, but got both"
+                )
+            data = {("animals" if k == "cultures" else k): v for k, v in data.items()}
+        return data
 
     @field_validator("sex")
     @classmethod
@@ -217,6 +245,11 @@ class Study(_Model):
             )
         if sum(g.role == Role.VEHICLE for g in self.groups) > 1:
             raise ValueError("groups: expected exactly one group with role 'vehicle'")
+        if self.design.unit_of_analysis is not None and self.setting != Setting.IN_VITRO:
+            raise ValueError(
+                "design.unit_of_analysis: expected only in an in vitro study (setting: in_vitro); "
+                "in vivo the animal is the unit"
+            )
         return self
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -230,6 +263,18 @@ class Study(_Model):
     def blinded(self) -> bool:
         """True when the animals table holds group codes (allocation concealed for analysis)."""
         return bool(self.design.blinding and self.design.blinding.analysis_blinded)
+
+    @property
+    def in_vitro(self) -> bool:
+        """True for cultured cells: the animals table lists cultures with their experiment."""
+        return self.setting == Setting.IN_VITRO
+
+    @property
+    def unit_of_analysis(self) -> UnitOfAnalysis | None:
+        """In vitro: how cultures enter the statistics (default experiment means); None in vivo."""
+        if not self.in_vitro:
+            return None
+        return self.design.unit_of_analysis or UnitOfAnalysis.EXPERIMENT_MEAN
 
     @property
     def vehicle(self) -> Group:
@@ -429,6 +474,17 @@ def load_study(
 def study_json_schema() -> dict[str, Any]:
     """JSON Schema of ``study.yaml`` (exported to ``docs/study.schema.json``)."""
     schema = Study.model_json_schema()
+    properties = schema.get("properties", {})
     for hidden in ("base_dir", "manifest_path"):
-        schema.get("properties", {}).pop(hidden, None)
+        properties.pop(hidden, None)
+    # `cultures:` is an accepted alias of `animals:` (see Study._cultures_alias)
+    properties["cultures"] = {
+        "type": "string",
+        "title": "Cultures",
+        "description": "In vitro: alias of `animals:`, the cultures table "
+        "(culture_id, experiment, group[, plate, well]). Give one of the two.",
+    }
+    required = [r for r in schema.get("required", []) if r != "animals"]
+    schema["required"] = required
+    schema["oneOf"] = [{"required": ["animals"]}, {"required": ["cultures"]}]
     return schema

@@ -313,6 +313,15 @@ def analyse_study(
             values = _analysed_values(data.measurements, spec.name, excluded)
             if values.empty:
                 continue
+            if study.in_vitro:
+                from neuroprotect.workflows.analyse_in_vitro import analyse_variable_in_vitro
+
+                variables.append(
+                    analyse_variable_in_vitro(
+                        study, readout.id, readout.type, spec, values, animals, blinded=blinded
+                    )
+                )
+                continue
             analyse = analyse_variable_blinded if blinded else analyse_variable
             variables.append(analyse(study, readout.id, readout.type, spec, values, animals))
     check_unchanged(raw_files, states)
@@ -324,6 +333,8 @@ def analyse_study(
     parameters: dict[str, Any] = {r.id: {"type": r.type, **r.params} for r in study.readouts}
     parameters["alpha"] = study.alpha
     parameters["blinded"] = blinded
+    if study.in_vitro:
+        parameters["unit_of_analysis"] = str(study.unit_of_analysis)
     if study.blinded and unblinding:
         parameters["unblinded_with_key"] = unblinding["key_sha256"]
     versions = package_versions()

@@ -35,6 +35,7 @@ from neuroprotect.errors import InputError
 from neuroprotect.histology.fluorescence import count_positive_nuclei
 from neuroprotect.histology.ihc import DAB_THRESHOLD_OD, measure_dab
 from neuroprotect.histology.neurons import count_neurons
+from neuroprotect.histology.nissl_model import load_neuron_model
 from neuroprotect.histology.roi import Region
 from neuroprotect.schema.manifest import Readout, Study
 from neuroprotect.workflows.histology_sections import (
@@ -52,7 +53,7 @@ from neuroprotect.workflows.readouts import (
     readout_batch,
     register,
 )
-from neuroprotect.workflows.table_io import REQUIRED, readout_params
+from neuroprotect.workflows.table_io import REQUIRED, param_file, readout_params
 
 __all__ = ["IHC_VARIABLES", "NISSL_VARIABLES", "TUNEL_VARIABLES", "read_image_array"]
 
@@ -77,9 +78,10 @@ def load_nissl_images(
 ) -> ReadoutData:
     """Neuron density per mm² (and per mm of a CA1 band ROI) per animal from Nissl images.
 
-    ``params``: ``sections`` (required), ``pixel_size_um``, ``cell_diameter_um`` (15),
-    ``min_area_um2`` (50), ``max_area_um2`` (600), ``threshold`` (none = Otsu), ``stain``
-    (``estimate``).
+    ``params``: ``sections`` (required), ``pixel_size_um``, ``cell_diameter_um`` (measured),
+    ``min_area_um2`` (50 (d / 15)^2), ``max_area_um2`` (600 (d / 15)^2), ``threshold`` (none =
+    Otsu), ``stain`` (``estimate``), ``model`` (a soma detector trained with ``histology
+    train-neurons``, path relative to the manifest; its area limits then apply unless given).
     """
     p = readout_params(
         study,
@@ -87,14 +89,20 @@ def load_nissl_images(
         {
             "sections": (str, REQUIRED),
             "pixel_size_um": (float, None),
-            "cell_diameter_um": (float, 15.0),
-            "min_area_um2": (float, 50.0),
-            "max_area_um2": (float, 600.0),
+            "cell_diameter_um": (float, None),
+            "min_area_um2": (float, None),
+            "max_area_um2": (float, None),
             "threshold": (float, None),
             "stain": (str, "estimate"),
+            "model": (str, None),
         },
     )
     table, path = sections_table(study, readout, files, animals, p)
+    model = (
+        load_neuron_model(param_file(study, readout, "model", p["model"], "neuron model"))
+        if p["model"]
+        else None
+    )
 
     def measure(img: np.ndarray, ps: float, rois: list[Region] | None, f: Path) -> Measured:
         res = count_neurons(
@@ -106,6 +114,7 @@ def load_nissl_images(
             min_area_um2=p["min_area_um2"],
             max_area_um2=p["max_area_um2"],
             threshold=p["threshold"],
+            model=model,
             keep_labels=False,
             file=f,
         )
@@ -118,14 +127,19 @@ def load_nissl_images(
             "band_length_mm": length,
             "neurons_per_mm": float(bands["count"].sum()) / length if len(bands) else np.nan,
             "threshold_od": res.method["threshold_od"],
+            "cell_diameter_um": res.method["cell_diameter_um"],
         }, res.warnings
 
     batch = readout_batch(readout)  # a bad image is skipped, the others analysed
     sections, notes = per_section(table, study, measure, batch)
     qc = {
-        "method": "cresyl-violet deconvolution, Otsu threshold, distance/LoG watershed",
+        "method": "cresyl-violet deconvolution, Otsu threshold, distance/LoG watershed"
+        if model is None
+        else "cresyl-violet deconvolution, trained random-forest soma detector, watershed",
         "cell_diameter_um": p["cell_diameter_um"],
         "area_um2": [p["min_area_um2"], p["max_area_um2"]],
+        "model": p["model"],
+        "model_provenance": None if model is None else model.info.get("training"),
         "stain": p["stain"],
     }
     return readout_result(

@@ -38,6 +38,7 @@ from neuroprotect.assays.invitro import analyse_atp, analyse_caspase3, analyse_l
 from neuroprotect.assays.mito_potential import analyse_mitochondrial_potential
 from neuroprotect.assays.plate_assay import PlateAssayResult, curve_qc
 from neuroprotect.assays.plates import apply_layout, read_layout, read_plate_file
+from neuroprotect.design.plate_layout import edge_sample_wells
 from neuroprotect.errors import InputError
 from neuroprotect.schema import columns as C
 from neuroprotect.schema.manifest import Readout, Study
@@ -122,9 +123,16 @@ def load_plate_readout(
         res = analyse(wells, path, params, groups)
         shown = display_path(path, study)
         warnings += [f"{shown}: {w}" for w in res.warnings]
+        edge = edge_sample_wells(wells)
+        if edge:
+            warnings.append(
+                f"{shown}: {len(edge)} sample well(s) on the plate edge ({', '.join(edge[:8])}"
+                f"{', ...' if len(edge) > 8 else ''}): edge wells evaporate faster; check them, or "
+                "lay out plates with `neuroprotect design randomize --edges avoid`"
+            )
         method = res.method
         curves.update({f"{shown} plate {p}": curve_qc(c) for p, c in res.curves.items()})
-        qc_plates[shown] = {"blanks": res.blanks, **res.qc}
+        qc_plates[shown] = {"blanks": res.blanks, **res.qc, "edge_sample_wells": edge}
         smp = res.samples[res.samples["type"] == "sample"].copy()
         first_row = wells.groupby("sample")["source_row"].min()
         smp[C.ANIMAL_ID] = smp["sample"].astype(str)

@@ -76,9 +76,11 @@ def readout_warning(readout: str, text: str) -> str:
     return f"{readout}: {text}"
 
 
-def exclusion_warning(animal_id: object, group: object, reason: object) -> str:
-    """One excluded animal, for the warnings of a run."""
-    return f"Animal {animal_id} ({group}) excluded: {reason or 'no reason given'}."
+def exclusion_warning(
+    animal_id: object, group: object, reason: object, *, unit: str = "Animal"
+) -> str:
+    """One excluded animal (or, in vitro, ``unit="Culture"``), for the warnings of a run."""
+    return f"{unit} {animal_id} ({group}) excluded: {reason or 'no reason given'}."
 
 
 def all_warnings(outcome: StudyOutcome) -> list[str]:
@@ -95,9 +97,12 @@ def all_warnings(outcome: StudyOutcome) -> list[str]:
             said += res.warnings if res is not None else []
         found += [f"{v.readout_id}.{v.spec.name}: {w}" for w in said]
     animals = outcome.animals
+    unit = "Culture" if outcome.study.in_vitro else "Animal"
     if C.EXCLUDED in animals:
         for row in animals[animals[C.EXCLUDED].fillna(False).astype(bool)].to_dict("records"):
             found.append(
-                exclusion_warning(row[C.ANIMAL_ID], row[C.GROUP], row.get(C.EXCLUSION_REASON))
+                exclusion_warning(
+                    row[C.ANIMAL_ID], row[C.GROUP], row.get(C.EXCLUSION_REASON), unit=unit
+                )
             )
     return list(dict.fromkeys(found))
