@@ -34,13 +34,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Each benchmark prints its speed as a ratio against a baseline run side by side (see benchmarks/).
+# One table, a row per hot path: our time, the limit measured in the same run, the ratio, and the
+# earlier implementation (benchmarks/run_all.py; each benchmarks/bench_*.py also runs alone).
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks -q
-	$(BIN)/python benchmarks/bench_water_maze.py
-	$(BIN)/python benchmarks/bench_histology_ttc.py --sizes 2048
-	$(BIN)/python benchmarks/bench_histology_neurons.py --sizes 2048
-	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache .mypy_cache

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _table import write_rows
 
 TILE = 2048
 PIXEL_SIZE_UM = 0.5
@@ -102,7 +103,11 @@ def _vm_hwm_mb() -> float:
 
 def one(kind: str, path: Path) -> None:
     t0 = time.perf_counter()
-    n = run_neuroprotect(path) if kind == "neuroprotect" else run_naive(path)
+    if kind == "limit":  # the limit: the array loaded and one numpy pass over its pixels
+        image = np.load(path)
+        n = int(image.reshape(-1, image.shape[-1]).mean(axis=0).size)
+    else:
+        n = run_neuroprotect(path) if kind == "neuroprotect" else run_naive(path)
     wall = time.perf_counter() - t0
     peak_mb = _vm_hwm_mb()
     print(json.dumps({"count": n, "seconds": wall, "peak_rss_mb": peak_mb}))
@@ -139,12 +144,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[2048, 10240])
     ap.add_argument("--no-naive-large", action="store_true", help="Skip naive on > 4k images.")
+    ap.add_argument("--json", type=Path, help="write the rows to this file (run_all.py)")
     ap.add_argument("--one", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         one(args.one[0], Path(args.one[1]))
         return
     rows = []
+    table: list[dict] = []  # one row per size for run_all.py
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             path = Path(tmp) / f"nissl_{size}.npy"
@@ -164,6 +171,17 @@ def main() -> None:
                     f"count {r['count']}  (generated in {gen:.0f} s)",
                     flush=True,
                 )
+            seconds = {k: r["seconds"] for s_, k, _mp, r, _g in rows if s_ == size}
+            table.append(
+                {
+                    "hot path": f"neuron count {size} x {size} (process)",
+                    "seconds": seconds["neuroprotect"],
+                    "limit": "np.load + numpy pass",
+                    "limit_s": _child("limit", path)["seconds"],
+                    "earlier": "naive skimage",
+                    "earlier_s": seconds.get("naive"),
+                }
+            )
     print("\n| image | pipeline | time (s) | MP/s per core | peak RSS (MB) | cells |")
     print("|---|---|---|---|---|---|")
     for size, kind, mp, r, _ in rows:
@@ -171,6 +189,7 @@ def main() -> None:
             f"| {size}² | {kind} | {r['seconds']:.1f} | {mp / r['seconds']:.2f} | "
             f"{r['peak_rss_mb']:.0f} | {r['count']} |"
         )
+    write_rows(table, args.json)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _table import write_rows
 
 BIN = Path(sys.executable).parent
 CLI = str(BIN / "neuroprotect")
@@ -43,6 +44,7 @@ def _time(cmd: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="write the rows to this file (run_all.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         table = _small_table(Path(tmp))
@@ -72,6 +74,7 @@ def main() -> None:
         ]
         baseline_cmd = [sys.executable, "-c", "import pandas"]
         _time(baseline_cmd)  # warm the file cache
+        table = []
         print(f"{'command':<40} {'median s':>9} {'pandas s':>9} {'ratio':>6} {'limit':>6}  ok")
         for label, cmd, limit in cases:
             _time(cmd)
@@ -83,6 +86,9 @@ def main() -> None:
             ratio = m / b
             ok = "yes" if ratio <= limit else "NO"
             print(f"{label:<40} {m:>9.3f} {b:>9.3f} {ratio:>6.2f} {limit:>6.1f}  {ok}")
+            limit_name = f"import pandas (goal {limit:g}x)"
+            table.append({"hot path": label, "seconds": m, "limit": limit_name, "limit_s": b})
+    write_rows(table, args.json)
 
 
 if __name__ == "__main__":

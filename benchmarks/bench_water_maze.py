@@ -1,14 +1,20 @@
-"""Water maze throughput: all 1,096 Gehring et al. (2015) tracks, metrics + both strategy schemes.
+"""Water maze throughput: all 1,096 Gehring et al. (2015) tracks, metrics + Gehring strategies.
 
-Run: ``.venv/bin/python benchmarks/bench_water_maze.py [DATA_DIR]`` (default
-``../shared/data/behavior/gehring2015_mwm``). Single-threaded BLAS/FFT. Reports trials per second
-of the vectorised implementation (:mod:`neuroprotect.behavior.water_maze`, ``strategies``) side by
-side, in the same run, with a plain per-trial pandas loop (``baseline_*`` below: one DataFrame per
-trial, pandas column arithmetic, a Python loop over segments), after checking the two agree.
+Run: ``.venv/bin/python benchmarks/bench_water_maze.py [DATA_DIR] [--earlier REV] [--loop]``
+(default ``../shared/data/behavior/gehring2015_mwm``). One row per hot path, each beside the
+limit measured in the same run and the earlier implementation:
 
-Tracks are read once (timed separately); set 1-2 and set 3 use their own arena files
-(``neuroprotect/behavior/strategies/data``). The 12 'problem' tracks lie partly outside the pool,
-so the arena check is switched off here.
+- the CLI as whole processes (``behavior water-maze --scheme gehring2015 --json``, one process per
+  arena: set 1-2 and set 3), against the same bytes read from disk and parsed by pyarrow (the
+  physical limit of reading) and against the CLI of revision ``--earlier`` (run from its ``src``,
+  extracted with ``git archive``; issue 16's goal: <= 2.5 s here, unloaded);
+- reading the 1,096 files in process (the batch fast path) against the pyarrow limit and the
+  per-file readers (``read_many_tracks(fast=False)``);
+- metrics + Gehring strategies in process against numpy's one-pass share on the same arrays.
+
+``--loop`` adds the older comparison of the vectorised code with a plain per-trial pandas loop
+(after checking the two agree). Single-threaded BLAS/FFT. The 12 'problem' tracks lie partly
+outside the pool, so the arena check is switched off in process (the CLI skips them).
 """
 
 from __future__ import annotations
@@ -19,13 +25,17 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
+import argparse  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from importlib import resources  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _table import print_rows, write_rows  # noqa: E402
 
 from neuroprotect.behavior.arena import ArenaWaterMaze, load_arena  # noqa: E402
 from neuroprotect.behavior.readers import read_many_tracks  # noqa: E402
@@ -37,6 +47,9 @@ from neuroprotect.behavior.strategies import (  # noqa: E402
 from neuroprotect.behavior.strategies.gehring2015 import predict_proba  # noqa: E402
 from neuroprotect.behavior.water_maze import compute_water_maze_metrics  # noqa: E402
 
+BIN = Path(sys.executable).parent
+#: The revision before the fast track path (issue 16): the "earlier" column.
+EARLIER = "15b246f"
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "behavior" / "gehring2015_mwm"
 
 
@@ -188,7 +201,8 @@ def baseline_trial(
     return out
 
 
-def main(data_dir: Path) -> None:
+def loop_comparison(data_dir: Path) -> None:
+    """The vectorised code against the per-trial pandas loop (``--loop``), after checking they agree."""
     files = sorted(p for p in data_dir.rglob("*.csv") if p.name.startswith("day"))
     t0 = time.perf_counter()
     tracks, meta = read_many_tracks(files)
@@ -260,5 +274,165 @@ def main(data_dir: Path) -> None:
     print(f"speed-up: {t_slow / t_fast:.1f}x; vectorised incl. reading: {t_read + t_fast:.2f} s")
 
 
+# --- the limit: the same bytes read from disk and parsed by pyarrow ------------------------------
+def pyarrow_limit(files: list[Path]) -> float | None:
+    """Seconds to read every file and parse its sample rows (time, x, y as float) with pyarrow.
+
+    The sample rows of all files are joined and parsed by one multi-threaded ``pyarrow.csv`` call
+    (the header lines are found with ``bytes.find``): what reading these files cannot beat.
+    None when pyarrow is not installed (it comes with the ``dev`` extra).
+    """
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pacsv
+    except ImportError:
+        return None
+    pa.BufferReader(b"")  # imports and set-up outside the timing
+    t0 = time.perf_counter()
+    groups: dict[bytes, list[bytes]] = {}  # sample rows by column header (it varies by set)
+    for p in files:
+        raw = p.read_bytes()
+        i = raw.find(b"\nSample no.") + 1
+        j = raw.find(b"\n", i) + 1
+        groups.setdefault(raw[i:j], []).append(raw[j:])
+    rows = 0
+    for header, bodies in groups.items():
+        names = [c.strip() for c in header.decode("latin-1").strip().split(",")]
+        table = pacsv.read_csv(
+            pa.BufferReader(b"".join(bodies)),
+            read_options=pacsv.ReadOptions(column_names=names),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=["Time", "X", "Y"],
+                column_types={c: pa.float64() for c in ("Time", "X", "Y")},
+                null_values=["-", "", "NA"],
+            ),
+        )
+        rows += table.num_rows
+    assert rows > 0
+    return time.perf_counter() - t0
+
+
+def numpy_limit(tracks: pd.DataFrame) -> float:
+    """Seconds for numpy's share of the analysis on the same arrays: step lengths, distance to a
+    point and per-trial sums (one pass each) — the floor under any per-trial metric."""
+    x, y = tracks["x_cm"].to_numpy(), tracks["y_cm"].to_numpy()
+    codes = pd.factorize(tracks["trial_id"])[0]
+    t0 = time.perf_counter()
+    step = np.hypot(np.diff(x, prepend=x[0]), np.diff(y, prepend=y[0]))
+    dist = np.hypot(x - 100.0, y - 100.0)
+    np.bincount(codes, weights=step)
+    np.bincount(codes, weights=dist)
+    return time.perf_counter() - t0
+
+
+def _cli(files: list[Path], arena: str, src: Path | None = None) -> float:
+    """Wall seconds of ``neuroprotect behavior water-maze`` as a whole process (``src``: run the
+    code in that source tree instead, e.g. an earlier revision)."""
+    env = dict(os.environ)
+    cmd = [str(BIN / "neuroprotect")]
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+        cmd = [sys.executable, "-m", "neuroprotect.cli.main"]
+    arena_file = resources.files("neuroprotect.behavior.strategies").joinpath("data", arena)
+    cmd += ["behavior", "water-maze", *map(str, files), "--arena", str(arena_file)]
+    cmd += ["--scheme", "gehring2015", "--json"]
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, env=env, capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])} ... failed: {out.stderr.decode()[-300:]}")
+    return wall
+
+
+def earlier_source(rev: str) -> Path | None:
+    """``src`` of an earlier revision of this repository, extracted to a temporary folder."""
+    repo = Path(__file__).resolve().parents[1]
+    dest = Path(tempfile.mkdtemp(prefix="np-earlier-"))
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", rev, "src"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest / "src"
+
+
+def rows(data_dir: Path = DEFAULT, earlier_rev: str | None = EARLIER) -> list[dict]:
+    """One row per hot path: seconds, the limit measured in the same run, the earlier version."""
+    files = sorted(p for p in data_dir.rglob("*.csv") if p.name.startswith("day"))
+    sets = {
+        "gehring2015_set12.yaml": [p for p in files if p.parent.name != "set3"],
+        "gehring2015_set3.yaml": [p for p in files if p.parent.name == "set3"],
+    }
+    n = len(files)
+    limit_read = pyarrow_limit(files)  # also warms the file cache
+    t0 = time.perf_counter()
+    tracks, meta = read_many_tracks(files)
+    t_read = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    read_many_tracks(files, fast=False)
+    t_read_old = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    is_set3 = meta["source_file"].str.contains("/set3/").to_numpy()
+    model = load_gehring_model()
+    for arena_name, ids in (
+        ("gehring2015_set12.yaml", meta.trial_id[~is_set3]),
+        ("gehring2015_set3.yaml", meta.trial_id[is_set3]),
+    ):
+        tr, arena = tracks[tracks.trial_id.isin(ids)], _arena(arena_name)
+        compute_water_maze_metrics(tr, arena=arena, check_arena=False)
+        classify_gehring2015(tr, arena=arena, check_arena=False, model=model)
+    t_analyse = time.perf_counter() - t0
+    limit_numpy = numpy_limit(tracks)
+    t_cli = sum(_cli(fs, arena) for arena, fs in sets.items())
+    src = earlier_source(earlier_rev) if earlier_rev else None
+    t_cli_old = sum(_cli(fs, arena, src) for arena, fs in sets.items()) if src else None
+    return [
+        {
+            "hot path": f"water-maze CLI, {n} tracks (processes)",
+            "seconds": t_cli,
+            "limit": "pyarrow read+parse",
+            "limit_s": limit_read,
+            "earlier": f"CLI at {earlier_rev}" if src else None,
+            "earlier_s": t_cli_old,
+        },
+        {
+            "hot path": f"read {n} track files",
+            "seconds": t_read,
+            "limit": "pyarrow read+parse",
+            "limit_s": limit_read,
+            "earlier": "per-file readers",
+            "earlier_s": t_read_old,
+        },
+        {
+            "hot path": f"metrics + Gehring strategies, {n} trials",
+            "seconds": t_analyse,
+            "limit": "numpy on the arrays",
+            "limit_s": limit_numpy,
+            "earlier_s": None,
+        },
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument(
+        "--earlier", default=EARLIER, help="git revision to compare with ('' = none)"
+    )
+    parser.add_argument("--loop", action="store_true", help="also the per-trial pandas loop")
+    parser.add_argument(
+        "--json", type=Path, help="write the rows to this file (benchmarks/run_all.py)"
+    )
+    args = parser.parse_args()
+    if not args.data_dir.is_dir():
+        raise SystemExit(f"no Gehring tracks at {args.data_dir}")
+    table = rows(args.data_dir, args.earlier or None)
+    write_rows(table, args.json)
+    print_rows(table)
+    if args.loop:
+        loop_comparison(args.data_dir)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    main()

@@ -172,3 +172,19 @@ def test_no_text_has_a_space_before_a_full_stop() -> None:
         if re.search(r"\w \.(\s|$)", s)
     ]
     assert stray == []
+
+
+def test_the_fast_yaml_loader_reads_the_bundled_files_as_the_pure_python_one() -> None:
+    """Reference: PyYAML's pure-Python SafeLoader on the same text (the C loader is for speed)."""
+    from importlib import resources
+
+    import yaml
+
+    from neuroprotect.knowledge.base import SAFE_LOADER
+
+    folder = resources.files("neuroprotect.knowledge").joinpath("data")
+    names = [p.name for p in folder.iterdir() if p.name.endswith(".yaml")]
+    assert len(names) >= 5
+    for name in names:
+        text = folder.joinpath(name).read_text("utf-8")
+        assert yaml.load(text, Loader=SAFE_LOADER) == yaml.load(text, Loader=yaml.SafeLoader)

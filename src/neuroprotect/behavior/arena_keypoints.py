@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from skimage.transform import ProjectiveTransform
 
 from neuroprotect.behavior.y_maze_zones import make_y_maze_arms
 from neuroprotect.errors import InputError
@@ -65,6 +64,8 @@ class BoxFromKeypoints:
         ok = np.isfinite(xy).all(axis=1)
         mapped = np.full_like(xy, np.nan)
         if ok.any():
+            from skimage.transform import ProjectiveTransform  # heavy: only for pose tracks
+
             mapped[ok] = ProjectiveTransform(matrix=self.matrix)(xy[ok])
         out["x_cm"], out["y_cm"] = mapped[:, 0], mapped[:, 1]
         return out
@@ -187,6 +188,8 @@ def box_from_keypoints(
 
 def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """3 x 3 projective matrix mapping src to dst (scikit-image, old and new API)."""
+    from skimage.transform import ProjectiveTransform  # heavy: imported when a box is mapped
+
     if hasattr(ProjectiveTransform, "from_estimate"):  # scikit-image >= 0.26
         transform = ProjectiveTransform.from_estimate(src, dst)
         ok = bool(transform)

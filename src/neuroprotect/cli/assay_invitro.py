@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from neuroprotect.cli._common import format_cell, print_json, user_errors
 from neuroprotect.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 app = typer.Typer(
     help="In vitro plate assays and NOS activity.",

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import typer
 
 from neuroprotect.cli._common import format_cell, in_file, print_json, user_errors
 from neuroprotect.errors import InputError
-from neuroprotect.stats.result import records
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 app = typer.Typer(
     help="Molecular bench assays: qPCR relative expression and Western blot densitometry.",
@@ -134,6 +135,7 @@ def qpcr(
     """
     from neuroprotect.assays.qpcr import RESULT_FIELDS, compute_relative_expression
     from neuroprotect.assays.qpcr_readers import read_ct_table
+    from neuroprotect.stats.result import records
 
     with user_errors():
         effs = {}
@@ -204,6 +206,7 @@ def qpcr_stability(
         left_out_samples,
         relative_quantities,
     )
+    from neuroprotect.stats.result import records
 
     with user_errors():
         wells = read_ct_table(cts, samples=_samples(samples), groups_required=by_group)
@@ -254,6 +257,8 @@ def qpcr_efficiency(
 ) -> None:
     """Amplification efficiency per gene: E = 10^(-1/slope) of Ct on log10(quantity), with R²."""
     from dataclasses import asdict
+
+    import numpy as np
 
     from neuroprotect.assays.qpcr import compute_efficiency
     from neuroprotect.assays.qpcr_efficiency import efficiency_problem
@@ -344,8 +349,11 @@ def western(
     Example: neuroprotect assay western bands.csv --loading-control beta-actin --layout lanes.csv
     --ratio Bax/Bcl-2 --json
     """
+    import pandas as pd
+
     from neuroprotect.assays.western import compute_western, read_densitometry, read_lane_layout
     from neuroprotect.assays.western_image import IMAGE_SUFFIXES, measure_blot_image
+    from neuroprotect.stats.result import records
 
     out: dict[str, Any] = {}
     with user_errors():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from neuroprotect.cli._common import (
@@ -25,6 +24,10 @@ from neuroprotect.cli._track_options import (
     min_likelihood_option,
     pose_options,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 app = typer.Typer(
     name="behavior",

@@ -10,7 +10,7 @@ import typer
 
 from neuroprotect.cli._common import print_json, save_figure, user_errors
 from neuroprotect.errors import InputError
-from neuroprotect.io.tables import Column, read_table
+from neuroprotect.io.columns import Column
 
 META_COLUMNS = [
     Column("study", "str"),
@@ -106,6 +106,8 @@ def _read(table: Path, fmt: FormatOption, measure: MeasureOption, outcome: str |
 
     if fmt is FormatOption.table:
         columns = GIVEN_COLUMNS if measure is MeasureOption.given else META_COLUMNS
+        from neuroprotect.io.tables import read_table
+
         return ExportTable(read_table(table, columns))
     if measure is MeasureOption.given:
         raise InputError(f"Expected --measure smd, nmd, md or rom with --format {fmt.value}")

@@ -17,7 +17,6 @@ from neuroprotect.cli._common import (
     user_errors,
 )
 from neuroprotect.errors import InputError
-from neuroprotect.stats.result import records
 
 app = typer.Typer(
     help="Statistics on latencies and dose-response curves.",
@@ -75,6 +74,7 @@ def survival(
 ) -> None:
     """Kaplan-Meier curves, log-rank (overall; each group vs control, Holm) and median latencies."""
     from neuroprotect.io.tables import Column, read_table
+    from neuroprotect.stats.result import records
     from neuroprotect.stats.survival import analyse_latencies
 
     with user_errors():
@@ -146,6 +146,7 @@ def dose_response(
     """Fit a log-logistic (drc LL.4/LL.3) or Hill curve; ED50 with delta-method SE and CI."""
     from neuroprotect.io.tables import Column, read_table
     from neuroprotect.stats.dose_response import fit_dose_response
+    from neuroprotect.stats.result import records
 
     with user_errors():
         data = read_table(table, [Column(dose, "float"), Column(response, "float")], sheet=sheet)
@@ -215,6 +216,7 @@ def trend(
 ) -> None:
     """Trend across doses: Jonckheere-Terpstra, Williams contrasts and polynomial contrasts."""
     from neuroprotect.io.tables import Column, read_table
+    from neuroprotect.stats.result import records
     from neuroprotect.stats.trend import (
         dose_groups,
         jonckheere_terpstra,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from neuroprotect.cli._common import print_json, user_errors
 from neuroprotect.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 app = typer.Typer(
     help="Stored runs: list them, show one run's provenance and results.",
@@ -36,6 +39,8 @@ def _engine(db: str | None) -> Any:
 
 def _plain(value: Any) -> Any:
     """JSON-ready scalar: NaN/NA -> None, numpy scalars -> Python, timestamps -> ISO 8601."""
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "isoformat"):
@@ -163,6 +168,8 @@ def show_cmd(
 
     Example: neuroprotect runs show 3f2a91c0
     """
+    import pandas as pd
+
     from neuroprotect.store import load_run, resolve_run_id
 
     with user_errors():

@@ -12,44 +12,18 @@ import csv
 import difflib
 import io
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from neuroprotect.errors import InputError, InputWarning
+from neuroprotect.io.columns import Column, Kind
 
-Kind = Literal["str", "float", "int", "bool"]
+__all__ = ["Column", "Kind", "read_table"]
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
-
-
-@dataclass(frozen=True)
-class Column:
-    """A required (or optional) column and the values it may hold."""
-
-    name: str
-    kind: Kind = "float"
-    required: bool = True
-    min: float | None = None
-    max: float | None = None
-    allow_missing: bool = False
-    integer: bool = False
-    aliases: tuple[str, ...] = ()
-
-    def expected(self) -> str:
-        what = {"str": "text", "float": "a number", "int": "a whole number", "bool": "true/false"}[
-            self.kind
-        ]
-        if self.min is not None and self.max is not None:
-            what += f" between {self.min:g} and {self.max:g}"
-        elif self.min is not None:
-            what += " >= 0" if self.min == 0 else f" >= {self.min:g}"
-        return what
-
 
 #: Sheet of an Excel workbook: its name, or its position counted from 1.
 Sheet = str | int | None

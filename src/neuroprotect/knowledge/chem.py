@@ -16,11 +16,10 @@ class MissingExtraError(ImportError):
 
 
 def have_rdkit() -> bool:
-    try:
-        import rdkit  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when RDKit is installed (found, not imported: importing it takes most of a second)."""
+    import importlib.util
+
+    return importlib.util.find_spec("rdkit") is not None
 
 
 def _rdkit() -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from neuroprotect.errors import InputError
-from neuroprotect.knowledge.base import resolve_compound
+from neuroprotect.knowledge.base import SAFE_LOADER, resolve_compound
 from neuroprotect.knowledge.models import (
     Activity,
     Compound,
@@ -121,7 +121,7 @@ def _read(data_dir: Path | None, name: str) -> dict[str, Any]:
         )
     else:
         text = (data_dir / f"{name}.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     if not isinstance(data, dict):
         raise KnowledgeBaseError(f"knowledge base file {name}.yaml is not a mapping")
     return data

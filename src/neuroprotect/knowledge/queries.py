@@ -4,9 +4,10 @@ and why, and carries its ``cite`` keys."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from neuroprotect.errors import InputError
 from neuroprotect.knowledge.loader import KnowledgeBase, load_knowledge_base
@@ -63,6 +64,8 @@ def list_compounds(*, kb: KnowledgeBase | None = None) -> pd.DataFrame:
         Columns ``id, name, formula, mw, mechanism_class, n_activities, n_efficacy, uncertain,
         uncertainty``.
     """
+    import pandas as pd
+
     kb = _kb(kb)
     rows = [
         {
@@ -115,6 +118,8 @@ def list_targets(*, compound: str | None = None, kb: KnowledgeBase | None = None
         Columns ``target, target_name, gene, compound, activity_id, parameter, value, value_text,
         units, species, confidence, uncertain, uncertainty, cite``.
     """
+    import pandas as pd
+
     kb = _kb(kb)
     cid = _compound_filter(kb, compound)
     rows = [_activity_row(kb, a) for a in kb.activities.values() if cid in (None, a.compound)]
@@ -151,6 +156,8 @@ def list_protocols(*, compound: str | None = None, kb: KnowledgeBase | None = No
     pandas.DataFrame
         Columns ``id, name, species, n_steps, outcome_measures, compounds, uncertain, uncertainty``.
     """
+    import pandas as pd
+
     kb = _kb(kb)
     cid = _compound_filter(kb, compound)
     rows = []
@@ -212,6 +219,8 @@ def list_efficacy(*, compound: str | None = None, kb: KnowledgeBase | None = Non
         Columns ``id, compound, setting, model, protocol_ref, species, doses_mg_per_kg, route,
         effect_direction, confidence, uncertain, uncertainty, cite``.
     """
+    import pandas as pd
+
     kb = _kb(kb)
     cid = _compound_filter(kb, compound)
     rows = [_efficacy_row(r) for r in kb.efficacy.values() if cid in (None, r.compound)]
@@ -395,6 +404,8 @@ def search(text: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
         One row per matching record: ``section, id, field`` (first matching field), ``snippet``
         (up to 80 characters around the match), ``uncertain``.
     """
+    import pandas as pd
+
     kb = _kb(kb)
     needle = text.strip().lower()
     if not needle:

@@ -34,6 +34,7 @@ from neuroprotect.behavior.readers.ethovision_xt import (
     looks_like_ethovision_xt,
     read_ethovision_xt,
 )
+from neuroprotect.behavior.readers.fast import FastTrack, fast_tracks_frame, read_ethovision3_fast
 from neuroprotect.behavior.readers.pose import PoseOptions
 from neuroprotect.behavior.readers.pose_files import looks_like_dlc_csv
 from neuroprotect.behavior.readers.rtrack import looks_like_rtrack_raw, read_rtrack_raw
@@ -226,7 +227,11 @@ def detect_format(path: str | PathLike[str]) -> str:
         raise InputError("Expected an existing track file, but it was not found", file=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return "ethovision_xt"
-    head = _head(path)
+    return _detect_from_head(path, _head(path))
+
+
+def _detect_from_head(path: Path, head: str) -> str:
+    """:func:`detect_format` on the first 8 KiB of a text file already read."""
     for fmt in FORMATS.values():
         if path.suffix.lower() in fmt.suffixes and fmt.looks_like(path, head):
             return fmt.name
@@ -313,6 +318,7 @@ def read_many_tracks(
     fps: float | None = None,
     pose: PoseOptions | None = None,
     batch: Batch | None = None,
+    fast: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read several files into one track table with unique ``trial_id`` values.
 
@@ -321,6 +327,10 @@ def read_many_tracks(
     With a :class:`~neuroprotect.io.batch.Batch`, a file that cannot be read is skipped (its
     reason recorded in the batch) instead of stopping the others; an unknown ``format`` still
     stops them.
+
+    EthoVision 3 files are read on a fast path (:mod:`neuroprotect.behavior.readers.fast`: one
+    parse for the whole batch) that gives exactly what the per-file readers give; ``fast=False``
+    reads every file with its own reader (the earlier implementation, kept for comparison).
     """
     path_list = [Path(p) for p in paths]
     if not path_list:
@@ -335,18 +345,61 @@ def read_many_tracks(
             f"Expected a format among {', '.join(format_names())}, but got {format!r}",
             field="format",
         )
+    quick = _read_fast(path_list, names, format) if fast else {}
     tracks, metas = [], []
-    for p, name in zip(path_list, names, strict=True):
+    run: list[FastTrack] = []  # consecutive fast-path files, made into one frame
+
+    def flush() -> None:
+        if run:
+            t, m = fast_tracks_frame(run)
+            tracks.append(t)
+            metas.append(m)
+            run.clear()
+
+    for i, (p, name) in enumerate(zip(path_list, names, strict=True)):
+        if i in quick:
+            run.append(quick[i])
+            continue
+        flush()
         with batch.item(p, count=False) if batch is not None else nullcontext():
             t, m = read_tracks(p, format=format, trial_id=name, fps=fps, pose=pose)
             tracks.append(t)
             metas.append(m)
+    flush()
     if not metas:  # every file skipped (the batch says why)
         return pd.DataFrame(columns=list(TRACK_COLUMNS)), pd.DataFrame(columns=META_COLUMNS)
-    meta = pd.concat(metas, ignore_index=True)
+    meta = pd.concat(metas, ignore_index=True) if len(metas) > 1 else metas[0]
     dup = meta["trial_id"].duplicated()
     if dup.any():
         raise InputError(
             f"Expected unique trial ids, but {meta.loc[dup, 'trial_id'].iloc[0]!r} repeats"
         )
-    return pd.concat(tracks, ignore_index=True), meta
+    return (pd.concat(tracks, ignore_index=True) if len(tracks) > 1 else tracks[0]), meta
+
+
+def _read_fast(paths: list[Path], names: list[str], format: str) -> dict[int, FastTrack]:
+    """Files of a batch read on the fast path (EthoVision 3 csv), by position in the batch.
+
+    Each file is read once; the format is detected from its first 8 KiB as :func:`detect_format`
+    does. Files the fast path does not take are left to :func:`read_tracks`.
+    """
+    if format not in ("auto", "ethovision3"):
+        return {}
+    candidates = []
+    for i, (p, name) in enumerate(zip(paths, names, strict=True)):
+        suffix = p.suffix.lower()
+        if suffix not in FORMATS["ethovision3"].suffixes:
+            continue
+        try:
+            raw = p.read_bytes()
+        except OSError:
+            continue  # read_tracks reports it
+        if format == "auto":
+            head = raw[:8192].decode("utf-8-sig", errors="replace")
+            try:
+                if _detect_from_head(p, head) != "ethovision3":
+                    continue
+            except InputError:
+                continue
+        candidates.append((i, p, name, raw))
+    return read_ethovision3_fast(candidates) if candidates else {}
