@@ -277,8 +277,8 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
         extra=(("power", "stats_repeated", "power"),),
     ),
     "behavior": LazyCommand(
-        "Water maze + strategies, Y-maze, open field, passive avoidance.",
-        (("behavior", "app"), ("behavior_other", "app")),
+        "Water maze + strategies, Y-maze, open field, passive avoidance; videos to tracks.",
+        (("behavior", "app"), ("behavior_other", "app"), ("behavior_video", "app")),
     ),
     "assay": LazyCommand(
         "ELISA, binding, Griess, NOS, qPCR, western; viability, ROS, ATP, LDH.",

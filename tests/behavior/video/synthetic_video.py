@@ -69,7 +69,9 @@ def frames(scene: Scene):
     for i, (x, y) in enumerate(truth):
         img = base.copy()
         if scene.ripples:
-            img += inside * 6.0 * np.sin(0.21 * xx + 0.17 * yy + 0.9 * i) * np.sin(0.13 * yy - 0.5 * i)
+            img += (
+                inside * 6.0 * np.sin(0.21 * xx + 0.17 * yy + 0.9 * i) * np.sin(0.13 * yy - 0.5 * i)
+            )
         if scene.reflections:  # wobbling light reflections, brighter than the animal
             for rx, ry in ((110.0, 80.0), (200.0, 160.0)):
                 wob = 4.0 * np.sin(0.7 * i + rx)
@@ -77,9 +79,7 @@ def frames(scene: Scene):
         prev = truth[max(i - 1, 0)]
         angle = np.arctan2(y - prev[1], x - prev[0]) if i else np.pi
         body = _ellipse(xx, yy, x, y, 12.0, 6.0, angle)
-        tail = _ellipse(
-            xx, yy, x - 18 * np.cos(angle), y - 18 * np.sin(angle), 8.0, 0.8, angle
-        )
+        tail = _ellipse(xx, yy, x - 18 * np.cos(angle), y - 18 * np.sin(angle), 8.0, 0.8, angle)
         cover = np.maximum(body, 0.7 * tail)
         img = img * (1 - cover) + animal * cover
         if scene.hand and i < 12:  # the hand lowers the animal, then leaves towards the east

@@ -119,15 +119,19 @@ def read_video_arena(path: str | PathLike[str]) -> VideoArena:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(f"Expected a readable arena file, but got {exc.strerror}", file=path)
+        raise InputError(
+            f"Expected a readable arena file, but got {exc.strerror}", file=path
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"Expected YAML, but it does not parse ({exc})", file=path) from None
     if not isinstance(data, dict):
         raise InputError("Expected a mapping with a 'type' key", file=path)
     if str(data.get("pool", "")).lower() != "auto":  # check everything else early
-        arena_from_dict({k: v for k, v in data.items() if k not in ("exclude",)} | (
-            {"cm_per_unit": 1.0} if "calibration" in data else {}
-        ), file=path)
+        arena_from_dict(
+            {k: v for k, v in data.items() if k not in ("exclude",)}
+            | ({"cm_per_unit": 1.0} if "calibration" in data else {}),
+            file=path,
+        )
     return VideoArena(path, data)
 
 

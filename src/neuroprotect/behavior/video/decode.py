@@ -61,7 +61,9 @@ class VideoSource:
         self.name = path.stem if images is None else (path.name.split("*")[0] or "frames")
         first = next(self.frames(), None)
         if first is None:
-            raise InputError("Expected a video with at least one frame, but none decoded", file=path)
+            raise InputError(
+                "Expected a video with at least one frame, but none decoded", file=path
+            )
         self.height, self.width = first.luma.shape
 
     # -- videos -----------------------------------------------------------------------------
@@ -252,5 +254,7 @@ def _stream_fps(path: Path) -> float:
             f"Expected a readable video, but it could not be opened ({_reason(exc)})", file=path
         ) from None
     if not rate:
-        raise InputError("Expected a frame rate in the video, but none is stored: give --fps", file=path)
+        raise InputError(
+            "Expected a frame rate in the video, but none is stored: give --fps", file=path
+        )
     return float(rate)
