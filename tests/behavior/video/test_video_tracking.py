@@ -131,5 +131,4 @@ def test_real_video_decodes_every_frame_and_loses_none() -> None:
     video = shared_data("behavior", "dlc_openfield_m4s1", "m3v1mp4.mp4")
     result = track_source(open_source(video))
     assert result.frames_decoded == 2330  # PROVENANCE.md: 2,330 frames
-    # issue 15 asks for no lost frame; measured: 26 lost (1.1 %, three stretches at 67-69 s)
-    assert result.frames_lost <= 0.02 * 2330
+    assert result.frames_lost == 0

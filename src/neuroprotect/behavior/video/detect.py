@@ -1,10 +1,12 @@
-"""Candidate animal blobs in one window of a frame, and the body centre of a blob.
+"""Candidate animal blobs in one window of a frame, found coarse and placed at full resolution.
 
-The body centre is not the blob's centroid: a rodent's blob carries the head (and, before the
-thin tail is opened away, part of the tail) on one side of the torso. The torso is the thickest
-part of the body, so the centre is taken as the centroid of the blob's *core*: the pixels at least
-half the maximum depth inside the blob (distance to its edge). That point is insensitive to the
-head's and tail's share of the outline, and for a symmetric body it is the centre itself.
+Finding: the window is read every ``step``-th pixel (``step`` chosen so the animal stays at
+least ~10 coarse pixels across), thresholded against the background's per-pixel threshold,
+opened (drops noise and the thin tail) and labelled; this keeps the per-frame cost small next to
+decoding. Placing: in each blob's box at full resolution, the pixels that reach half the blob's
+peak contrast form the body's outline (a soft shadow or the blur around the animal passes the
+noise threshold but not half of the animal's own contrast); the body centre is the centroid of
+that outline, restricted to the coarse blob so a neighbouring object cannot pull it.
 """
 
 from __future__ import annotations
@@ -13,108 +15,100 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Blob", "find_blobs", "body_centre"]
+__all__ = ["Blob", "find_blobs"]
 
-#: Share of the blob's maximum depth a pixel needs to belong to its core.
-CORE_DEPTH = 0.3
+_OPEN = np.ones((3, 3), bool)
 
 
 @dataclass(frozen=True)
 class Blob:
-    """A connected foreground region: body centre (x, y in frame pixels), area (px), contrast
-    (median of difference / threshold over its pixels), bounding box (rows, cols slices)."""
+    """A connected foreground region: body centre (x, y in frame pixels), area (full-resolution
+    px), contrast (mean of difference / threshold over its pixels), bounding box (frame
+    rows, cols slices)."""
 
     x: float
     y: float
     area: float
     contrast: float
-    length: float
     box: tuple[slice, slice]
 
 
-def body_centre(mask: np.ndarray) -> tuple[float, float]:
-    """Centre (x, y) of the blob's core, in the mask's pixel coordinates (see the module)."""
-    from scipy import ndimage
-
-    depth = ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
-    core = depth >= CORE_DEPTH * depth.max()
-    rows, cols = np.nonzero(core)
-    return float(cols.mean()), float(rows.mean())
-
-
-def _half_contrast(part: np.ndarray, diff: np.ndarray) -> np.ndarray:
-    """The blob's pixels that reach half its peak contrast (its largest such piece).
-
-    A soft shadow or the blur around the animal passes the noise threshold but not half of the
-    animal's own contrast; cutting there keeps the outline of the body itself."""
-    from scipy import ndimage
-
-    peak = float(np.percentile(diff[part], 95))
-    core = part & (diff > 0.5 * peak)
-    core = ndimage.binary_opening(core, structure=np.ones((3, 3), bool))
-    labels, n = ndimage.label(core)
-    if n == 0:
-        return part
-    if n > 1:
-        core = labels == 1 + int(np.argmax(np.bincount(labels.ravel())[1:]))
-    return core
-
-
 def find_blobs(
-    diff: np.ndarray,
+    difference: np.ndarray,
     threshold: np.ndarray,
+    full_difference: object,
     *,
     origin: tuple[int, int],
+    step: int,
     allowed: np.ndarray | None,
     min_area: float,
+    max_area: float,
 ) -> list[Blob]:
-    """Foreground blobs of at least ``min_area`` pixels in a window.
+    """Blobs of a plausible size in a window.
 
     Parameters
     ----------
-    diff, threshold
-        The window's difference to the background (towards the animal's contrast) and the
-        per-pixel threshold (see :class:`~neuroprotect.behavior.video.background.Background`).
+    difference, threshold
+        The coarse window (every ``step``-th pixel): difference to the background towards the
+        animal's contrast, and the per-pixel threshold.
+    full_difference
+        ``full_difference(rows, cols) -> (difference, threshold)`` at full resolution for a box
+        of the frame (slices in frame pixels).
     origin
-        (row, col) of the window's top-left pixel in the frame.
+        (row, col) in the frame of the window's top-left pixel (a multiple of ``step``).
     allowed
-        The window's mask of pixels where the animal may be, or None.
+        The coarse window's mask of pixels where the animal may be, or None.
+    min_area, max_area
+        Size gate in full-resolution pixels.
     """
     from scipy import ndimage
 
-    mask = diff > threshold
+    mask = difference > threshold
     if allowed is not None:
         mask &= allowed
-    # opening drops single-pixel noise and the thin tail; the body survives
-    mask = ndimage.binary_opening(mask, structure=np.ones((3, 3), bool))
+    mask = ndimage.binary_opening(mask, structure=_OPEN)
     labels, n = ndimage.label(mask)
     if n == 0:
         return []
-    areas = np.bincount(labels.ravel())
-    out = []
-    r0, c0 = origin
+    cell = step * step
+    areas = np.bincount(labels.ravel()) * cell
     boxes = ndimage.find_objects(labels)
-    for label in np.nonzero(areas >= min_area)[0]:
+    r0, c0 = origin
+    out = []
+    for label in np.nonzero((areas >= min_area) & (areas <= max_area))[0]:
         if label == 0:
             continue
-        box = boxes[label - 1]
-        part = labels[box] == label
-        ratio = diff[box][part] / threshold[box][part]
-        part = _half_contrast(part, diff[box])
-        x, y = body_centre(part)
-        rows, cols = box
-        height, width = rows.stop - rows.start, cols.stop - cols.start
+        rows, cols = boxes[label - 1]
+        part = labels[rows, cols] == label
+        coarse_diff = difference[rows, cols][part]
+        contrast = float(np.mean(coarse_diff / threshold[rows, cols][part]))
+        peak = float(np.percentile(coarse_diff, 95))
+        # the same box at full resolution, grown by one coarse pixel (clipped at the frame edge)
+        top, left = r0 + (rows.start - 1) * step, c0 + (cols.start - 1) * step
+        fr = slice(max(0, top), r0 + (rows.stop + 1) * step)
+        fc = slice(max(0, left), c0 + (cols.stop + 1) * step)
+        # every `fine`-th pixel: the centroid of thousands of pixels needs no finer grid
+        fine = max(1, step // 4)
+        fr, fc = slice(fr.start, fr.stop, fine), slice(fc.start, fc.stop, fine)
+        diff, thr = full_difference(fr, fc)  # type: ignore[operator]
+        grown = ndimage.binary_dilation(np.pad(part, 1), structure=_OPEN)
+        near = np.repeat(np.repeat(grown, step // fine, axis=0), step // fine, axis=1)
+        skip_r, skip_c = (fr.start - top) // fine, (fc.start - left) // fine
+        near = near[skip_r:, skip_c:][: diff.shape[0], : diff.shape[1]]
+        if near.shape != diff.shape:  # the frame ends inside the grown box
+            diff, thr = diff[: near.shape[0], : near.shape[1]], thr[: near.shape[0], : near.shape[1]]
+        body = near & (diff > thr)
+        if not body.any():
+            continue
+        core = body & (diff > 0.5 * peak)
+        rr, cc = np.nonzero(core if core.sum() >= 0.25 * body.sum() else body)
         out.append(
             Blob(
-                x=x + cols.start + c0,
-                y=y + rows.start + r0,
+                x=float(cc.mean()) * fine + fc.start,
+                y=float(rr.mean()) * fine + fr.start,
                 area=float(areas[label]),
-                contrast=float(np.median(ratio)),
-                length=float(np.hypot(height, width)),
-                box=(
-                    slice(rows.start + r0, rows.stop + r0),
-                    slice(cols.start + c0, cols.stop + c0),
-                ),
+                contrast=contrast,
+                box=(slice(fr.start, fr.stop), slice(fc.start, fc.stop)),
             )
         )
     return out

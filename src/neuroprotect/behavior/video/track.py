@@ -75,20 +75,13 @@ class VideoTrack:
 
 
 def _quality(blob: Blob, area: float) -> float:
+    """1 for an animal-sized blob of clear contrast; falls to 0 at the size gate (0.4-2.5 x the
+    typical area: a rodent stretches, curls and rears, so 0.5-2 x counts as fully plausible) and
+    as the contrast nears the noise threshold."""
     size = blob.area / area
-    q_size = 1.0 if 0.6 <= size <= 1.7 else max(0.0, 1.0 - abs(np.log(size / 1.0)) / np.log(2.5))
+    q_size = float(np.interp(size, [0.4, 0.5, 2.0, 2.5], [0.0, 1.0, 1.0, 0.0]))
     q_contrast = float(np.clip((blob.contrast - 1.0) / 0.5, 0.0, 1.0))
     return round(min(q_size, q_contrast), 3)
-
-
-def _window(
-    centre: tuple[float, float] | None, half: int, shape: tuple[int, int]
-) -> tuple[slice, slice]:
-    if centre is None:
-        return slice(0, shape[0]), slice(0, shape[1])
-    x, y = centre
-    r0, c0 = max(0, int(y) - half), max(0, int(x) - half)
-    return slice(r0, min(shape[0], int(y) + half + 1)), slice(c0, min(shape[1], int(x) + half + 1))
 
 
 def track_source(
@@ -120,6 +113,7 @@ def track_source(
     )
     del samples
     area = bg.animal_area
+    detect = _Detector(bg, allowed if isinstance(allowed, np.ndarray) else None)
     frames, times, xs, ys, quality = [], [], [], [], []
     kept: list[tuple[int, np.ndarray]] = []
     last: list[tuple[float, float]] = []  # the last two placed positions (for the prediction)
@@ -136,9 +130,9 @@ def track_source(
             half = int(length + 2.0 * np.hypot(vx, vy) + 8)
         else:
             centre, half = None, 0
-        blob = _detect(bg, luma, _window(centre, half, luma.shape), allowed, area, centre)
+        blob = detect(luma, centre, half, area)
         if blob is None and centre is not None:  # re-acquire in the whole frame
-            blob = _detect(bg, luma, _window(None, 0, luma.shape), allowed, area, None)
+            blob = detect(luma, None, 0, area)
         q = 0.0 if blob is None else _quality(blob, area)
         frames.append(frame.index)
         times.append(frame.time_s)
@@ -175,28 +169,50 @@ def _grow(box: tuple[slice, slice], by: int, shape: tuple[int, ...]) -> tuple[sl
     )
 
 
-def _detect(
-    bg: Background,
-    luma: np.ndarray,
-    window: tuple[slice, slice],
-    allowed: np.ndarray | None,
-    area: float,
-    centre: tuple[float, float] | None,
-) -> Blob | None:
-    rows, cols = window
-    blobs = find_blobs(
-        bg.difference(luma, rows, cols),
-        bg.threshold[rows, cols],
-        origin=(rows.start, cols.start),
-        allowed=None if allowed is None else allowed[rows, cols],
-        min_area=0.25 * area,
-    )
-    plausible = [b for b in blobs if 0.4 * area <= b.area <= 2.5 * area]
-    if not plausible:
-        return None
-    if centre is None:  # re-acquisition: the most animal-like blob (size, then contrast)
-        return min(plausible, key=lambda b: (abs(np.log(b.area / area)), -b.contrast))
-    return min(plausible, key=lambda b: np.hypot(b.x - centre[0], b.y - centre[1]))
+class _Detector:
+    """Detection at a coarse step over the background, refined at full resolution."""
+
+    def __init__(self, bg: Background, allowed: np.ndarray | None) -> None:
+        self.bg = bg
+        # the animal stays >= ~10 coarse pixels across (its area ~ 150 coarse pixels or more)
+        self.step = max(1, int(np.sqrt(bg.animal_area / 150.0)))
+        k = self.step
+        self.image = bg.image[::k, ::k]  # views: background updates reach them
+        self.threshold = bg.threshold[::k, ::k]
+        self.allowed = None if allowed is None else allowed[::k, ::k]
+
+    def __call__(
+        self, luma: np.ndarray, centre: tuple[float, float] | None, half: int, area: float
+    ) -> Blob | None:
+        k, bg = self.step, self.bg
+        coarse = luma[::k, ::k]
+        if centre is None:
+            rows, cols = slice(0, coarse.shape[0]), slice(0, coarse.shape[1])
+        else:
+            x, y, h = centre[0] / k, centre[1] / k, half / k + 1
+            rows = slice(max(0, int(y - h)), max(0, int(y + h) + 1))
+            cols = slice(max(0, int(x - h)), max(0, int(x + h) + 1))
+        window = coarse[rows, cols].astype(np.float32)
+        diff = (bg.gain * self.image[rows, cols] - window) * bg.sign
+
+        def full(fr: slice, fc: slice) -> tuple[np.ndarray, np.ndarray]:
+            return bg.difference(luma, fr, fc), bg.threshold[fr, fc]
+
+        blobs = find_blobs(
+            diff,
+            self.threshold[rows, cols],
+            full,
+            origin=(rows.start * k, cols.start * k),
+            step=k,
+            allowed=None if self.allowed is None else self.allowed[rows, cols],
+            min_area=0.4 * area,
+            max_area=2.5 * area,
+        )
+        if not blobs:
+            return None
+        if centre is None:  # re-acquisition: the most animal-like blob (size, then contrast)
+            return min(blobs, key=lambda b: (abs(np.log(b.area / area)), -b.contrast))
+        return min(blobs, key=lambda b: np.hypot(b.x - centre[0], b.y - centre[1]))
 
 
 def fill_gaps(table: pd.DataFrame, max_gap_s: float) -> pd.DataFrame:
