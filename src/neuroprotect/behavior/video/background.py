@@ -115,9 +115,18 @@ def build_background(
         )
     scores = {}
     areas = {}
+    # judged on every k-th pixel (k = 1-4 by frame size): the animal stays many pixels large
+    k = 4 if min(median.shape) >= 400 else 2 if min(median.shape) >= 200 else 1
+    small_median, small_threshold = median[::k, ::k], threshold[::k, ::k]
+    small_allowed = None if allowed is None else allowed[::k, ::k]
     for name, sign in (("dark", 1), ("light", -1)):
-        found = [_largest_blob((median - s) * sign > threshold, allowed) for s in stack]
-        present = [(a, x, y) for a, x, y in found if a >= 9]
+        found = [
+            _largest_blob(
+                (small_median - s[::k, ::k]) * sign > small_threshold, small_allowed, scale=k
+            )
+            for s in stack
+        ]
+        present = [(a, x, y) for a, x, y in found if a >= 9 * k * k]
         areas[name] = float(np.median([p[0] for p in present])) if present else 0.0
         # the animal is there in (nearly) every sample and travels; what the lighting or the
         # water leaves behind stays in place
@@ -143,8 +152,11 @@ def build_background(
     )
 
 
-def _largest_blob(mask: np.ndarray, allowed: np.ndarray | None) -> tuple[float, float, float]:
-    """Area and centroid (x, y) of the largest blob of a mask (area 0 when there is none)."""
+def _largest_blob(
+    mask: np.ndarray, allowed: np.ndarray | None, *, scale: int
+) -> tuple[float, float, float]:
+    """Area and centroid (x, y) of the largest blob of a mask of every ``scale``-th pixel, in
+    full-resolution pixels (area 0 when there is none)."""
     from scipy import ndimage
 
     if allowed is not None:
@@ -157,4 +169,4 @@ def _largest_blob(mask: np.ndarray, allowed: np.ndarray | None) -> tuple[float, 
     areas[0] = 0
     label = int(np.argmax(areas))
     y, x = ndimage.center_of_mass(labels == label)
-    return float(areas[label]), float(x), float(y)
+    return float(areas[label]) * scale * scale, float(x) * scale, float(y) * scale

@@ -17,7 +17,6 @@ import numpy as np
 
 __all__ = ["Blob", "find_blobs"]
 
-_OPEN = np.ones((3, 3), bool)
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,31 @@ class Blob:
     area: float
     contrast: float
     box: tuple[slice, slice]
+
+
+def _erode(mask: np.ndarray) -> np.ndarray:
+    """3x3 binary erosion (pixels outside the array count as background); shifted views are
+    much cheaper than a general morphology call on the small windows tracked per frame."""
+    out = mask.copy()
+    out[1:, :] &= mask[:-1, :]
+    out[:-1, :] &= mask[1:, :]
+    out[0, :] = out[-1, :] = False
+    rows = out.copy()
+    out[:, 1:] &= rows[:, :-1]
+    out[:, :-1] &= rows[:, 1:]
+    out[:, 0] = out[:, -1] = False
+    return out
+
+
+def _dilate(mask: np.ndarray) -> np.ndarray:
+    """3x3 binary dilation (the counterpart of :func:`_erode`)."""
+    out = mask.copy()
+    out[1:, :] |= mask[:-1, :]
+    out[:-1, :] |= mask[1:, :]
+    rows = out.copy()
+    out[:, 1:] |= rows[:, :-1]
+    out[:, :-1] |= rows[:, 1:]
+    return out
 
 
 def find_blobs(
@@ -66,7 +90,7 @@ def find_blobs(
     mask = difference > threshold
     if allowed is not None:
         mask &= allowed
-    mask = ndimage.binary_opening(mask, structure=_OPEN)
+    mask = _dilate(_erode(mask))  # 3x3 opening: drops noise and the thin tail
     labels, n = ndimage.label(mask)
     if n == 0:
         return []
@@ -82,7 +106,8 @@ def find_blobs(
         part = labels[rows, cols] == label
         coarse_diff = difference[rows, cols][part]
         contrast = float(np.mean(coarse_diff / threshold[rows, cols][part]))
-        peak = float(np.percentile(coarse_diff, 95))
+        top = int(0.95 * (coarse_diff.size - 1))  # the body's own contrast: its 95th percentile
+        peak = float(np.partition(coarse_diff, top)[top])
         # the same box at full resolution, grown by one coarse pixel (clipped at the frame edge)
         top, left = r0 + (rows.start - 1) * step, c0 + (cols.start - 1) * step
         fr = slice(max(0, top), r0 + (rows.stop + 1) * step)
@@ -91,7 +116,7 @@ def find_blobs(
         fine = max(1, step // 4)
         fr, fc = slice(fr.start, fr.stop, fine), slice(fc.start, fc.stop, fine)
         diff, thr = full_difference(fr, fc)  # type: ignore[operator]
-        grown = ndimage.binary_dilation(np.pad(part, 1), structure=_OPEN)
+        grown = _dilate(np.pad(part, 1))
         near = np.repeat(np.repeat(grown, step // fine, axis=0), step // fine, axis=1)
         skip_r, skip_c = (fr.start - top) // fine, (fc.start - left) // fine
         near = near[skip_r:, skip_c:][: diff.shape[0], : diff.shape[1]]
