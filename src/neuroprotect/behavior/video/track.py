@@ -43,8 +43,8 @@ class TrackOptions:
     start_s: float | None = None
     end_s: float | None = None
     fill_gap_s: float = 0.0
-    follow_every: int = 15
-    gain_every: int = 5
+    follow_every: int = 30
+    gain_every: int = 10
     follow_rate: float = 0.05
 
     def to_dict(self) -> dict[str, Any]:
