@@ -18,7 +18,6 @@ import numpy as np
 __all__ = ["Blob", "find_blobs"]
 
 
-
 @dataclass(frozen=True)
 class Blob:
     """A connected foreground region: body centre (x, y in frame pixels), area (full-resolution
@@ -30,6 +29,11 @@ class Blob:
     area: float
     contrast: float
     box: tuple[slice, slice]
+
+
+_CROSS = np.array(
+    [[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool
+)  # 4-connected, as ndimage.label's default
 
 
 def _erode(mask: np.ndarray) -> np.ndarray:
@@ -91,7 +95,7 @@ def find_blobs(
     if allowed is not None:
         mask &= allowed
     mask = _dilate(_erode(mask))  # 3x3 opening: drops noise and the thin tail
-    labels, n = ndimage.label(mask)
+    labels, n = ndimage.label(mask, structure=_CROSS)
     if n == 0:
         return []
     cell = step * step
@@ -108,20 +112,18 @@ def find_blobs(
         contrast = float(np.mean(coarse_diff / threshold[rows, cols][part]))
         top = int(0.95 * (coarse_diff.size - 1))  # the body's own contrast: its 95th percentile
         peak = float(np.partition(coarse_diff, top)[top])
-        # the same box at full resolution, grown by one coarse pixel (clipped at the frame edge)
-        top, left = r0 + (rows.start - 1) * step, c0 + (cols.start - 1) * step
-        fr = slice(max(0, top), r0 + (rows.stop + 1) * step)
-        fc = slice(max(0, left), c0 + (cols.stop + 1) * step)
-        # every `fine`-th pixel: the centroid of thousands of pixels needs no finer grid
-        fine = max(1, step // 4)
-        fr, fc = slice(fr.start, fr.stop, fine), slice(fc.start, fc.stop, fine)
+        # the same box at full resolution, grown by one coarse pixel, read every `fine`-th
+        # pixel (the centroid of thousands of pixels needs no finer grid)
+        gr = slice(max(0, rows.start - 1), rows.stop + 1)
+        gc = slice(max(0, cols.start - 1), cols.stop + 1)
+        grown = _dilate(labels[gr, gc] == label)
+        fine = max(1, step // 4) if step % max(1, step // 4) == 0 else 1
+        fr = slice(r0 + gr.start * step, r0 + gr.stop * step, fine)
+        fc = slice(c0 + gc.start * step, c0 + gc.stop * step, fine)
         diff, thr = full_difference(fr, fc)  # type: ignore[operator]
-        grown = _dilate(np.pad(part, 1))
         near = np.repeat(np.repeat(grown, step // fine, axis=0), step // fine, axis=1)
-        skip_r, skip_c = (fr.start - top) // fine, (fc.start - left) // fine
-        near = near[skip_r:, skip_c:][: diff.shape[0], : diff.shape[1]]
-        if near.shape != diff.shape:  # the frame ends inside the grown box
-            diff, thr = diff[: near.shape[0], : near.shape[1]], thr[: near.shape[0], : near.shape[1]]
+        near = near[: diff.shape[0], : diff.shape[1]]  # the frame may end inside the box
+        diff, thr = diff[: near.shape[0], : near.shape[1]], thr[: near.shape[0], : near.shape[1]]
         body = near & (diff > thr)
         if not body.any():
             continue

@@ -79,8 +79,11 @@ def _quality(blob: Blob, area: float) -> float:
     typical area: a rodent stretches, curls and rears, so 0.5-2 x counts as fully plausible) and
     as the contrast nears the noise threshold."""
     size = blob.area / area
-    q_size = float(np.interp(size, [0.4, 0.5, 2.0, 2.5], [0.0, 1.0, 1.0, 0.0]))
-    q_contrast = float(np.clip((blob.contrast - 1.0) / 0.5, 0.0, 1.0))
+    if size < 0.5:
+        q_size = max(0.0, (size - 0.4) / 0.1)
+    else:
+        q_size = 1.0 if size <= 2.0 else max(0.0, (2.5 - size) / 0.5)
+    q_contrast = min(1.0, max(0.0, (blob.contrast - 1.0) / 0.5))
     return round(min(q_size, q_contrast), 3)
 
 
