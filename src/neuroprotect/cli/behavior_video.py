@@ -48,11 +48,13 @@ def track(
     ),
     strict: bool = strict_option(),
 ) -> None:
-    """Track one animal per video: writes OUT/<video>.csv (frame, time_s, x_cm, y_cm, x_px,
-    y_px, quality) and OUT/qc/ images; prints frames decoded, placed and lost per video.
+    """Videos to tracks: one CSV per video, QC images, frames placed and lost.
 
-    A frame where the animal cannot be placed with confidence is left empty (quality 0). A
-    corrupt or truncated video is skipped with a warning (--strict refuses the batch).
+    Writes OUT/<video>.csv (frame, time_s, x_cm, y_cm, x_px, y_px, quality; without --arena the
+    pixel columns only) and OUT/qc/ (the background with the track drawn, frames where the
+    animal was lost), and prints frames decoded, placed and lost per video. A frame where the
+    animal cannot be placed with confidence is left empty (quality 0). A corrupt or truncated
+    video is skipped with a warning (--strict refuses the batch).
 
     Example: neuroprotect behavior track trial1.mp4 trial2.mp4 --arena pool.yaml --out tracks
     """

@@ -277,7 +277,7 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
         extra=(("power", "stats_repeated", "power"),),
     ),
     "behavior": LazyCommand(
-        "Water maze + strategies, Y-maze, open field, passive avoidance; videos to tracks.",
+        "Water maze + strategies, Y-maze, open field, passive avoidance.",
         (("behavior", "app"), ("behavior_other", "app"), ("behavior_video", "app")),
     ),
     "assay": LazyCommand(
