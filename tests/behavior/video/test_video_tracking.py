@@ -132,3 +132,14 @@ def test_real_video_decodes_every_frame_and_loses_none() -> None:
     result = track_source(open_source(video))
     assert result.frames_decoded == 2330  # PROVENANCE.md: 2,330 frames
     assert result.frames_lost == 0
+
+
+def test_truncated_video_is_refused_in_one_line(tmp_path: Path) -> None:
+    full = tmp_path / "full.mkv"
+    sv.write(sv.Scene(seed=8, frames=80), full)  # 3.2 s at 25 fps
+    half = tmp_path / "half.mkv"
+    half.write_bytes(full.read_bytes()[: full.stat().st_size // 2])  # a copy cut short
+    result = CliRunner().invoke(app, ["behavior", "track", str(half), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {half}") and "truncated" in line

@@ -101,9 +101,7 @@ class VideoSource:
         try:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            if start_s:
-                # seek lands on the key frame before start_s; frames before it are skipped below
-                container.seek(int(start_s / stream.time_base), stream=stream, backward=True)
+            # no seeking to start_s: frames are numbered by decoding them all from the first
             t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
             for frame in container.decode(stream):
                 index += 1
@@ -117,6 +115,8 @@ class VideoSource:
                 if end_s is not None and time_s > end_s + 0.5 / self.fps:
                     break
                 yield Frame(index, time_s, _luma(frame))
+            else:
+                _check_complete(container, stream, index, self.path)
         except av.error.FFmpegError as exc:
             raise InputError(
                 f"Expected a complete video, but decoding failed after frame {index} "
@@ -195,6 +195,26 @@ class VideoSource:
             except (UnidentifiedImageError, OSError) as exc:
                 raise InputError(f"Expected a readable image, but got {exc}", file=path) from None
             yield Frame(index, time_s, luma)
+
+
+def _check_complete(container: Any, stream: Any, last: int, path: Path) -> None:
+    """A video whose decoding ends well before the duration its header states was cut short
+    (a copy interrupted, a recording that crashed): refuse it rather than track half a trial."""
+    duration = None
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration:
+        duration = container.duration / 1e6
+    rate = float(stream.average_rate or 0) or 25.0
+    if duration is None or last < 0:
+        return
+    decoded = (last + 1) / rate
+    if decoded < duration - max(1.0, 0.02 * duration):
+        raise InputError(
+            f"Expected the {duration:.1f} s the video's header states, but only {last + 1} frames "
+            f"({decoded:.1f} s) decode: truncated",
+            file=path,
+        )
 
 
 def _reason(exc: BaseException) -> str:
