@@ -143,3 +143,29 @@ def test_truncated_video_is_refused_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"error: {half}") and "truncated" in line
+
+
+def test_folder_of_frames_is_a_video_and_needs_fps(tmp_path: Path) -> None:
+    from PIL import Image
+
+    scene = sv.Scene(seed=9, frames=40, hand=False)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    truth = []
+    for i, (grey, centre) in enumerate(sv.frames(scene)):
+        Image.fromarray(grey).save(folder / f"img{i:04d}.png")
+        truth.append(centre)
+    runner = CliRunner()
+    no_fps = runner.invoke(app, ["behavior", "track", str(folder), "--out", str(tmp_path)])
+    assert no_fps.exit_code == 2 and "--fps" in no_fps.output
+    out = tmp_path / "out"
+    ok = runner.invoke(
+        app, ["behavior", "track", str(folder / "img*.png"), "--fps", "25", "--out", str(out)]
+    )
+    assert ok.exit_code == 0, ok.output
+    track = pd.read_csv(out / "img.csv")
+    assert list(track.columns) == ["frame", "time_s", "x_px", "y_px", "quality"]
+    assert track.time_s.iloc[-1] == pytest.approx(39 / 25)
+    truth_px = np.array(truth)
+    err = np.hypot(track.x_px - truth_px[:, 0], track.y_px - truth_px[:, 1]) * sv.CM_PER_PX
+    assert track.x_px.notna().sum() >= 36 and err.max() <= 5.0
