@@ -59,7 +59,7 @@ def summary(track: VideoTrack) -> dict[str, Any]:
     }
 
 
-def write_outputs(track: VideoTrack, out_dir: Path, cm_per_px: float | None) -> dict[str, str]:
+def write_outputs(track: VideoTrack, out_dir: Path, cm_per_px: float | None) -> dict[str, Any]:
     """Write the CSV and the QC images; return their paths by kind."""
     from PIL import Image, ImageDraw
 
@@ -83,8 +83,9 @@ def write_outputs(track: VideoTrack, out_dir: Path, cm_per_px: float | None) -> 
             draw.line([tuple(a), tuple(b)], fill=(230, 40, 40), width=1)
     png = qc_dir / f"{track.name}_track.png"
     image.save(png)
-    paths = {"track": str(csv), "qc_track": str(png)}
+    lost_images = []
     for index, luma in track.low_quality_frames:
         lost = qc_dir / f"{track.name}_lost_{index:06d}.png"
         Image.fromarray(luma).save(lost)
-    return paths
+        lost_images.append(str(lost))
+    return {"track": str(csv), "qc_track": str(png), "qc_lost": lost_images}
