@@ -99,14 +99,14 @@ def build_background(
     if len({s.shape for s in samples}) != 1:
         raise InputError("Expected frames of one size, but the sizes differ", file=file)
     stack = np.stack(samples).astype(np.float32)
-    median = np.median(stack, axis=0)
-    # a lighting drift over the session is not spread: bring each sample to the median's level
-    ref = median[::8, ::8]
+    # a lighting drift over the session is not spread: bring each sample to a common level
+    # (judged on a sparse grid of pixels, where the animal covers too few to matter)
+    ref = np.median(stack[:, ::8, ::8], axis=0)
     ok = ref > 8
     if ok.any():
         gains = np.array([np.median(s[::8, ::8][ok] / ref[ok]) for s in stack], np.float32)
         stack /= np.maximum(gains, 1e-3)[:, None, None]
-        median = np.median(stack, axis=0)
+    median = np.median(stack, axis=0)
     spread = 1.4826 * np.median(np.abs(stack - median), axis=0)
     threshold = np.maximum(Z_THRESHOLD * spread, MIN_CONTRAST).astype(np.float32)
     if polarity not in ("auto", "dark", "light"):
