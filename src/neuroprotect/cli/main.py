@@ -301,7 +301,7 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
     ),
     "behavior": LazyCommand(
         "Water maze + strategies, Y-maze, open field, passive avoidance.",
-        (("behavior", "app"), ("behavior_other", "app")),
+        (("behavior", "app"), ("behavior_other", "app"), ("behavior_video", "app")),
     ),
     "assay": LazyCommand(
         "ELISA, binding, Griess, NOS, qPCR, western; viability, ROS, ATP, LDH.",

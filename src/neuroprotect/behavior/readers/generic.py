@@ -8,8 +8,10 @@ Format (comma, semicolon or tab separated; XLSX also accepted)::
     0.08,,          <- a missing sample: empty, NA, NaN or "-" in both x and y
 
 * ``time_s`` (aliases ``time``, ``t``): seconds, strictly increasing within a trial.
-* ``x``, ``y`` (aliases ``x_cm``, ``y_cm``): position in the file's units, multiplied by
-  ``cm_per_unit`` (default 1: the file is in cm).
+* ``x``, ``y`` (aliases ``x_cm``, ``y_cm``, then ``x_px``, ``y_px``): position in the file's
+  units, multiplied by ``cm_per_unit`` (default 1: the file is in cm). A track written by
+  ``neuroprotect behavior track`` has ``x_cm, y_cm`` (read first) when it had an arena, else only
+  pixels; its ``frame, x_px, y_px, quality`` columns are otherwise ignored.
 * ``trial_id`` (alias ``trial``), optional: without it the whole file is one trial named after
   the file (its stem). With it, the rows of each trial must be contiguous.
 * ``likelihood``, optional: pose-estimation confidence in [0, 1].
@@ -60,8 +62,8 @@ def read_generic_csv(path: str | Path, *, cm_per_unit: float = 1.0) -> pd.DataFr
         raise InputError(f"Expected cm_per_unit > 0, but got {cm_per_unit!r}", field="cm_per_unit")
     columns = [
         Column("time_s", "str", allow_missing=True, aliases=("time", "t")),
-        Column("x", "str", allow_missing=True, aliases=("x_cm",)),
-        Column("y", "str", allow_missing=True, aliases=("y_cm",)),
+        Column("x", "str", allow_missing=True, aliases=("x_cm", "x_px")),
+        Column("y", "str", allow_missing=True, aliases=("y_cm", "y_px")),
         Column("trial_id", "str", required=False, allow_missing=True, aliases=("trial",)),
         Column("likelihood", "str", required=False, allow_missing=True),
     ]
