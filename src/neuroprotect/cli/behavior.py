@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="behavior",
-    help="Water maze + strategies, Y-maze, open field, passive avoidance.",
+    help="Video tracking, water maze, strategies, Y-maze, open field, passive avoidance.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

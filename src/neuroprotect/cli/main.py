@@ -300,7 +300,7 @@ COMMAND_GROUPS: dict[str, LazyCommand] = {
         extra=(("power", "stats_repeated", "power"),),
     ),
     "behavior": LazyCommand(
-        "Water maze + strategies, Y-maze, open field, passive avoidance.",
+        "Video tracking, water maze, strategies, Y-maze, open field, passive avoidance.",
         (("behavior", "app"), ("behavior_other", "app"), ("behavior_video", "app")),
     ),
     "assay": LazyCommand(
