@@ -30,6 +30,7 @@ from neuroprotect.histology.nissl_stain import (
     HEMATOXYLIN_OD,
     _stain_vector,
     estimate_stain_vector,
+    grow_fragments,
     nissl_signal,
     with_pale_somata,
 )
@@ -325,6 +326,14 @@ def count_neurons(
             level = float(thr)  # type: ignore[arg-type]
             fg = with_pale_somata(sig, radius_px=radius_px, threshold=level) if pale else None
             labels = _cells.segment_blobs(sig, radius_px=radius_px, threshold=level, foreground=fg)
+            if pale:  # dark caps of pale somata: grown before the area filter judges them
+                labels = grow_fragments(
+                    labels,
+                    sig,
+                    radius_px=radius_px,
+                    threshold=level,
+                    min_area_px=min_area_um2 / ps**2,
+                )
         else:
             a0, b0 = max(0, t[0] - margin), max(0, t[2] - margin)
             rgb = np.asarray(
