@@ -2,9 +2,10 @@
 
 Pipeline (classic backend): optical density with a per-channel white point -> projection on the
 cresyl-violet stain vector (colour deconvolution with one stain) -> subtraction of a smooth
-background (illumination and neuropil) -> Otsu threshold -> hole filling -> distance-transform
-watershed for touching somata -> size and shape filters -> cells whose centroid lies in each
-region. Large images are processed tile by tile with overlapping margins (bounded memory).
+background (illumination and neuropil) -> Otsu threshold plus pale somata -> hole filling ->
+distance-transform watershed for touching somata -> objects below the minimum area grown into
+their pale body (dark caps of pale somata) -> size and shape filters -> cells whose centroid lies
+in each region. Large images are processed tile by tile with overlapping margins (bounded memory).
 Optional StarDist or Cellpose backends replace the segmentation when the user has installed
 them and their weights.
 """
@@ -205,8 +206,10 @@ def count_neurons(
         ``histology train-neurons``), or the path of its file; replaces the classic
         segmentation (its background radius and area limits are used).
     pale
-        Also count pale somata that never reach the threshold (:func:`with_pale_somata`);
-        ``False`` gives the Otsu-only foreground of version 0.2.
+        Also count pale somata that never reach the threshold (:func:`with_pale_somata`) and
+        grow objects below the minimum area into the pale body around them
+        (:func:`~neuroprotect.histology.nissl_stain.grow_fragments`); ``False`` gives the
+        Otsu-only foreground of version 0.2.
     tile_size
         Images larger than this (either side) are processed in tiles of this size with a
         margin of three diameters; cells are kept by the tile that holds their centroid.
