@@ -202,3 +202,29 @@ def test_region_without_neurons_is_warned():
     assert list(res.regions["count"]) == [0, 0, 6]
     (w,) = res.warnings
     assert "no neurons detected in region 'right'" in w
+
+
+def test_dark_cap_of_a_pale_soma_is_grown_but_a_lone_nucleus_is_not():
+    """Drawn signal (exact reference: the drawn disks). A pale soma (radius 10 px, 0.6 x the
+    threshold) with a dark cap (radius 3 px) is grown to about its drawn area, so the area filter
+    keeps it; a dark glial nucleus of the same size on clear neuropil stays as drawn."""
+    from neuroprotect.histology.nissl_stain import grow_fragments
+
+    yy, xx = np.mgrid[:80, :120]
+    sig = np.zeros((80, 120), np.float32)
+    sig[(yy - 40) ** 2 + (xx - 30) ** 2 <= 10**2] = 0.6
+    cap = (yy - 40) ** 2 + (xx - 34) ** 2 <= 3**2
+    nucleus = (yy - 40) ** 2 + (xx - 90) ** 2 <= 3**2
+    sig[cap | nucleus] = 2.0
+    labels = np.zeros((80, 120), np.int32)
+    labels[cap], labels[nucleus] = 1, 2
+    min_area = 0.5 * np.pi * 10**2
+    grown = grow_fragments(labels, sig, radius_px=10, threshold=1.0, min_area_px=min_area)
+    assert (grown == 1).sum() >= min_area  # the soma passes the area filter
+    assert (grown == 1).sum() <= np.pi * 11**2
+    assert (grown == 2).sum() == nucleus.sum()
+    big = np.where(labels == 1, 1, 0).astype(np.int32)
+    big[(yy - 40) ** 2 + (xx - 30) ** 2 <= 10**2] = 1
+    assert (
+        grow_fragments(big, sig, radius_px=10, threshold=1.0, min_area_px=min_area) == big
+    ).all()

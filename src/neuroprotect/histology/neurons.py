@@ -2,9 +2,10 @@
 
 Pipeline (classic backend): optical density with a per-channel white point -> projection on the
 cresyl-violet stain vector (colour deconvolution with one stain) -> subtraction of a smooth
-background (illumination and neuropil) -> Otsu threshold -> hole filling -> distance-transform
-watershed for touching somata -> size and shape filters -> cells whose centroid lies in each
-region. Large images are processed tile by tile with overlapping margins (bounded memory).
+background (illumination and neuropil) -> Otsu threshold plus pale somata -> hole filling ->
+distance-transform watershed for touching somata -> objects below the minimum area grown into
+their pale body (dark caps of pale somata) -> size and shape filters -> cells whose centroid lies
+in each region. Large images are processed tile by tile with overlapping margins (bounded memory).
 Optional StarDist or Cellpose backends replace the segmentation when the user has installed
 them and their weights.
 """
@@ -30,6 +31,7 @@ from neuroprotect.histology.nissl_stain import (
     HEMATOXYLIN_OD,
     _stain_vector,
     estimate_stain_vector,
+    grow_fragments,
     nissl_signal,
     with_pale_somata,
 )
@@ -204,8 +206,10 @@ def count_neurons(
         ``histology train-neurons``), or the path of its file; replaces the classic
         segmentation (its background radius and area limits are used).
     pale
-        Also count pale somata that never reach the threshold (:func:`with_pale_somata`);
-        ``False`` gives the Otsu-only foreground of version 0.2.
+        Also count pale somata that never reach the threshold (:func:`with_pale_somata`) and
+        grow objects below the minimum area into the pale body around them
+        (:func:`~neuroprotect.histology.nissl_stain.grow_fragments`); ``False`` gives the
+        Otsu-only foreground of version 0.2.
     tile_size
         Images larger than this (either side) are processed in tiles of this size with a
         margin of three diameters; cells are kept by the tile that holds their centroid.
@@ -325,6 +329,14 @@ def count_neurons(
             level = float(thr)  # type: ignore[arg-type]
             fg = with_pale_somata(sig, radius_px=radius_px, threshold=level) if pale else None
             labels = _cells.segment_blobs(sig, radius_px=radius_px, threshold=level, foreground=fg)
+            if pale:  # dark caps of pale somata: grown before the area filter judges them
+                labels = grow_fragments(
+                    labels,
+                    sig,
+                    radius_px=radius_px,
+                    threshold=level,
+                    min_area_px=min_area_um2 / ps**2,
+                )
         else:
             a0, b0 = max(0, t[0] - margin), max(0, t[2] - margin)
             rgb = np.asarray(

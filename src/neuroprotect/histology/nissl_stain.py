@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from scipy import ndimage as ndi
+from skimage.segmentation import watershed
 
 from neuroprotect.errors import InputError
 from neuroprotect.histology import _cells
@@ -19,6 +20,7 @@ __all__ = [
     "CRESYL_VIOLET_OD",
     "HEMATOXYLIN_OD",
     "estimate_stain_vector",
+    "grow_fragments",
     "nissl_signal",
     "with_pale_somata",
 ]
@@ -34,6 +36,11 @@ HEMATOXYLIN_OD = (0.65, 0.70, 0.29)
 PALE_FRACTION = 0.5
 #: Gap (fraction of the soma radius) kept between dark somata and pale ones added beside them.
 PALE_GAP = 0.15
+#: Objects below the minimum soma area grow this many soma radii at most, into pale pixels.
+FRAGMENT_REACH = 1.0
+#: The growth of a fragment is kept when the pale body it added beyond its own blurred edge is
+#: at least this fraction of the fragment (a halo of blur adds nothing beyond that edge).
+BODY_RATIO = 0.25
 #: A pale soma's outline is where its smoothed stain falls to this fraction of its own mean.
 OWN_CONTRAST_FRACTION = 0.5
 
@@ -124,3 +131,50 @@ def with_pale_somata(signal: np.ndarray, *, radius_px: float, threshold: float) 
     )
     pale = (patches > 0) & (sm >= OWN_CONTRAST_FRACTION * mean[patches])
     return dark | ndi.binary_fill_holes(pale)
+
+
+def grow_fragments(
+    labels: np.ndarray,
+    signal: np.ndarray,
+    *,
+    radius_px: float,
+    threshold: float,
+    min_area_px: float,
+) -> np.ndarray:
+    """Objects smaller than ``min_area_px`` grown into the pale pixels around them.
+
+    A soma whose Nissl substance is dark only in a small cap (the rest of its cytoplasm pale)
+    passes the threshold in that cap alone: the object is then too small and would be rejected
+    as a glial nucleus or speck, losing the soma. Each object below ``min_area_px`` is grown by
+    a watershed on the smoothed signal over pixels above :data:`PALE_FRACTION` of the threshold
+    (the pale level of :func:`with_pale_somata`), not in another object or within
+    :data:`PALE_GAP` soma radii of one (its blurred edge is no soma) and at most
+    :data:`FRAGMENT_REACH` soma radii from it. The growth is kept when the pixels it added
+    beyond the fragment's own blurred edge (:data:`PALE_GAP` radii) are at least
+    :data:`BODY_RATIO` of the fragment's (a pale body, not a halo of blur); the object is then
+    filtered on its grown area. Objects
+    at or above ``min_area_px`` are unchanged, and a small object on clear neuropil (a glial
+    nucleus, a speck) has nothing to grow into and stays small.
+    """
+    areas = np.bincount(labels.ravel())
+    areas[0] = np.iinfo(np.int64).max  # background never counts as a fragment
+    small = areas[labels] < min_area_px
+    if not small.any():
+        return labels
+    sm = ndi.gaussian_filter(signal.astype(np.float32), sigma=max(0.5, 0.1 * radius_px))
+    near = ndi.distance_transform_edt(~small) <= FRAGMENT_REACH * radius_px
+    free = (labels == 0) | small
+    # not into the blurred edge of the somata already whole (a glial nucleus beside a soma)
+    skirt = max(1, int(round(PALE_GAP * radius_px)))
+    whole_edge = ndi.binary_dilation(~free, iterations=skirt)
+    room = (near & (sm > PALE_FRACTION * threshold) & free & ~whole_edge) | small
+    seeds = np.where(small, labels, 0)
+    grown = watershed(-sm, seeds, mask=room)
+    # a pale body beyond the fragment's own blurred edge, at least as large as the fragment
+    own_edge = ndi.binary_dilation(small, iterations=skirt)
+    n = int(labels.max()) + 1
+    body = np.bincount(grown[~own_edge].ravel(), minlength=n)
+    body[0] = 0
+    keep = body >= BODY_RATIO * np.bincount(seeds.ravel(), minlength=n)
+    keep[0] = False
+    return np.where(free, np.where(keep[grown], grown, seeds), labels).astype(labels.dtype)
