@@ -71,8 +71,10 @@ WESTERN_TARGETS: tuple[tuple[str, str], ...] = (
     (r"synapsin 1", "synapsin 1"),
     (r"cytochrome c", "cytochrome c"),
 )
-#: Targets whose increase is protective (anti-apoptotic, synaptic).
-PROTECTIVE_TARGETS = ("Bcl-2", "PSD-95", "synapsin 1")
+#: Targets whose increase is protective (anti-apoptotic, synaptic). Not PSD-95: seed 002 reports
+#: that the protective compound *decreases* it (knowledge-base note on edge imm_h004->PSD95,
+#: marked "verify"), so the draft does not call its increase protective.
+PROTECTIVE_TARGETS = ("Bcl-2", "synapsin 1")
 
 _GREEK = str.maketrans({"β": "b", "α": "a", "γ": "g", "κ": "k"})
 
