@@ -182,3 +182,46 @@ def test_browser_login_upload_run_report_and_scorer_denied(
     )
     for name in names:
         assert (shots / f"{name}.png").stat().st_size > 5000
+
+
+def test_browser_draft_a_study_and_randomise(server: tuple[str, Path], tmp_path: Path) -> None:
+    """Draft from the knowledge base, download it, randomise a roster with a sealed key."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, _ = server
+    shots = Path(os.environ.get("NEUROPROTECT_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    manifest = write_mini_study(tmp_path / "study", study_id="randomised")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        page.goto(f"{base}/login")
+        page.fill("#email", "analyst@lab.org")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/studies")
+        page.click("text=Draft a study")
+        page.select_option("#compound", "imm_h004")
+        page.select_option("#protocol", "mcao_r_filament")
+        page.click("button:text-is('Draft')")
+        page.wait_for_selector("textarea.manifest")
+        assert "study_id: imm-h004-mcao-r-filament" in page.input_value("textarea.manifest")
+        page.screenshot(path=shots / "draft.png")
+        with page.expect_download() as download:
+            page.click("text=Download study.yaml")
+        assert "groups:" in Path(download.value.path()).read_text()
+        page.click("nav >> text=Randomise")
+        page.set_input_files("#manifest", str(manifest))
+        page.set_input_files("#roster", str(manifest.parent / "animals.csv"))
+        page.fill("#seed", "42")
+        page.fill("#passphrase", "a sealed passphrase")
+        page.fill("#passphrase_again", "a sealed passphrase")
+        page.screenshot(path=shots / "randomise.png")
+        page.click("button:text-is('Randomise')")
+        page.wait_for_selector("text=Concealed: groups are codes")
+        page.screenshot(path=shots / "randomised.png")
+        with page.expect_download() as key:
+            page.click("text=Download the sealed key")
+        assert "neuroprotect-sealed-key-v1" in Path(key.value.path()).read_text()
+        browser.close()
+    for name in ("draft", "randomise", "randomised"):
+        assert (shots / f"{name}.png").stat().st_size > 10_000
