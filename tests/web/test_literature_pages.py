@@ -65,3 +65,11 @@ def test_meta_page_bad_input_is_one_line(lab: Lab) -> None:
     assert len(re.findall(r'class="flash error"', missing.text)) == 1
     bad = pi.post("/meta", files=[("table", ("s.csv", SMALL.encode()))], data={"method": "xx"})
     assert bad.status_code == 422 and "method: Expected one of reml" in bad.text
+
+
+def test_meta_page_escapes_study_names(lab: Lab) -> None:
+    """A study name is text: neither the table nor the inlined forest SVG runs it as markup."""
+    evil = SMALL.replace("A,8", '"x--><script>alert(1)</script>",8')
+    page = lab.client("analyst").post("/meta", files=[("table", ("e.csv", evil.encode()))])
+    assert page.status_code == 200, page.text
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)" in page.text
