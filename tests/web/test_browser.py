@@ -182,3 +182,83 @@ def test_browser_login_upload_run_report_and_scorer_denied(
     )
     for name in names:
         assert (shots / f"{name}.png").stat().st_size > 5000
+
+
+def test_browser_draft_a_study_and_randomise(server: tuple[str, Path], tmp_path: Path) -> None:
+    """Draft from the knowledge base, download it, randomise a roster with a sealed key."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, _ = server
+    shots = Path(os.environ.get("NEUROPROTECT_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    manifest = write_mini_study(tmp_path / "study", study_id="randomised")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        page.goto(f"{base}/login")
+        page.fill("#email", "analyst@lab.org")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/studies")
+        page.click("nav >> text=Draft")
+        page.select_option("#compound", "imm_h004")
+        page.select_option("#protocol", "mcao_r_filament")
+        page.click("button:text-is('Draft')")
+        page.wait_for_selector("textarea.manifest")
+        assert "study_id: imm-h004-mcao-r-filament" in page.input_value("textarea.manifest")
+        page.screenshot(path=shots / "draft.png")
+        with page.expect_download() as download:
+            page.click("text=Download study.yaml")
+        assert "groups:" in Path(download.value.path()).read_text()
+        page.click("nav >> text=Randomise")
+        page.set_input_files("#manifest", str(manifest))
+        page.set_input_files("#roster", str(manifest.parent / "animals.csv"))
+        page.fill("#seed", "42")
+        page.fill("#passphrase", "a sealed passphrase")
+        page.fill("#passphrase_again", "a sealed passphrase")
+        page.screenshot(path=shots / "randomise.png")
+        page.click("button:text-is('Randomise')")
+        page.wait_for_selector("text=Concealed: groups are codes")
+        page.screenshot(path=shots / "randomised.png")
+        with page.expect_download() as key:
+            page.click("text=Download the sealed key")
+        assert "neuroprotect-sealed-key-v1" in Path(key.value.path()).read_text()
+        browser.close()
+    for name in ("draft", "randomise", "randomised"):
+        assert (shots / f"{name}.png").stat().st_size > 10_000
+
+
+def test_browser_knowledge_base_and_meta_analysis(server: tuple[str, Path], tmp_path: Path) -> None:
+    """A compound card with its interactive pathway, and a meta-analysis with its forest plot."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, _ = server
+    shots = Path(os.environ.get("NEUROPROTECT_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    table = tmp_path / "comparisons.csv"
+    table.write_text(
+        "study,n_treat,mean_treat,sd_treat,n_ctrl,mean_ctrl,sd_ctrl\n"
+        "Ai 2019,8,20,5,8,40,6\nLi 2020,10,30,6,10,45,8\nWang 2021,6,25,7,6,30,7\n"
+        "Zhao 2022,9,15,4,9,38,9\n"
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{base}/login")
+        page.fill("#email", "scorer@lab.org")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/studies")
+        page.click("nav >> text=Knowledge")
+        page.screenshot(path=shots / "knowledge.png")
+        page.click("text=IMM-H004")
+        page.wait_for_selector("canvas")  # Cytoscape drew the graph (no network needed)
+        page.locator("canvas").first.scroll_into_view_if_needed()
+        page.screenshot(path=shots / "compound.png")
+        page.click("nav >> text=Meta-analysis")
+        page.set_input_files("#table", str(table))
+        page.select_option("#method", "dl")
+        page.click("button:text-is('Analyse')")
+        page.wait_for_selector(".forest svg")
+        page.screenshot(path=shots / "meta.png", full_page=True)
+        browser.close()
+    for name in ("knowledge", "compound", "meta"):
+        assert (shots / f"{name}.png").stat().st_size > 10_000

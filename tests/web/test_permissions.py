@@ -79,6 +79,14 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/runs/{blind_run}", PAGE),
     ("GET", "/audit", {**ADMIN_PI, "anonymous": 303}),
     ("POST", "/runs/{run}/sign", {**OWNER, "anonymous": 303, "admin": 303, "pi": 303}),
+    ("GET", "/studies/draft", PAGE),
+    ("POST", "/studies/draft", {**PAGE, **{r: 303 for r in WHO[1:]}}),
+    ("GET", "/randomise", {**NO_SCORER, "anonymous": 303}),
+    ("POST", "/randomise", {**NO_SCORER, "anonymous": 303}),
+    ("GET", "/knowledge", PAGE),
+    ("GET", "/knowledge/{compound}", PAGE),
+    ("GET", "/meta", PAGE),
+    ("POST", "/meta", PAGE),
     ("POST", "/logout", {**PAGE, **{r: 303 for r in WHO[1:]}}),
 ]
 #: Routes anyone may call (the login itself, health, docs, static files).
@@ -140,7 +148,14 @@ def _world(backend: str, folder: Path) -> Iterator[World]:
         run = pi.get(f"/api/jobs/{job}").json()["run_id"]
         blind_run = pi.get(f"/api/jobs/{blind_job}").json()["run_id"]
         assert run and blind_run
-        ids = {"study": study, "blind_study": blind, "run": run, "blind_run": blind_run, "job": job}
+        ids = {
+            "compound": "imm_h004",
+            "study": study,
+            "blind_study": blind,
+            "run": run,
+            "blind_run": blind_run,
+            "job": job,
+        }
         second = write_mini_study(folder / "blind2", blinded=True, study_id="blind2")
         ids["unblind_study"] = pi.post("/api/studies", files=upload_parts(second)).json()["id"]
         yield World(lab, ids, manifest, folder / "blind2.key")
@@ -160,6 +175,8 @@ def _call(world: World, who: str, method: str, path: str) -> int:
         key = [("key", ("k.key", world.key.read_bytes()))]  # the key of "blind2"
         data = {"passphrase": "pw", "csrf_token": client.headers.get("X-CSRF-Token", "")}
         return client.post(url, files=key, data=data, follow_redirects=False).status_code
+    if path in ("/studies/draft", "/randomise", "/meta"):
+        return _post_design(world, client, path)
     if path.endswith("/api/runs/{run}/signatures"):
         body = {"password": PASSWORD, "meaning": "reviewed"}
         return client.post(url, json=body).status_code
@@ -171,6 +188,25 @@ def _call(world: World, who: str, method: str, path: str) -> int:
     if path.endswith("/sign") and data is not None:
         data.update(password=PASSWORD, meaning="approved")
     return client.post(url, files=files, data=data, follow_redirects=False).status_code
+
+
+def _post_design(world: World, client: TestClient, path: str) -> int:
+    """The draft saved with its files, or a roster randomised to the mini study's groups."""
+    data = {"csrf_token": client.headers.get("X-CSRF-Token", "")}
+    folder = world.manifest.parent
+    if path == "/meta":
+        table = b"study,n_treat,mean_treat,sd_treat,n_ctrl,mean_ctrl,sd_ctrl\nA,8,20,5,8,40,6\nB,9,30,6,9,45,8\n"
+        files = [("table", ("t.csv", table))]
+    elif path == "/studies/draft":
+        data["manifest_text"] = world.manifest.read_text()
+        files = [("files", (n, (folder / n).read_bytes())) for n in ("animals.csv", "water.csv")]
+    else:
+        data["seed"] = "7"
+        files = [
+            ("manifest", ("study.yaml", world.manifest.read_bytes())),
+            ("roster", ("animals.csv", (folder / "animals.csv").read_bytes())),
+        ]
+    return client.post(path, files=files, data=data, follow_redirects=False).status_code
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,8 @@ from neuroprotect.web.routers import (
     api_session,
     api_studies,
     pages_audit,
+    pages_design,
+    pages_literature,
     pages_session,
     pages_studies,
 )
@@ -76,7 +78,13 @@ def create_app(settings: WebSettings, *, poll: timedelta = timedelta(seconds=1))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (api_session, api_studies, api_runs, api_audit):
         app.include_router(module.router)
-    for module in (pages_session, pages_studies, pages_audit):
+    for module in (
+        pages_session,
+        pages_design,
+        pages_literature,
+        pages_studies,
+        pages_audit,
+    ):  # /studies/draft first
         app.include_router(module.router, include_in_schema=False)
 
     @app.exception_handler(LoginRequired)
