@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from neuroprotect.cli._common import fail, output_dir, print_json, user_errors
@@ -199,6 +198,8 @@ def ttc_command(
     if json_out:
         print_json(payload)
         return
+    import pandas as pd
+
     shown = pd.DataFrame(payload["slices"])[
         [
             "image",

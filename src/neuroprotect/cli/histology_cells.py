@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import typer
 
 from neuroprotect.cli._common import output_file, print_json, user_errors
 from neuroprotect.errors import InputError
-from neuroprotect.histology.roi import Region, read_roi
-from neuroprotect.workflows.histology_cells_readouts import read_image_array as read_image
+
+if TYPE_CHECKING:  # imported where used: `histology --help` needs none of the image stack
+    import pandas as pd
+
+    from neuroprotect.histology.roi import Region
+
+
+def read_image(path: Path) -> np.ndarray:
+    """The image as an array (the study readouts' reader: one-line errors naming the file)."""
+    from neuroprotect.workflows.histology_cells_readouts import read_image_array
+
+    return read_image_array(path)
+
 
 app = typer.Typer(
     help="Histology image analysis: Nissl neuron counts, TUNEL/IF positive nuclei, DAB IHC.",
@@ -63,6 +73,8 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _roi(path: Path | None) -> list[Region] | None:
+    from neuroprotect.histology.roi import read_roi
+
     return read_roi(path) if path is not None else None
 
 

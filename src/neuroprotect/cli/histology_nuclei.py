@@ -20,8 +20,8 @@ from neuroprotect.cli.histology_cells import (
     _value,
     _warn,
     _write_qc,
+    read_image,
 )
-from neuroprotect.workflows.histology_cells_readouts import read_image_array as read_image
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from neuroprotect.cli._common import output_file, print_json, user_errors
+from neuroprotect.cli.histology_cells import read_image
 from neuroprotect.errors import InputError
-from neuroprotect.workflows.histology_cells_readouts import read_image_array as read_image
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
